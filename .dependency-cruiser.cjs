@@ -1,0 +1,74 @@
+/**
+ * The import rules of docs/architecture.md, checked by `npm run boundaries` (part of `npm run check`).
+ * Each layer may import only the layers below it; nothing may form a cycle; a folder is entered only
+ * through its index.ts.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+const allowed = {
+  core: [],
+  config: ['core'],
+  events: ['core'],
+  store: ['core', 'events'],
+  exec: ['core', 'events'],
+  workspace: ['core', 'events', 'exec'],
+  jobs: ['core', 'events', 'store', 'exec', 'workspace', 'config'],
+  workflow: ['core', 'events', 'store', 'exec', 'workspace', 'jobs', 'config'],
+  plan: ['core', 'events', 'store', 'exec', 'workspace', 'jobs', 'workflow', 'config'],
+  qa: ['core', 'events', 'store', 'exec', 'config'],
+  suites: ['core', 'events', 'store', 'exec', 'config'],
+  distributed: ['core', 'events', 'store', 'exec', 'jobs', 'qa', 'config'],
+  demo: ['core', 'events', 'store', 'exec', 'workspace', 'jobs', 'config'],
+  server: ['core', 'events', 'store', 'exec', 'workspace', 'jobs', 'workflow', 'plan', 'qa', 'suites', 'distributed', 'config'],
+};
+const layers = Object.keys(allowed);
+
+const forbidden = [
+  {
+    name: 'no-circular',
+    severity: 'error',
+    comment: 'Imports point one way; a cycle means two modules are one concept or the layering is wrong.',
+    from: {},
+    to: { circular: true },
+  },
+  {
+    name: 'no-orphans',
+    severity: 'error',
+    comment: 'A source file nothing imports is dead code.',
+    from: { orphan: true, pathNot: ['\\.d\\.ts$', '\\.test\\.ts$', '^src/index\\.ts$', '^src/cli/bin\\.ts$'] },
+    to: {},
+  },
+  {
+    name: 'enter-folders-through-index',
+    severity: 'error',
+    comment: 'A folder is entered from outside only through its index.ts.',
+    from: { path: '^src/([^/]+)/' },
+    to: { path: '^src/([^/]+)/(?!index\\.ts$)', pathNot: ['^src/$1/'] },
+  },
+  ...layers.map((layer) => ({
+    name: `layer-${layer}`,
+    severity: 'error',
+    comment: `src/${layer} may import only: ${allowed[layer].join(', ') || 'nothing outside itself'}.`,
+    from: { path: `^src/${layer}/` },
+    to: {
+      path: '^src/',
+      pathNot: [`^src/${layer}/`, ...allowed[layer].map((dep) => `^src/${dep}/`)],
+    },
+  })),
+  {
+    name: 'nothing-imports-cli',
+    severity: 'error',
+    from: { path: '^src/', pathNot: '^src/cli/' },
+    to: { path: '^src/cli/' },
+  },
+];
+
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensionAlias: { '.js': ['.ts', '.js'] } },
+  },
+};

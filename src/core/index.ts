@@ -1,0 +1,13 @@
+export {
+  CancelledError,
+  FlotillaError,
+  HaltedError,
+  hasCode,
+  InvalidArgumentError,
+  QueueFullError,
+  TimeoutError,
+} from './errors.js';
+export { Limiter, type LimiterOptions, type LimiterStats, type RunOptions, type Task } from './limiter.js';
+export { mapOrdered, type MapOrderedOptions, type MapOrderedResult, type Settled } from './map-ordered.js';
+export { NEVER_ABORTED } from './signals.js';
+export { assertCount, assertNonNegative } from './validate.js';

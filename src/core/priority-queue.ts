@@ -1,0 +1,62 @@
+import { Deque } from './deque.js';
+
+/** An entry of a `PriorityQueue`; `removed` lets a caller take it out in O(1) (see `remove`). */
+export interface QueueEntry {
+  readonly priority: number;
+  removed?: boolean;
+}
+
+interface Bucket<T> {
+  readonly priority: number;
+  readonly items: Deque<T>;
+}
+
+/**
+ * Higher priority first, FIFO among equal priorities. One FIFO bucket per distinct priority, kept
+ * sorted; the common case (every entry at one priority) is a single deque. `remove` marks an entry
+ * and `shift` skips marked ones, so taking an aborted task out of the middle is O(1).
+ */
+export class PriorityQueue<T extends QueueEntry> {
+  #buckets: Bucket<T>[] = [];
+  #size = 0;
+
+  /** Entries waiting, not counting removed ones. */
+  get size(): number {
+    return this.#size;
+  }
+
+  push(entry: T): void {
+    const buckets = this.#buckets;
+    // Scan from the lowest priority: new work usually lands at the default priority, at the end.
+    let i = buckets.length;
+    while (i > 0 && buckets[i - 1]!.priority < entry.priority) i--;
+    let bucket = buckets[i - 1];
+    if (bucket === undefined || bucket.priority !== entry.priority) {
+      bucket = { priority: entry.priority, items: new Deque<T>() };
+      buckets.splice(i, 0, bucket);
+    }
+    bucket.items.push(entry);
+    this.#size++;
+  }
+
+  shift(): T | undefined {
+    if (this.#size === 0) return undefined;
+    for (;;) {
+      const bucket = this.#buckets[0]!;
+      const entry = bucket.items.shift();
+      if (entry === undefined) {
+        this.#buckets.shift();
+        continue;
+      }
+      if (entry.removed === true) continue;
+      this.#size--;
+      return entry;
+    }
+  }
+
+  /** Takes an entry out; it must be in the queue and not removed yet. */
+  remove(entry: T): void {
+    entry.removed = true;
+    this.#size--;
+  }
+}

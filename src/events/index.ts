@@ -1,0 +1,21 @@
+export { EventBus, type EventListener } from './event-bus.js';
+export { JsonlSink } from './jsonl-sink.js';
+export { formatSseMessage, SseSink, type SseSinkOptions } from './sse.js';
+export {
+  nowIso,
+  subjectOf,
+  TERMINAL_JOB_STATUSES,
+  type FlotillaEvent,
+  type FlotillaEventType,
+  type ItemLogEvent,
+  type ItemStatus,
+  type ItemStatusEvent,
+  type JobLogEvent,
+  type JobResultEvent,
+  type JobStatus,
+  type JobStatusEvent,
+  type OutputStream,
+  type RunStatus,
+  type RunStatusEvent,
+  type SequencedEvent,
+} from './types.js';
