@@ -11,3 +11,5 @@ export { Limiter, type LimiterOptions, type LimiterStats, type RunOptions, type 
 export { mapOrdered, type MapOrderedOptions, type MapOrderedResult, type Settled } from './map-ordered.js';
 export { NEVER_ABORTED } from './signals.js';
 export { assertCount, assertNonNegative } from './validate.js';
+export { KeyedRateLimiter, type KeyedRateLimiterOptions } from './rate-limiter.js';
+export { Frontier, type FrontierEntry, type FrontierOptions, type FrontierStats } from './frontier.js';

@@ -138,7 +138,7 @@ export class Limiter {
     try {
       promise = Promise.resolve(task(signal ?? NEVER_ABORTED));
     } catch (error) {
-      promise = Promise.reject(error as Error);
+      promise = Promise.reject(error);
     }
     promise.then(this.#release, this.#release);
     return promise;

@@ -47,7 +47,12 @@ export function mapOrdered<T, R>(
   fn: (item: T, index: number, signal: AbortSignal) => PromiseLike<R> | R,
   options: MapOrderedOptions,
 ): Promise<MapOrderedResult<R>> {
-  const concurrency = assertCount('concurrency', options.concurrency, 1, true);
+  let concurrency: number;
+  try {
+    concurrency = assertCount('concurrency', options.concurrency, 1, true);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const stopOnError = options.stopOnError ?? true;
   const { signal } = options;
   if (signal?.aborted === true) return Promise.reject(signal.reason as Error);
@@ -109,7 +114,7 @@ export function mapOrdered<T, R>(
         try {
           promise = Promise.resolve(fn(list[index] as T, index, itemSignal));
         } catch (error) {
-          promise = Promise.reject(error as Error);
+          promise = Promise.reject(error);
         }
         promise.then(
           (value) => settle(index, { status: 'fulfilled', value }),

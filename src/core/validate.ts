@@ -6,7 +6,11 @@ function describe(value: unknown): string {
 
 /** Asserts an integer ≥ `min`, or `Infinity` when `allowInfinity`; the error names the option. */
 export function assertCount(name: string, value: unknown, min: number, allowInfinity = false): number {
-  if (typeof value === 'number' && (Number.isInteger(value) || (allowInfinity && value === Infinity)) && value >= min) {
+  if (
+    typeof value === 'number' &&
+    (Number.isInteger(value) || (allowInfinity && value === Infinity)) &&
+    value >= min
+  ) {
     return value;
   }
   const expected = `an integer ≥ ${min}${allowInfinity ? ' or Infinity' : ''}`;

@@ -29,7 +29,9 @@ export class SseSink {
   }
 
   write(event: SequencedEvent): void {
-    this.#write(formatSseMessage({ id: event.seq, event: this.#eventName(event), data: JSON.stringify(event) }));
+    this.#write(
+      formatSseMessage({ id: event.seq, event: this.#eventName(event), data: JSON.stringify(event) }),
+    );
   }
 
   /** A comment line that keeps proxies from closing an idle stream. */

@@ -4,13 +4,15 @@
  */
 
 /** Where a job is in its lifecycle. */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'interrupted';
+export type JobStatus =
+  'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'interrupted';
 
 /** Where a run (workflow, plan, QA crawl, suite run, demo) is in its lifecycle. */
 export type RunStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
 /** Where one item of a run (a fan-out item, a page, a suite) is. */
-export type ItemStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
+export type ItemStatus =
+  'pending' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
 
 /** Statuses a job or item never leaves. */
 export const TERMINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set([
@@ -78,12 +80,7 @@ export interface ItemLogEvent {
 
 /** Every event Flotilla emits. Switch on `type`; TypeScript narrows the rest. */
 export type FlotillaEvent =
-  | JobStatusEvent
-  | JobLogEvent
-  | JobResultEvent
-  | RunStatusEvent
-  | ItemStatusEvent
-  | ItemLogEvent;
+  JobStatusEvent | JobLogEvent | JobResultEvent | RunStatusEvent | ItemStatusEvent | ItemLogEvent;
 
 export type FlotillaEventType = FlotillaEvent['type'];
 
