@@ -1,0 +1,39 @@
+/**
+ * Flotilla's public API. Everything a library user may import is named here; nothing else is public.
+ */
+export {
+  CancelledError,
+  Frontier,
+  FlotillaError,
+  HaltedError,
+  hasCode,
+  InvalidArgumentError,
+  KeyedRateLimiter,
+  Limiter,
+  mapOrdered,
+  QueueFullError,
+  TimeoutError,
+  type FrontierEntry,
+  type FrontierOptions,
+  type FrontierStats,
+  type KeyedRateLimiterOptions,
+  type LimiterOptions,
+  type LimiterStats,
+  type MapOrderedOptions,
+  type MapOrderedResult,
+  type RunOptions,
+  type Settled,
+  type Task,
+} from './core/index.js';
+export {
+  EventBus,
+  formatSseMessage,
+  JsonlSink,
+  SseSink,
+  type FlotillaEvent,
+  type FlotillaEventType,
+  type ItemStatus,
+  type JobStatus,
+  type RunStatus,
+  type SequencedEvent,
+} from './events/index.js';
