@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -8,6 +9,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
+      globals: globals.node,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
@@ -16,12 +18,15 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       'no-console': 'error',
       // An aborted signal's reason is whatever the aborter chose; we pass it through unchanged.
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
+      '@typescript-eslint/prefer-promise-reject-errors': [
+        'error',
+        { allowThrowingAny: true, allowThrowingUnknown: true },
+      ],
     },
   },
   {
     // Only the CLI talks to the terminal; tests, bench and examples are programs of their own.
-    files: ['src/cli/**', 'bench/**', 'examples/**', 'test/fixtures/**'],
+    files: ['src/cli/**', 'bench/**', 'examples/**', 'scripts/**', 'test/fixtures/**'],
     rules: { 'no-console': 'off' },
   },
   {

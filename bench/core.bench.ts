@@ -14,7 +14,7 @@ function peakProbe() {
     task: async () => {
       active++;
       if (active > peak) peak = active;
-      await undefined;
+      await Promise.resolve();
       active--;
     },
     get peak() {

@@ -1,0 +1,89 @@
+import { InvalidArgumentError, Option, type Command } from '@commander-js/extra-typings';
+import { runDemo, type DemoResult } from '../../demo/index.js';
+import { createContext, type GlobalOptions } from '../context.js';
+import { JobDisplay } from '../display/job-display.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CommandState } from '../main.js';
+import type { Output } from '../output.js';
+import { parseCount } from '../parse.js';
+import { formatDuration, style } from '../style.js';
+
+/** `flotilla demo`: the main job on embedded defaults, self-contained, finishing on its own. */
+export function registerDemoCommand(
+  program: Command<[], GlobalOptions>,
+  signal: AbortSignal,
+  state: CommandState,
+): void {
+  program
+    .command('demo')
+    .description(
+      'run a batch of agent jobs in parallel on a temporary git repository (needs only git and Node)',
+    )
+    .addOption(
+      new Option('--jobs <n>', 'how many agent jobs to run').default(12).argParser(parseCount('--jobs', 1)),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'how many jobs run at once')
+        .default(4)
+        .argParser(parseCount('--concurrency', 1)),
+    )
+    .addOption(
+      new Option('--agent-speed <factor>', 'multiplies the example agent’s pauses (0 = instant)')
+        .default(1)
+        .argParser(parseFactor),
+    )
+    .action(async (options, command) => {
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      const context = createContext(globals, signal);
+      const { output } = context;
+      const display = new JobDisplay(output);
+      output.line(
+        style.bold(
+          `Flotilla demo: ${options.jobs} agent jobs, ${options.concurrency} at a time, each in its own git checkout`,
+        ),
+      );
+      output.line(style.dim(`state: ${context.config.home}`));
+      output.line();
+      display.start();
+      let result: DemoResult;
+      try {
+        result = await runDemo({
+          home: context.config.home,
+          jobs: options.jobs,
+          concurrency: options.concurrency,
+          agentSpeed: options.agentSpeed,
+          signal,
+          onJob: (jobId, prompt) => display.describe(jobId, prompt),
+          onEvent: (event) => display.handle(event),
+        });
+      } finally {
+        display.stop();
+      }
+      const failed = result.jobs.filter((job) => job.status !== 'succeeded');
+      if (output.json) output.document(result);
+      else printSummary(output, result);
+      state.exitCode = failed.length === 0 ? ExitCode.Ok : ExitCode.Failures;
+    });
+}
+
+function parseFactor(value: string): number {
+  const factor = Number(value);
+  if (!Number.isFinite(factor) || factor < 0)
+    throw new InvalidArgumentError(`--agent-speed expects a number ≥ 0, got "${value}"`);
+  return factor;
+}
+
+function printSummary(output: Output, result: DemoResult): void {
+  const succeeded = result.jobs.filter((job) => job.status === 'succeeded').length;
+  const files = result.jobs.reduce((sum, job) => sum + job.changedFiles.length, 0);
+  const speedup = result.sequentialMs / result.wallMs;
+  output.line();
+  output.line(style.bold('Summary'));
+  output.line(`  jobs            ${succeeded}/${result.jobs.length} succeeded`);
+  output.line(`  files changed   ${files} across ${result.jobs.length} isolated checkouts`);
+  output.line(`  peak parallel   ${result.peak} (bound ${result.concurrency})`);
+  output.line(
+    `  wall time       ${formatDuration(result.wallMs)} (the jobs’ own time adds up to ${formatDuration(result.sequentialMs)}: ${speedup.toFixed(1)}× from running them in parallel)`,
+  );
+  output.line(`  run id          ${result.runId} (jobs and every output line are in the store)`);
+}

@@ -1,0 +1,28 @@
+import { loadConfig, type ResolvedConfig } from '../config/index.js';
+import { Output } from './output.js';
+
+/** The options every command takes (DESIGN.md §4). */
+// A type alias, not an interface: commander's option types need an index signature.
+export type GlobalOptions = {
+  config?: string;
+  home?: string;
+  json?: true;
+};
+
+/** What a command's action works with: its output, its signal and the resolved configuration. */
+export interface CommandContext {
+  readonly output: Output;
+  readonly signal: AbortSignal;
+  readonly config: ResolvedConfig;
+}
+
+/** Resolves the configuration (flag > environment > file > default) for one command run. */
+export function createContext(options: GlobalOptions, signal: AbortSignal): CommandContext {
+  const config = loadConfig({
+    cwd: process.cwd(),
+    env: process.env,
+    ...(options.config === undefined ? {} : { configFile: options.config }),
+    flags: options.home === undefined ? {} : { home: options.home },
+  });
+  return { output: new Output(options.json === true), signal, config };
+}

@@ -1,0 +1,26 @@
+import { FlotillaError } from '../core/index.js';
+import { ExitCode } from './exit-codes.js';
+
+/** Error codes that mean the user asked for something we cannot do: nothing ran (exit 2). */
+const USAGE_CODES = new Set(['E_USAGE', 'E_CONFIG', 'E_INVALID_ARGUMENT']);
+
+/** A bad flag or argument found by a command itself (commander finds the rest). */
+export class UsageError extends FlotillaError {
+  constructor(message: string) {
+    super('E_USAGE', message);
+  }
+}
+
+/** The exit code for an error that ended a command. */
+export function exitCodeOf(error: unknown, interrupted: boolean): ExitCode {
+  if (interrupted) return ExitCode.Interrupted;
+  if (error instanceof FlotillaError && USAGE_CODES.has(error.code)) return ExitCode.Usage;
+  return ExitCode.Failures;
+}
+
+/** `{ code, message }` of any thrown value, for `--json` output and the terminal. */
+export function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof FlotillaError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: 'E_INTERNAL', message: error.stack ?? error.message };
+  return { code: 'E_INTERNAL', message: String(error) };
+}

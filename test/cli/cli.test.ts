@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+
+let dir = '';
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'flotilla-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Pids of demo agents still alive (the demo's agents carry this script in their argv). */
+function liveAgents(): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes('demo-agent.mjs') && !/^\s*\d+\s+Z/.test(line));
+}
+
+describe('flotilla CLI', () => {
+  it('prints help with the global flags and the exit codes', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    for (const text of ['--config <file>', '--home <dir>', '--json', 'demo', 'Exit codes'])
+      expect(stdout).toContain(text);
+  });
+
+  it('prints the package version', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(version);
+  });
+
+  it('exits 2 on an unknown flag or a bad flag value, naming the flag', async () => {
+    const unknown = await runCli(['demo', '--jbos', '3']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--jbos'");
+    const bad = await runCli(['demo', '--concurrency', 'zero']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--concurrency expects an integer ≥ 1, got "zero"');
+  });
+
+  it('exits 2 on a bad config file, naming the file, the line and the key', async () => {
+    const config = join(dir, 'flotilla.config.yaml');
+    writeFileSync(config, 'server:\n  concurrency: ten\n');
+    const { code, stderr } = await runCli(['--config', config, 'demo', '--json'], { cwd: dir });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/flotilla\.config\.yaml:2:\d+: server\.concurrency/);
+  });
+
+  it('runs the demo: every job succeeds in its own checkout under the bound, all of it stored', async () => {
+    const home = join(dir, 'home');
+    const { code, stdout, stderr } = await runCli(
+      ['demo', '--jobs', '6', '--concurrency', '3', '--agent-speed', '0', '--json', '--home', home],
+      { cwd: dir },
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as {
+      runId: string;
+      peak: number;
+      jobs: { id: string; status: string; changedFiles: string[] }[];
+    };
+    expect(result.jobs.map((job) => job.status)).toEqual(Array(6).fill('succeeded'));
+    expect(result.peak).toBeLessThanOrEqual(3);
+    for (const job of result.jobs) expect(job.changedFiles).toEqual(expect.arrayContaining(['CHANGELOG.md']));
+    // Each checkout saw only its own agent's edit: one note file per job.
+    for (const job of result.jobs)
+      expect(job.changedFiles.filter((file) => file.startsWith('notes/'))).toHaveLength(1);
+
+    const db = new Database(join(home, 'flotilla.db'), { readonly: true });
+    try {
+      const jobs = db.prepare('SELECT id, status FROM jobs ORDER BY id').all() as {
+        id: string;
+        status: string;
+      }[];
+      expect(jobs.map((job) => job.status)).toEqual(Array(6).fill('succeeded'));
+      const logLines = db.prepare("SELECT count(*) AS n FROM events WHERE type = 'job.log'").get() as {
+        n: number;
+      };
+      expect(logLines.n).toBeGreaterThanOrEqual(6 * 6);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('uses FLOTILLA_HOME when --home is not given, and prints a human summary without --json', async () => {
+    const home = join(dir, 'env-home');
+    const { code, stdout } = await runCli(['demo', '--jobs', '2', '--agent-speed', '0'], {
+      cwd: dir,
+      env: { FLOTILLA_HOME: home },
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain('2/2 succeeded');
+    expect(stdout).toContain(home);
+    expect(readFileSync(join(home, 'flotilla.db')).length).toBeGreaterThan(0);
+  });
+
+  it('on SIGINT stops the running agents, leaves no process behind and exits 130', async () => {
+    const cli = startCli(
+      ['demo', '--jobs', '4', '--concurrency', '2', '--agent-speed', '50', '--home', join(dir, 'h')],
+      {
+        cwd: dir,
+      },
+    );
+    // Wait until agents run (plain output announces each start).
+    while (!cli.output().includes('started')) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(liveAgents().length).toBeGreaterThan(0);
+    cli.child.kill('SIGINT');
+    const { code, stderr } = await cli.done;
+    expect(code).toBe(130);
+    expect(stderr).toContain('Interrupted');
+    expect(liveAgents()).toEqual([]);
+  });
+});
