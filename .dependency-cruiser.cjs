@@ -18,7 +18,20 @@ const allowed = {
   suites: ['core', 'events', 'store', 'exec', 'config'],
   distributed: ['core', 'events', 'store', 'exec', 'jobs', 'qa', 'config'],
   demo: ['core', 'events', 'store', 'exec', 'workspace', 'jobs', 'config'],
-  server: ['core', 'events', 'store', 'exec', 'workspace', 'jobs', 'workflow', 'plan', 'qa', 'suites', 'distributed', 'config'],
+  server: [
+    'core',
+    'events',
+    'store',
+    'exec',
+    'workspace',
+    'jobs',
+    'workflow',
+    'plan',
+    'qa',
+    'suites',
+    'distributed',
+    'config',
+  ],
 };
 const layers = Object.keys(allowed);
 
@@ -31,10 +44,20 @@ const forbidden = [
     to: { circular: true },
   },
   {
+    name: 'no-unresolvable',
+    severity: 'error',
+    comment: 'An import that resolves to nothing fails at run time.',
+    from: {},
+    to: { couldNotResolve: true },
+  },
+  {
     name: 'no-orphans',
     severity: 'error',
     comment: 'A source file nothing imports is dead code.',
-    from: { orphan: true, pathNot: ['\\.d\\.ts$', '\\.test\\.ts$', '^src/index\\.ts$', '^src/cli/bin\\.ts$'] },
+    from: {
+      orphan: true,
+      pathNot: ['\\.d\\.ts$', '\\.test\\.ts$', '^src/index\\.ts$', '^src/cli/bin\\.ts$'],
+    },
     to: {},
   },
   {
@@ -69,6 +92,5 @@ module.exports = {
     exclude: { path: '\\.test\\.ts$' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensionAlias: { '.js': ['.ts', '.js'] } },
   },
 };

@@ -1,4 +1,5 @@
 import { loadConfig, type ResolvedConfig } from '../config/index.js';
+import type { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
 
 /** The options every command takes (DESIGN.md §4). */
@@ -8,6 +9,13 @@ export type GlobalOptions = {
   home?: string;
   json?: true;
 };
+
+/** What a command's action leaves behind for `main` to turn into an exit code. */
+export interface CommandState {
+  exitCode: ExitCode;
+  /** Whether `--json` was given, so a failure is reported in the same mode. */
+  json: boolean;
+}
 
 /** What a command's action works with: its output, its signal and the resolved configuration. */
 export interface CommandContext {

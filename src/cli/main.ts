@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { CancelledError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
-import type { GlobalOptions } from './context.js';
+import type { CommandState, GlobalOptions } from './context.js';
 import { describeError, exitCodeOf } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
@@ -13,13 +13,6 @@ function packageVersion(): string {
     version: string;
   };
   return manifest.version;
-}
-
-/** What a command's action leaves behind for `main` to turn into an exit code. */
-export interface CommandState {
-  exitCode: ExitCode;
-  /** Set by a command before it starts work, so a failure can be reported in the right mode. */
-  json: boolean;
 }
 
 /** The whole command tree. Exposed for tests and `--help` rendering. */

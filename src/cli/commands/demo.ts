@@ -1,9 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from '@commander-js/extra-typings';
 import { runDemo, type DemoResult } from '../../demo/index.js';
-import { createContext, type GlobalOptions } from '../context.js';
+import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 import { JobDisplay } from '../display/job-display.js';
 import { ExitCode } from '../exit-codes.js';
-import type { CommandState } from '../main.js';
 import type { Output } from '../output.js';
 import { parseCount } from '../parse.js';
 import { formatDuration, style } from '../style.js';
