@@ -181,13 +181,16 @@ describe('Limiter', () => {
     expect(limiter.stats.active).toBe(0);
   });
 
-  it('validates its options eagerly, naming the option, the value and its type', () => {
+  it('validates its options eagerly, naming the option, the value and its type', async () => {
     expect(() => new Limiter({ concurrency: 0 })).toThrow(InvalidArgumentError);
     expect(() => new Limiter({ concurrency: 1.5 })).toThrow(
       'Expected `concurrency` to be an integer ≥ 1 or Infinity, got 1.5 (number)',
     );
     expect(() => new Limiter({ concurrency: '2' as unknown as number })).toThrow('got "2" (string)');
     expect(() => new Limiter({ concurrency: 1, maxQueue: -1 })).toThrow('`maxQueue`');
+    await expect(new Limiter({ concurrency: 1 }).run(() => 1, { priority: Number.NaN })).rejects.toThrow(
+      '`priority`',
+    );
     const limiter = new Limiter({ concurrency: Infinity });
     expect(() => limiter.resize(0)).toThrow('`concurrency`');
     expect(limiter.stats.capacity).toBe(Infinity);

@@ -1,4 +1,4 @@
-import { QueueFullError } from './errors.js';
+import { InvalidArgumentError, QueueFullError } from './errors.js';
 import { PriorityQueue, type QueueEntry } from './priority-queue.js';
 import { NEVER_ABORTED } from './signals.js';
 import { assertCount } from './validate.js';
@@ -85,7 +85,14 @@ export class Limiter {
    */
   run<T>(task: Task<T>, options?: RunOptions): Promise<T> {
     const signal = options?.signal;
-    if (signal?.aborted === true) return Promise.reject(signal.reason as Error);
+    const priority = options?.priority ?? 0;
+    if (!Number.isFinite(priority)) {
+      const got = `${String(priority)} (${typeof priority})`;
+      return Promise.reject(
+        new InvalidArgumentError(`Expected \`priority\` to be a finite number, got ${got}`),
+      );
+    }
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
     if (this.#active < this.#concurrency && this.#queue.size === 0) return this.#start(task, signal);
     if (this.#queue.size >= this.#maxQueue) {
       return Promise.reject(new QueueFullError(this.#queue.size, this.#maxQueue));
@@ -94,7 +101,7 @@ export class Limiter {
       const entry: Waiting = {
         task,
         signal,
-        priority: options?.priority ?? 0,
+        priority,
         resolve: resolve as (value: unknown) => void,
         reject,
         onAbort: undefined,
