@@ -109,7 +109,7 @@ describe('flotilla CLI', () => {
       },
     );
     // Wait until agents run (plain output announces each start).
-    while (!cli.output().includes('started')) await new Promise((resolve) => setTimeout(resolve, 50));
+    await cli.waitForOutput('started');
     expect(liveAgents().length).toBeGreaterThan(0);
     cli.child.kill('SIGINT');
     const { code, stderr } = await cli.done;

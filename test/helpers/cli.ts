@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
+/** tsx's loader as a URL: `--import tsx` would resolve from the child's cwd, a temp folder. */
+export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliResult {
   readonly code: number | null;
@@ -11,7 +14,7 @@ export interface CliResult {
 
 /** Starts the real CLI (from source, through tsx) as a child process. */
 export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, BIN, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -24,7 +27,19 @@ export function startCli(args: readonly string[], options: { cwd?: string; env?:
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-  return { child, done, output: () => stdout };
+  /** Resolves once stdout contains `text`; rejects if the CLI ends first. */
+  const waitForOutput = (text: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (stdout.includes(text)) resolve();
+      };
+      child.stdout.on('data', check);
+      check();
+      void done.then(({ code }) =>
+        reject(new Error(`CLI exited (${code}) before printing "${text}": ${stderr}`)),
+      );
+    });
+  return { child, done, output: () => stdout, waitForOutput };
 }
 
 /** Runs the CLI to the end. */

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { expandEnv, type Environment } from './expand-env.js';
+import { formatPath, type IssueSite } from './issues.js';
+import { locate } from './yaml-locations.js';
+
+/** How many aliases (`*name`) a file may expand, against "billion laughs" files. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Reads and parses a configuration file and expands `${VAR}` in its string values. Returns its data
+ * (not yet validated) and where each of its paths is, for error messages.
+ *
+ * A plain (unquoted) value that holds a `${…}` is read again as YAML would read its expansion, so
+ * `port: ${PORT}` with `PORT=8080` is the number 8080; a quoted one (`"${PORT}"`) stays a string.
+ *
+ * @throws {ConfigError} when the file cannot be read, is not valid YAML, or holds a bad `${…}`.
+ */
+export function readConfigFile(file: string, displayName: string, env: Environment): IssueSite {
+  const text = readText(file, displayName);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const at = (offset: number): { line: number; column: number } => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+
+  const lines = document.errors.length > 0 ? text.split('\n') : [];
+  const hinted = new Set<number>();
+  const syntaxIssues = document.errors.map((error): ConfigIssue => {
+    const { line, column } = at(error.pos[0]);
+    // `{ token: ${T} }`: the `}` of an unquoted `${…}` ends the flow mapping; say so once a line.
+    const source = lines[line - 1] ?? '';
+    const hint = /[{[]/.test(source) && /(^|[^"'])\$\{/.test(source) && !hinted.has(line);
+    if (hint) hinted.add(line);
+    const message =
+      `${displayName}:${line}:${column}: invalid YAML: ${firstLine(error.message)}` +
+      (hint ? ' (inside { } or [ ], quote "${…}" values)' : '');
+    return { message, file, line, column };
+  });
+  if (syntaxIssues.length > 0) throw ConfigError.of(displayName, syntaxIssues);
+
+  const expansionIssues: ConfigIssue[] = [];
+  expandScalars(document.contents, [], env, (path, offset, cause) => {
+    const { line, column } = at(offset);
+    const where = formatPath(path);
+    const message = `${displayName}:${line}:${column}: ${where ? `${where}: ` : ''}${cause.message}`;
+    expansionIssues.push({ message, path: where || undefined, file, line, column });
+  });
+  if (expansionIssues.length > 0) throw ConfigError.of(displayName, expansionIssues);
+
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = `${displayName}: ${error instanceof Error ? error.message : String(error)}`;
+    throw new ConfigError(message, { file, cause: error });
+  }
+  return {
+    file,
+    displayName,
+    data,
+    locate: (path, target) => locate(document, lineCounter, path, target),
+  };
+}
+
+function readText(file: string, displayName: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'configuration file not found'
+        : code === 'EISDIR'
+          ? 'is a folder, not a configuration file'
+          : `cannot read the configuration file (${code ?? String(error)})`;
+    throw new ConfigError(`${displayName}: ${reason}`, { file, cause: error });
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0] ?? message;
+}
+
+type OnExpansionError = (path: readonly PropertyKey[], offset: number, error: ConfigError) => void;
+
+/** Expands `${…}` in every string scalar under `node`, in place (the document is ours alone). */
+function expandScalars(
+  node: unknown,
+  path: PropertyKey[],
+  env: Environment,
+  onError: OnExpansionError,
+): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '?';
+      expandScalars(pair.value, [...path, key], env, onError);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => expandScalars(item, [...path, index], env, onError));
+  } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('$')) {
+    try {
+      const expanded = expandEnv(node.value, env);
+      const plain = node.type === Scalar.PLAIN && node.value.includes('${');
+      node.value = plain ? readPlain(expanded) : expanded;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      onError(path, node.range?.[0] ?? 0, error);
+    }
+  }
+  // Aliases are left alone: the node they name is expanded where it is defined.
+}
+
+/** An expanded plain value as YAML's core schema would read it: a number, a boolean, or the text. */
+function readPlain(text: string): string | number | boolean {
+  if (/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(text)) return Number(text);
+  if (text === 'true' || text === 'false') return text === 'true';
+  return text;
+}

@@ -1,0 +1,34 @@
+/**
+ * The configuration: `flotilla.config.yaml` + environment + flags → one resolved, validated config.
+ * Precedence: flag > environment variable > file > default.
+ */
+export { ConfigError, type ConfigErrorDetails, type ConfigIssue } from './config-error.js';
+export { expandEnv, type Environment } from './expand-env.js';
+export {
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_HOME,
+  loadConfig,
+  type LoadConfigOptions,
+  type ResolvedConfig,
+} from './load-config.js';
+export {
+  CONFIG_ENV_VARIABLES,
+  OVERRIDABLE_SETTINGS,
+  type ConfigOverrides,
+  type OverridableSetting,
+} from './overrides.js';
+export {
+  AGENT_OUTPUT_FORMATS,
+  agentProfileSchema,
+  flotillaConfigSchema,
+  serverConfigSchema,
+  type AgentOutputFormat,
+  type AgentProfile,
+  type CliAgentProfile,
+  type FlotillaConfig,
+  type OpenAiAgentProfile,
+  type QaConfig,
+  type RepoConfig,
+  type RetryPolicy,
+  type ServerConfig,
+} from './schema.js';
