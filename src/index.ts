@@ -37,3 +37,21 @@ export {
   type RunStatus,
   type SequencedEvent,
 } from './events/index.js';
+export {
+  runProcess,
+  SpawnError,
+  terminateProcessGroup,
+  type ProcessResult,
+  type RunProcessOptions,
+} from './exec/index.js';
+export {
+  ConfigError,
+  loadConfig,
+  type AgentProfile,
+  type ConfigOverrides,
+  type FlotillaConfig,
+  type LoadConfigOptions,
+  type RepoConfig,
+  type ResolvedConfig,
+  type ServerConfig,
+} from './config/index.js';

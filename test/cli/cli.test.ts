@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,10 +15,18 @@ const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** Pids of demo agents still alive (the demo's agents carry this script in their argv). */
+/** Pids of demo agents still alive, zombies not counted (the agents carry their script in argv). */
 function liveAgents(): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' });
-  return out.split('\n').filter((line) => line.includes('demo-agent.mjs') && !/^\s*\d+\s+Z/.test(line));
+  const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  return pids.filter((pid) => {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+      return cmdline.includes('demo-agent.mjs') && state !== 'Z';
+    } catch {
+      return false; // exited while we looked
+    }
+  });
 }
 
 describe('flotilla CLI', () => {

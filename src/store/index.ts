@@ -1,0 +1,36 @@
+export { DEFAULT_EVENT_PAGE_SIZE, EventRepository, type EventListOptions } from './event-repository.js';
+export {
+  JobRepository,
+  type JobListOptions,
+  type JobPatch,
+  type JobRecord,
+  type NewJob,
+} from './job-repository.js';
+export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageOptions } from './pagination.js';
+export {
+  RunItemRepository,
+  type RunItemInput,
+  type RunItemListOptions,
+  type RunItemRecord,
+} from './run-item-repository.js';
+export {
+  RunRepository,
+  type LeaseOptions,
+  type NewRun,
+  type RunKind,
+  type RunListOptions,
+  type RunPatch,
+  type RunRecord,
+} from './run-repository.js';
+export {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  openStore,
+  Store,
+  STORE_FILE_NAME,
+  type StoreLocation,
+  type StoreOptions,
+  type StoreSettings,
+  type SynchronousMode,
+} from './store.js';
+export { StoreError, type StoreErrorCode } from './store-error.js';
