@@ -55,3 +55,14 @@ export {
   type ResolvedConfig,
   type ServerConfig,
 } from './config/index.js';
+export {
+  openStore,
+  Store,
+  StoreError,
+  type JobRecord,
+  type Page,
+  type RunItemRecord,
+  type RunRecord,
+  type StoreLocation,
+  type StoreOptions,
+} from './store/index.js';

@@ -1,20 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/index.js';
 import type { FlotillaEvent, SequencedEvent } from '../events/index.js';
-import { openStore, type Store } from './store.js';
+import type { Store } from './store.js';
+import { useTempStore } from './temp-store.fixture.js';
 
-let dir: string;
+const temp = useTempStore('events');
 let store: Store;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'flotilla-events-'));
-  store = openStore({ home: dir });
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  store = temp.current();
 });
 
 const AT = '2025-01-02T03:00:00.000Z';
@@ -106,8 +99,7 @@ describe('EventRepository.deleteForSubject', () => {
 
   it('keeps events across a reopen', () => {
     store.events.append(log('j1', 'x'));
-    store.close();
-    store = openStore({ home: dir });
+    store = temp.reopen();
     expect(lines(store.events.list('j1'))).toEqual(['x']);
     expect(store.events.append(log('j1', 'y')).seq).toBe(2);
   });

@@ -1,21 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { hasCode, InvalidArgumentError } from '../core/index.js';
 import type { JobStatus } from '../events/index.js';
 import type { JobRecord, NewJob } from './job-repository.js';
-import { openStore, type Store } from './store.js';
+import type { Store } from './store.js';
+import { useTempStore } from './temp-store.fixture.js';
 
-let dir: string;
+const temp = useTempStore('jobs');
 let store: Store;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'flotilla-jobs-'));
-  store = openStore({ home: dir });
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  store = temp.current();
 });
 
 const T0 = '2025-01-02T03:04:05.000Z';
@@ -213,8 +206,7 @@ describe('JobRepository.listByStatus (restart recovery)', () => {
     store.jobs.update('j5', { status: 'running' });
     // A job raised in priority keeps its place in the queue order.
     store.jobs.update('j6', { priority: 9 });
-    store.close();
-    store = openStore({ home: dir });
+    store = temp.reopen();
     expect(ids(store.jobs.listByStatus('queued'))).toEqual(['j1', 'j3', 'j6']);
     expect(ids(store.jobs.listByStatus(['queued', 'running']))).toEqual(['j1', 'j2', 'j3', 'j5', 'j6']);
     expect(store.jobs.listByStatus([])).toEqual([]);
@@ -222,8 +214,7 @@ describe('JobRepository.listByStatus (restart recovery)', () => {
 
   it('keeps FIFO order for jobs inserted after a restart', () => {
     insertJobs(2);
-    store.close();
-    store = openStore({ home: dir });
+    store = temp.reopen();
     store.jobs.insert(job('j3'));
     expect(ids(store.jobs.listByStatus('queued'))).toEqual(['j1', 'j2', 'j3']);
   });

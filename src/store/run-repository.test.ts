@@ -1,20 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/index.js';
 import type { RunRecord } from './run-repository.js';
-import { openStore, type Store } from './store.js';
+import type { Store } from './store.js';
+import { useTempStore } from './temp-store.fixture.js';
 
-let dir: string;
+const temp = useTempStore('runs');
 let store: Store;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'flotilla-runs-'));
-  store = openStore({ home: dir });
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  store = temp.current();
 });
 
 const T0 = '2025-01-02T03:00:00.000Z';
