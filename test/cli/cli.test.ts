@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,14 +15,18 @@ const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** Pids of demo agents still alive, zombies not counted (the agents carry their script in argv). */
+/**
+ * Pids of this test's demo agents still alive, zombies not counted: the agents carry their script in
+ * argv and work in checkouts under the CLI's TMPDIR, which the test points into its own folder.
+ */
 function liveAgents(): string[] {
   const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   return pids.filter((pid) => {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-      return cmdline.includes('demo-agent.mjs') && state !== 'Z';
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      return cmdline.includes('demo-agent.mjs') && cwd.startsWith(dir) && state !== 'Z';
     } catch {
       return false; // exited while we looked
     }
@@ -111,13 +115,14 @@ describe('flotilla CLI', () => {
   it('on SIGINT stops the running agents, leaves no process behind and exits 130', async () => {
     const cli = startCli(
       ['demo', '--jobs', '4', '--concurrency', '2', '--agent-speed', '50', '--home', join(dir, 'h')],
-      {
-        cwd: dir,
-      },
+      { cwd: dir, env: { TMPDIR: dir } },
     );
-    // Wait until agents run (plain output announces each start).
+    // Wait until agents run: a job is announced as started just before its agent is spawned.
     await cli.waitForOutput('started');
-    expect(liveAgents().length).toBeGreaterThan(0);
+    while (liveAgents().length === 0) {
+      expect(cli.child.exitCode).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     cli.child.kill('SIGINT');
     const { code, stderr } = await cli.done;
     expect(code).toBe(130);
