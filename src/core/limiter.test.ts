@@ -195,4 +195,75 @@ describe('Limiter', () => {
     expect(() => limiter.resize(0)).toThrow('`concurrency`');
     expect(limiter.stats.capacity).toBe(Infinity);
   });
+
+  describe('groups', () => {
+    /** Submits tasks in groups; records start order by label. */
+    function submitGrouped(limiter: Limiter, groups: string[]) {
+      const started: string[] = [];
+      const gates = new Map<string, Deferred<void>>();
+      const results = groups.map((group, i) => {
+        const label = `${group}${i}`;
+        const gate = deferred();
+        gates.set(label, gate);
+        return limiter.run(
+          () => {
+            started.push(label);
+            return gate.promise;
+          },
+          { group },
+        );
+      });
+      return { started, gates, results };
+    }
+
+    it('caps a group under the global bound and lets other groups pass a capped head', async () => {
+      const limiter = new Limiter({ concurrency: 4 });
+      limiter.setGroupLimit('a', 2);
+      const { started, gates, results } = submitGrouped(limiter, ['a', 'a', 'a', 'b', 'b', 'a']);
+      await flush();
+      expect(started).toEqual(['a0', 'a1', 'b3', 'b4']);
+      expect(limiter.groupStats('a')).toEqual({ active: 2, limit: 2 });
+
+      gates.get('b3')!.resolve();
+      await flush();
+      // A slot is free but only group-a tasks wait, and group a is full.
+      expect(started).toEqual(['a0', 'a1', 'b3', 'b4']);
+      expect(limiter.stats).toMatchObject({ active: 3, queued: 2 });
+
+      gates.get('a0')!.resolve();
+      await flush();
+      expect(started).toEqual(['a0', 'a1', 'b3', 'b4', 'a2']);
+      for (const gate of gates.values()) gate.resolve();
+      await Promise.all(results);
+      expect(started).toEqual(['a0', 'a1', 'b3', 'b4', 'a2', 'a5']);
+    });
+
+    it('starts a new task of a group with room at once, even when capped tasks wait', async () => {
+      const limiter = new Limiter({ concurrency: 3 });
+      limiter.setGroupLimit('a', 1);
+      const { started } = submitGrouped(limiter, ['a', 'a', 'a']);
+      await flush();
+      expect(started).toEqual(['a0']);
+      let ran = false;
+      await limiter.run(() => (ran = true), { group: 'b' });
+      expect(ran).toBe(true);
+      await limiter.run(() => 'no group');
+      expect(limiter.stats.queued).toBe(2);
+    });
+
+    it('raising or lifting a limit starts waiting tasks at once', async () => {
+      const limiter = new Limiter({ concurrency: 10 });
+      limiter.setGroupLimit('a', 1);
+      const { started } = submitGrouped(limiter, ['a', 'a', 'a', 'a']);
+      await flush();
+      expect(started).toHaveLength(1);
+      limiter.setGroupLimit('a', 2);
+      await flush();
+      expect(started).toHaveLength(2);
+      limiter.setGroupLimit('a', Infinity);
+      await flush();
+      expect(started).toHaveLength(4);
+      expect(() => limiter.setGroupLimit('a', 0)).toThrow('`limit`');
+    });
+  });
 });

@@ -23,6 +23,11 @@ export interface RunOptions {
    * @default 0
    */
   readonly priority?: number;
+  /**
+   * The group the task counts against (an agent, a provider): see `setGroupLimit`. A waiting task
+   * whose group is at its limit is passed over, and later tasks of other groups start before it.
+   */
+  readonly group?: string;
 }
 
 /** A task receives the signal of its `run` call (a signal that never aborts when none was given). */
@@ -42,8 +47,14 @@ export interface LimiterStats {
   readonly maxQueue: number;
 }
 
+interface Group {
+  limit: number;
+  active: number;
+}
+
 interface Waiting extends QueueEntry {
   readonly task: Task<unknown>;
+  readonly group: Group | undefined;
   readonly signal: AbortSignal | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
@@ -54,6 +65,10 @@ interface Waiting extends QueueEntry {
  * Runs async tasks with at most `concurrency` at once — exactly that many whenever work waits — in
  * priority order, FIFO among equals, with an optional bound on how many may wait.
  *
+ * Tasks may belong to a group with its own, smaller limit (`setGroupLimit`): a provider that allows
+ * four calls at once under a global bound of ten. Then "exactly `concurrency`" holds only while some
+ * waiting task's group has room.
+ *
  * State changes happen synchronously in `#pump`; a finishing task releases its slot and pumps again.
  */
 export class Limiter {
@@ -63,6 +78,9 @@ export class Limiter {
   #peak = 0;
   readonly #queue = new PriorityQueue<Waiting>();
   #idleWaiters: (() => void)[] = [];
+  readonly #groups = new Map<string, Group>();
+  /** How many groups have a finite limit: while none does, the queue's head always goes next. */
+  #cappedGroups = 0;
 
   constructor(options: LimiterOptions) {
     this.#concurrency = assertCount('concurrency', options.concurrency, 1, true);
@@ -93,13 +111,17 @@ export class Limiter {
       );
     }
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    if (this.#active < this.#concurrency && this.#queue.size === 0) return this.#start(task, signal);
+    const group = options?.group === undefined ? undefined : this.#group(options.group);
+    if (this.#active < this.#concurrency && this.#queue.size === 0 && hasRoom(group)) {
+      return this.#start(task, signal, group);
+    }
     if (this.#queue.size >= this.#maxQueue) {
       return Promise.reject(new QueueFullError(this.#queue.size, this.#maxQueue));
     }
     return new Promise<T>((resolve, reject) => {
       const entry: Waiting = {
         task,
+        group,
         signal,
         priority,
         resolve: resolve as (value: unknown) => void,
@@ -115,6 +137,8 @@ export class Limiter {
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.#queue.push(entry);
+      // A free slot with tasks waiting means every waiting task's group was full; this one may fit.
+      if (this.#active < this.#concurrency) this.#pump();
     });
   }
 
@@ -125,6 +149,24 @@ export class Limiter {
   resize(concurrency: number): void {
     this.#concurrency = assertCount('concurrency', concurrency, 1, true);
     this.#pump();
+  }
+
+  /**
+   * Lets at most `limit` tasks of `group` run at once, under the global concurrency (`Infinity` lifts
+   * the limit). Applies at once, like `resize`.
+   */
+  setGroupLimit(group: string, limit: number): void {
+    const checked = assertCount('limit', limit, 1, true);
+    const state = this.#group(group);
+    this.#cappedGroups += Number(checked !== Infinity) - Number(state.limit !== Infinity);
+    state.limit = checked;
+    this.#pump();
+  }
+
+  /** How many tasks of `group` run now, and its limit. */
+  groupStats(group: string): { readonly active: number; readonly limit: number } {
+    const state = this.#groups.get(group);
+    return { active: state?.active ?? 0, limit: state?.limit ?? Infinity };
   }
 
   /** Changes how many tasks may wait. Tasks already waiting stay, even beyond a smaller bound. */
@@ -138,16 +180,34 @@ export class Limiter {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  #start<T>(task: Task<T>, signal: AbortSignal | undefined): Promise<T> {
+  #group(name: string): Group {
+    let group = this.#groups.get(name);
+    if (group === undefined) {
+      group = { limit: Infinity, active: 0 };
+      this.#groups.set(name, group);
+    }
+    return group;
+  }
+
+  #start<T>(task: Task<T>, signal: AbortSignal | undefined, group: Group | undefined): Promise<T> {
     this.#active++;
     if (this.#active > this.#peak) this.#peak = this.#active;
+    if (group !== undefined) group.active++;
     let promise: Promise<T>;
     try {
       promise = Promise.resolve(task(signal ?? NEVER_ABORTED));
     } catch (error) {
       promise = Promise.reject(error);
     }
-    promise.then(this.#release, this.#release);
+    if (group === undefined) {
+      promise.then(this.#release, this.#release);
+    } else {
+      const release = (): void => {
+        group.active--;
+        this.#release();
+      };
+      promise.then(release, release);
+    }
     return promise;
   }
 
@@ -158,10 +218,10 @@ export class Limiter {
 
   #pump(): void {
     while (this.#active < this.#concurrency) {
-      const entry = this.#queue.shift();
+      const entry = this.#cappedGroups === 0 ? this.#queue.shift() : this.#queue.takeFirst(canStart);
       if (entry === undefined) break;
       if (entry.onAbort !== undefined) entry.signal!.removeEventListener('abort', entry.onAbort);
-      this.#start(entry.task, entry.signal).then(entry.resolve, entry.reject);
+      this.#start(entry.task, entry.signal, entry.group).then(entry.resolve, entry.reject);
     }
     this.#notifyIfIdle();
   }
@@ -172,4 +232,12 @@ export class Limiter {
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function hasRoom(group: Group | undefined): boolean {
+  return group === undefined || group.active < group.limit;
+}
+
+function canStart(entry: Waiting): boolean {
+  return hasRoom(entry.group);
 }

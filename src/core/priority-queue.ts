@@ -54,6 +54,21 @@ export class PriorityQueue<T extends QueueEntry> {
     }
   }
 
+  /**
+   * Takes out and returns the first entry, in queue order, that `accept` takes; `undefined` when none
+   * does. O(entries scanned): for the rare queue where the head may have to wait (per-group caps).
+   */
+  takeFirst(accept: (entry: T) => boolean): T | undefined {
+    for (const bucket of this.#buckets) {
+      for (const entry of bucket.items) {
+        if (entry.removed === true || !accept(entry)) continue;
+        this.remove(entry);
+        return entry;
+      }
+    }
+    return undefined;
+  }
+
   /** Takes an entry out; it must be in the queue and not removed yet. */
   remove(entry: T): void {
     entry.removed = true;
