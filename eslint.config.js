@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   {
     // Only the CLI talks to the terminal; tests, bench and examples are programs of their own.
-    files: ['src/cli/**', 'bench/**', 'examples/**', 'scripts/**', 'test/fixtures/**'],
+    files: ['src/cli/**', 'bench/**', 'examples/**', 'scripts/**', 'test/fixtures/**', 'src/**/fixtures/**'],
     rules: { 'no-console': 'off' },
   },
   {
