@@ -57,7 +57,7 @@ const forbidden = [
     comment: 'A source file nothing imports is dead code.',
     from: {
       orphan: true,
-      pathNot: ['\\.d\\.ts$', '\\.test\\.ts$', '^src/index\\.ts$', '^src/cli/bin\\.ts$'],
+      pathNot: ['/fixtures/', '\\.d\\.ts$', '\\.test\\.ts$', '^src/index\\.ts$', '^src/cli/bin\\.ts$'],
     },
     to: {},
   },
