@@ -1,0 +1,169 @@
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { git, gitFailure, gitRaw } from './git.js';
+import { WorkspaceError } from './workspace-error.js';
+
+/** Where the base keeps the source's `HEAD`, so a request without a ref follows the source. */
+export const SOURCE_HEAD_REF = 'refs/flotilla/source-head';
+/** Job branches live here; same-named branches of the source are never fetched over them. */
+export const JOB_BRANCH_PREFIX = 'flotilla/';
+
+/**
+ * What a refresh fetches: the source's `HEAD`, branches and tags, under the same names (so `main`, `v1`
+ * and commits resolve in the base as in the source), except `flotilla/*` branches, which are ours. No
+ * `--prune`: it would delete the job branches; a branch deleted in the source stays in the base.
+ */
+const FETCH_REFSPECS = [
+  `+HEAD:${SOURCE_HEAD_REF}`,
+  '+refs/heads/*:refs/heads/*',
+  `^refs/heads/${JOB_BRANCH_PREFIX}*`,
+  '+refs/tags/*:refs/tags/*',
+];
+
+/** What `ensureBase` had to do. */
+export type BaseRefresh = 'cloned' | 'fetched' | 'fresh';
+
+/**
+ * Makes the warm base of `source` at `base` current, cheaply:
+ *
+ * 1. read the source's refs with one `git show-ref` (refs only: its working tree and index are never
+ *    read or written);
+ * 2. no base yet → `git clone --bare` (objects hardlinked from a local source) into a temporary folder,
+ *    turn on per-worktree config, fetch the refspecs above, drop the source's own `flotilla/*` branches, and rename it into place, so
+ *    a crash never leaves half a base;
+ * 3. otherwise compare with the base's refs (one `git for-each-ref`) and fetch only when a source ref is
+ *    missing from the base or points elsewhere.
+ *
+ * The caller holds the repository's lock.
+ */
+export async function ensureBase(source: string, base: string, signal?: AbortSignal): Promise<BaseRefresh> {
+  if (!existsSync(base)) {
+    await sourceRefs(source, signal);
+    await cloneBase(source, base, signal);
+    return 'cloned';
+  }
+  const [wanted, have] = await Promise.all([sourceRefs(source, signal), baseRefs(base, signal)]);
+  if (!isStale(wanted, have)) return 'fresh';
+  await fetchInto(source, base, signal);
+  return 'fetched';
+}
+
+/**
+ * Resolves a branch, tag, ref name or commit to a commit id in the base; `HEAD` means the source's.
+ * Rejects with `E_REF_UNKNOWN` when there is no such commit.
+ */
+export async function resolveCommit(
+  base: string,
+  repo: string,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const name = ref === 'HEAD' ? SOURCE_HEAD_REF : ref;
+  const result = await gitRaw(
+    base,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${name}^{commit}`],
+    {
+      signal,
+    },
+  );
+  const commit = result.stdout[0];
+  if (result.exitCode !== 0 || commit === undefined) {
+    throw new WorkspaceError('E_REF_UNKNOWN', `Unknown ref ${JSON.stringify(ref)} in repository "${repo}"`);
+  }
+  return commit;
+}
+
+/**
+ * Whether the base lacks a ref of the source or has it elsewhere. A ref only the base has (a branch the
+ * source deleted, a job branch) does not count, so it does not cause a fetch on every prepare.
+ */
+export function isStale(wanted: ReadonlyMap<string, string>, have: ReadonlyMap<string, string>): boolean {
+  for (const [ref, id] of wanted) if (have.get(ref) !== id) return true;
+  return false;
+}
+
+/** The source's refs as the base names them: `HEAD` → `SOURCE_HEAD_REF`, without `flotilla/*` branches. */
+async function sourceRefs(source: string, signal?: AbortSignal): Promise<Map<string, string>> {
+  const args = ['show-ref', '--head', '--heads', '--tags'];
+  const result = existsSync(source) ? await gitRaw(source, args, { signal }) : undefined;
+  // show-ref exits 1 with no output when there are no refs at all (a repository without commits).
+  if (result === undefined || (result.exitCode !== 0 && result.exitCode !== 1)) {
+    const words = result === undefined ? 'no such folder' : result.tail.join(' | ');
+    throw new WorkspaceError('E_REPO_UNAVAILABLE', `The repository at ${source} cannot be read: ${words}`);
+  }
+  const refs = new Map<string, string>();
+  for (const line of result.stdout) {
+    const [id, ref] = line.split(' ', 2);
+    if (id === undefined || ref === undefined || ref.startsWith(`refs/heads/${JOB_BRANCH_PREFIX}`)) continue;
+    refs.set(ref === 'HEAD' ? SOURCE_HEAD_REF : ref, id);
+  }
+  return refs;
+}
+
+async function baseRefs(base: string, signal?: AbortSignal): Promise<Map<string, string>> {
+  const lines = await git(
+    base,
+    ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags', SOURCE_HEAD_REF],
+    { signal },
+  );
+  const refs = new Map<string, string>();
+  for (const line of lines) {
+    const [id, ref] = line.split(' ', 2);
+    if (id !== undefined && ref !== undefined) refs.set(ref, id);
+  }
+  return refs;
+}
+
+async function cloneBase(source: string, base: string, signal?: AbortSignal): Promise<void> {
+  const temporary = `${base}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    const parent = join(temporary, '..');
+    const clone = ['clone', '--bare', '--quiet', '--no-tags', '--', source, temporary];
+    const result = await gitRaw(parent, clone, { signal });
+    if (result.exitCode !== 0) throw gitFailure(parent, clone, result);
+    await enableWorktreeConfig(temporary, signal);
+    await fetchInto(source, temporary, signal);
+    const theirs = await git(
+      temporary,
+      ['for-each-ref', '--format=%(refname)', `refs/heads/${JOB_BRANCH_PREFIX}`],
+      {
+        signal,
+      },
+    );
+    if (theirs.length > 0) {
+      const stdin = theirs.map((ref) => `delete ${ref}\n`).join('');
+      await git(temporary, ['update-ref', '--stdin'], { signal, stdin });
+    }
+    await rename(temporary, base);
+  } finally {
+    await rm(temporary, { recursive: true, force: true });
+  }
+}
+
+async function fetchInto(source: string, base: string, signal?: AbortSignal): Promise<void> {
+  await git(
+    base,
+    [
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--no-recurse-submodules',
+      source,
+      ...FETCH_REFSPECS,
+    ],
+    { signal },
+  );
+}
+
+/**
+ * Turns on per-worktree configuration in a new base, as `git sparse-checkout` would on first use (moving
+ * `core.bare` to the base's own `config.worktree`), so that sparse settings later write only a checkout's
+ * own config file and never race on the shared one outside the lock.
+ */
+async function enableWorktreeConfig(base: string, signal?: AbortSignal): Promise<void> {
+  await git(base, ['config', 'extensions.worktreeConfig', 'true'], { signal });
+  await git(base, ['config', '--worktree', 'core.bare', 'true'], { signal });
+  await git(base, ['config', '--unset', 'core.bare'], { signal });
+}
