@@ -1,0 +1,9 @@
+export { JobRequestError, jobRequestSchema, parseJobRequest, type JobRequest } from './job-request.js';
+export { type JobOutcome, type JobResult, type JobTimings } from './job-runner.js';
+export {
+  DEFAULT_JOB_TIMEOUT_MS,
+  JobService,
+  JobServiceError,
+  type JobServiceOptions,
+} from './job-service.js';
+export { toJobView, type JobView } from './job-view.js';

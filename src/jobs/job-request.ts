@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { FlotillaError } from '../core/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+
+/** A job request was refused: `field` names what was wrong. Nothing was created. */
+export class JobRequestError extends FlotillaError {
+  constructor(
+    readonly field: string,
+    message: string,
+    code = 'E_INVALID_REQUEST',
+  ) {
+    super(code, `${field}: ${message}`);
+  }
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The body of `POST /v1/jobs` and the options of `flotilla exec` / `jobs submit` (DESIGN.md §6). */
+export const jobRequestSchema = z.strictObject({
+  agent: z.string({ error: 'expected the name of an agent profile' }).min(1, 'expected a non-empty string'),
+  prompt: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string'),
+  repo: z.string({ error: 'expected the key of a configured repository' }).min(1).optional(),
+  ref: z.string({ error: 'expected a branch, tag or commit' }).min(1).optional(),
+  paths: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .refine(
+          (path) => !path.startsWith('/') && !path.split('/').includes('..'),
+          'expected a relative path inside the repository',
+        ),
+      { error: 'expected a list of directories' },
+    )
+    .optional(),
+  timeout_s: z
+    .number({ error: 'expected a number of seconds' })
+    .positive('expected a number of seconds > 0')
+    .optional(),
+  env: z
+    .record(z.string().regex(ENV_NAME, 'expected environment variable names'), z.string(), {
+      error: 'expected a mapping of names to strings',
+    })
+    .optional(),
+  priority: z.number({ error: 'expected an integer' }).int('expected an integer').optional(),
+  metadata: z.record(z.string(), z.unknown(), { error: 'expected a JSON object' }).optional(),
+});
+
+/** A validated job request. */
+export type JobRequest = z.output<typeof jobRequestSchema>;
+
+/**
+ * Validates a request against the schema and the configuration: the agent and the repository must be
+ * configured ones. Throws `JobRequestError` naming the first failing field.
+ */
+export function parseJobRequest(
+  input: unknown,
+  config: Pick<ResolvedConfig, 'agents' | 'repos'>,
+): JobRequest {
+  const parsed = jobRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
+    const message =
+      issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+    throw new JobRequestError(issue.code === 'unrecognized_keys' ? issue.keys[0]! : field, message);
+  }
+  const request = parsed.data;
+  if (!Object.hasOwn(config.agents, request.agent)) {
+    const known = Object.keys(config.agents).join(', ') || 'none configured';
+    throw new JobRequestError(
+      'agent',
+      `unknown agent "${request.agent}" (known: ${known})`,
+      'E_AGENT_UNKNOWN',
+    );
+  }
+  if (request.repo !== undefined && !Object.hasOwn(config.repos, request.repo)) {
+    const known = Object.keys(config.repos).join(', ') || 'none configured';
+    throw new JobRequestError(
+      'repo',
+      `unknown repository "${request.repo}" (allowed: ${known})`,
+      'E_REPO_UNKNOWN',
+    );
+  }
+  if (request.repo === undefined && (request.ref !== undefined || request.paths !== undefined)) {
+    throw new JobRequestError(request.ref === undefined ? 'paths' : 'ref', 'needs `repo`');
+  }
+  return request;
+}

@@ -1,0 +1,174 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runAgentWithRetry, type AgentUsage } from '../agents/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
+import { runProcess } from '../exec/index.js';
+import type { WorkspaceManager } from '../workspace/index.js';
+import { JobRequestError, type JobRequest } from './job-request.js';
+
+/** What one job's execution needs from the service. */
+export interface JobRunContext {
+  readonly config: ResolvedConfig;
+  readonly workspaces: WorkspaceManager;
+  readonly emit: (event: FlotillaEvent) => void;
+  /** Where diffs are kept: `<artifactsDir>/<job-id>.diff`. */
+  readonly artifactsDir: string;
+  readonly defaultTimeoutMs: number;
+}
+
+/** How long a job's phases took, in ms. The queue wait is measured by the service. */
+export interface JobTimings {
+  queued_ms: number;
+  workspace_ms: number;
+  run_ms: number;
+  verify_ms?: number;
+}
+
+/** What a finished job records besides its status. */
+export interface JobResult {
+  readonly timings: JobTimings;
+  readonly attempts: number;
+  readonly output: string;
+  readonly usage?: AgentUsage;
+  readonly changedFiles: readonly string[];
+  readonly branch: string | null;
+  readonly commit: string | null;
+  /** The repository holding `branch`: `git fetch <fetchFrom> <branch>` brings the change home. */
+  readonly fetchFrom: string | null;
+  readonly verify?: { readonly exitCode: number | null; readonly tail: readonly string[] };
+}
+
+export interface JobOutcome {
+  readonly status: JobStatus;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly error: string | null;
+  readonly outputTail: string;
+  readonly result: JobResult;
+}
+
+/** The path of a job's diff. */
+export function diffPath(artifactsDir: string, jobId: string): string {
+  return join(artifactsDir, `${jobId}.diff`);
+}
+
+/**
+ * Runs one job to its end:
+ * 1. prepares its workspace (a checkout of its repository, or an empty scratch folder without one);
+ * 2. runs the agent there, retrying on the profile's rate-limit signs; the timeout covers this run only;
+ * 3. runs the repository's `verify` command: a job succeeds only if it passes;
+ * 4. records the change (diff, files, branch `flotilla/<job-id>`) and releases the workspace.
+ */
+export async function runJob(
+  context: JobRunContext,
+  jobId: string,
+  request: JobRequest,
+  timings: JobTimings,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
+  // A job recovered after a restart may name what the configuration no longer has.
+  const profile = context.config.agents[request.agent];
+  if (profile === undefined)
+    throw new JobRequestError('agent', `agent "${request.agent}" is no longer configured`);
+  const repo = request.repo === undefined ? undefined : context.config.repos[request.repo];
+  if (request.repo !== undefined && repo === undefined) {
+    throw new JobRequestError('repo', `repository "${request.repo}" is no longer configured`);
+  }
+  const emitLine = (stream: 'stdout' | 'stderr', line: string): void =>
+    context.emit({ type: 'job.log', jobId, stream, line, at: nowIso() });
+
+  // 1. Workspace.
+  let mark = performance.now();
+  const workspace =
+    request.repo === undefined
+      ? undefined
+      : await context.workspaces.prepare({
+          jobId,
+          repo: request.repo,
+          ...(request.ref === undefined ? {} : { ref: request.ref }),
+          ...(request.paths === undefined ? {} : { paths: request.paths }),
+          signal,
+        });
+  const scratch = workspace === undefined ? join(context.artifactsDir, '..', 'scratch', jobId) : undefined;
+  if (scratch !== undefined) mkdirSync(scratch, { recursive: true });
+  const cwd = workspace?.path ?? scratch!;
+  timings.workspace_ms = Math.round(performance.now() - mark);
+
+  try {
+    // 2. The agent.
+    mark = performance.now();
+    const timeoutMs =
+      request.timeout_s !== undefined
+        ? request.timeout_s * 1000
+        : (profile.timeout_s ?? 0) * 1000 || context.defaultTimeoutMs;
+    const agent = await runAgentWithRetry(
+      profile,
+      {
+        jobId,
+        prompt: request.prompt,
+        workspace: cwd,
+        timeoutMs,
+        ...(request.env === undefined ? {} : { env: request.env }),
+      },
+      {
+        signal,
+        onLine: emitLine,
+        onRetry: (attempt, delayMs) =>
+          emitLine(
+            'stderr',
+            `flotilla: rate limited; attempt ${attempt + 1} in ${Math.round(delayMs / 1000)}s`,
+          ),
+      },
+    );
+    timings.run_ms = Math.round(performance.now() - mark);
+    let status: JobStatus = agent.status;
+    let error = agent.error ?? null;
+
+    // 3. Verification.
+    let verify: JobResult['verify'];
+    if (status === 'succeeded' && repo?.verify !== undefined) {
+      mark = performance.now();
+      const check = await runProcess(repo.verify, { cwd, signal, onLine: emitLine });
+      timings.verify_ms = Math.round(performance.now() - mark);
+      verify = { exitCode: check.exitCode, tail: check.tail };
+      if (check.cancelled) status = 'cancelled';
+      else if (check.exitCode !== 0) {
+        status = 'failed';
+        error = `verify failed (${repo.verify.join(' ')} exited ${check.exitCode ?? check.signal})`;
+      }
+    }
+
+    // 4. The change.
+    let change = {
+      diff: '',
+      changedFiles: [] as readonly string[],
+      branch: null as string | null,
+      commit: null as string | null,
+    };
+    if (workspace !== undefined && status !== 'cancelled')
+      change = await context.workspaces.finish(workspace, signal);
+    if (change.diff !== '') writeFileSync(diffPath(context.artifactsDir, jobId), change.diff);
+    return {
+      status,
+      exitCode: agent.exitCode,
+      signal: agent.signal,
+      error,
+      outputTail: agent.tail.join('\n'),
+      result: {
+        timings,
+        attempts: agent.attempts,
+        output: agent.output,
+        ...(agent.usage === undefined ? {} : { usage: agent.usage }),
+        changedFiles: change.changedFiles,
+        branch: change.branch,
+        commit: change.commit,
+        fetchFrom: change.branch === null ? null : (workspace?.basePath ?? null),
+        ...(verify === undefined ? {} : { verify }),
+      },
+    };
+  } finally {
+    if (workspace !== undefined) await context.workspaces.release(workspace);
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  }
+}

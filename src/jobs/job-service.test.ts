@@ -1,0 +1,273 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
+import { QueueFullError } from '../core/index.js';
+import type { JobStatus } from '../events/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { WorkspaceManager } from '../workspace/index.js';
+import { JobRequestError } from './job-request.js';
+import { JobService } from './job-service.js';
+
+const HOLD_AGENT = fileURLToPath(new URL('./fixtures/hold-agent.mjs', import.meta.url));
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@t',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@t',
+};
+
+let dir = '';
+let gates = '';
+let source = '';
+let store: Store;
+let service: JobService;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
+}
+
+function makeConfig(
+  server: { concurrency?: number; maxQueue?: number } = {},
+  agents: Record<string, AgentProfile> = {},
+  verify?: string[],
+): ResolvedConfig {
+  const base = loadConfig({
+    cwd: dir,
+    env: {},
+    flags: {
+      home: join(dir, 'home'),
+      concurrency: server.concurrency ?? 2,
+      maxQueue: server.maxQueue ?? 100,
+    },
+  });
+  return {
+    ...base,
+    agents: {
+      hold: { type: 'cli', command: [process.execPath, HOLD_AGENT, gates, '{job_id}', 'note.txt'] },
+      fail: { type: 'cli', command: ['sh', '-c', 'echo boom >&2; exit 3'] },
+      sleepy: { type: 'cli', command: ['sh', '-c', 'sleep 1000 & echo $!; wait'] },
+      ...agents,
+    },
+    repos: { app: { path: source, ...(verify === undefined ? {} : { verify }) } },
+  };
+}
+
+async function startService(config: ResolvedConfig): Promise<JobService> {
+  service = new JobService({
+    store,
+    config,
+    workspaces: new WorkspaceManager({ home: config.home, repos: config.repos }),
+  });
+  await service.start();
+  return service;
+}
+
+/** Lets a held job finish with `exitCode`. */
+function release(jobId: string, exitCode = 0): void {
+  writeFileSync(join(gates, jobId), String(exitCode));
+}
+
+/** Resolves when the job reaches `status` (an event may already have passed: checks the store first). */
+function reach(id: string, status: JobStatus): Promise<void> {
+  return new Promise((resolve) => {
+    if (service.get(id)?.status === status) return resolve();
+    const off = service.bus.subscribe((event) => {
+      if ('jobId' in event && event.jobId === id && 'status' in event && event.status === status) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'flotilla-jobs-'));
+  gates = join(dir, 'gates');
+  mkdirSync(gates);
+  source = join(dir, 'source');
+  mkdirSync(source);
+  writeFileSync(join(source, 'README.md'), '# app\n');
+  git(source, 'init', '--quiet', '--initial-branch=main');
+  git(source, 'add', '-A');
+  git(source, 'commit', '--quiet', '-m', 'init');
+  store = openStore({ home: join(dir, 'home') });
+});
+
+afterEach(async () => {
+  await service?.stop();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('JobService', () => {
+  it('stores a job before acknowledging it and runs jobs in FIFO order under the bound', async () => {
+    await startService(makeConfig({ concurrency: 2 }));
+    const started: string[] = [];
+    let running = 0;
+    let peak = 0;
+    service.bus.subscribe((event) => {
+      if (event.type === 'job.status' && event.status === 'running') {
+        started.push(event.jobId);
+        peak = Math.max(peak, ++running);
+      }
+      if (event.type === 'job.result') running--;
+    });
+    const ids = Array.from({ length: 5 }, (_, i) => {
+      const job = service.submit({ agent: 'hold', prompt: `task ${i}` });
+      expect(['queued', 'running']).toContain(store.jobs.get(job.id)?.status);
+      return job.id;
+    });
+    await reach(ids[1]!, 'running');
+    expect(service.get(ids[4]!)?.queue_position).toBe(3);
+    for (const id of ids) {
+      await reach(id, 'running');
+      release(id);
+      await reach(id, 'succeeded');
+    }
+    expect(started).toEqual(ids);
+    expect(peak).toBe(2);
+    const done = service.get(ids[0]!)!;
+    expect(done.result?.timings.queued_ms).toBeGreaterThanOrEqual(0);
+    expect(done.result?.timings.run_ms).toBeGreaterThan(0);
+  });
+
+  it('refuses a full queue and bad requests without creating anything', async () => {
+    await startService(makeConfig({ concurrency: 1, maxQueue: 1 }));
+    const first = service.submit({ agent: 'hold', prompt: 'runs' });
+    await reach(first.id, 'running');
+    service.submit({ agent: 'hold', prompt: 'waits' });
+    expect(() => service.submit({ agent: 'hold', prompt: 'refused' })).toThrow(QueueFullError);
+    expect(() => service.submit({ agent: 'nope', prompt: 'x' })).toThrow(JobRequestError);
+    expect(() => service.submit({ agent: 'hold', prompt: 'x', repo: 'other' })).toThrow(
+      /repo: unknown repository "other"/,
+    );
+    expect(() => service.submit({ agent: 'hold', prompt: 'x', timeout_s: -1 })).toThrow(/timeout_s/);
+    expect(store.jobs.list({}).items).toHaveLength(2);
+    release(first.id);
+  });
+
+  it('gives each repository job its own checkout and records diff, files and branch', async () => {
+    await startService(makeConfig({ concurrency: 2 }));
+    const a = service.submit({ agent: 'hold', prompt: 'a', repo: 'app' });
+    const b = service.submit({ agent: 'hold', prompt: 'b', repo: 'app' });
+    await reach(a.id, 'running');
+    await reach(b.id, 'running');
+    release(a.id);
+    release(b.id);
+    await reach(a.id, 'succeeded');
+    await reach(b.id, 'succeeded');
+    for (const job of [a, b]) {
+      const done = service.get(job.id)!;
+      expect(done.result?.changedFiles).toEqual(['note.txt']);
+      expect(done.result?.branch).toBe(`flotilla/${job.id}`);
+      expect(service.diff(job.id)).toContain(`+written by ${job.id}`);
+    }
+    // The source repository's working tree was never touched.
+    expect(existsSync(join(source, 'note.txt'))).toBe(false);
+  });
+
+  it('fails a job whose verify command fails after the agent', async () => {
+    await startService(makeConfig({}, {}, ['sh', '-c', 'grep -q never note.txt']));
+    const job = service.submit({ agent: 'hold', prompt: 'x', repo: 'app' });
+    await reach(job.id, 'running');
+    release(job.id);
+    await reach(job.id, 'failed');
+    expect(service.get(job.id)?.error).toMatch(/verify failed/);
+  });
+
+  it('times out the run only, never the wait in the queue, and kills the whole tree', async () => {
+    await startService(makeConfig({ concurrency: 1 }));
+    const blocker = service.submit({ agent: 'hold', prompt: 'first' });
+    const patient = service.submit({
+      agent: 'hold',
+      prompt: 'queued longer than its timeout',
+      timeout_s: 0.3,
+    });
+    await reach(blocker.id, 'running');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    release(blocker.id);
+    await reach(patient.id, 'running');
+    release(patient.id);
+    await reach(patient.id, 'succeeded');
+
+    const sleepy = service.submit({ agent: 'sleepy', prompt: 'x', timeout_s: 0.3 });
+    await reach(sleepy.id, 'timed_out');
+    const grandchild = Number(service.get(sleepy.id)!.output_tail);
+    expect(grandchild).toBeGreaterThan(1);
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('cancels a queued job before it runs and a running one with its process tree', async () => {
+    await startService(makeConfig({ concurrency: 1 }));
+    const running = service.submit({ agent: 'sleepy', prompt: 'x' });
+    const queued = service.submit({ agent: 'hold', prompt: 'never runs' });
+    await reach(running.id, 'running');
+    expect((await service.cancel(queued.id))?.status).toBe('cancelled');
+    let grandchild = 0;
+    while (grandchild === 0) {
+      grandchild = Number(store.events.list(running.id).find((e) => e.type === 'job.log')?.line ?? 0);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await service.cancel(running.id))?.status).toBe('cancelled');
+    expect(alive(grandchild)).toBe(false);
+    expect(store.events.list(queued.id).some((e) => e.type === 'job.status' && e.status === 'running')).toBe(
+      false,
+    );
+  });
+
+  it('caps an agent under the global bound', async () => {
+    await startService(
+      makeConfig(
+        { concurrency: 4 },
+        {
+          capped: { type: 'cli', command: [process.execPath, HOLD_AGENT, gates, '{job_id}'], concurrency: 1 },
+        },
+      ),
+    );
+    const a = service.submit({ agent: 'capped', prompt: '1' });
+    const b = service.submit({ agent: 'capped', prompt: '2' });
+    const c = service.submit({ agent: 'hold', prompt: '3' });
+    await reach(a.id, 'running');
+    await reach(c.id, 'running');
+    expect(service.get(b.id)?.status).toBe('queued');
+    release(a.id);
+    await reach(b.id, 'running');
+    release(b.id);
+    release(c.id);
+    await reach(b.id, 'succeeded');
+  });
+
+  it('after a restart resumes queued jobs in order and runs an interrupted one again once', async () => {
+    const config = makeConfig({ concurrency: 1 });
+    await startService(config);
+    const first = service.submit({ agent: 'hold', prompt: 'interrupted' });
+    const second = service.submit({ agent: 'hold', prompt: 'queued' });
+    await reach(first.id, 'running');
+    await service.stop();
+    expect(store.jobs.get(first.id)?.status).toBe('interrupted');
+    expect(store.jobs.get(second.id)?.status).toBe('queued');
+
+    await startService(config);
+    await reach(first.id, 'running');
+    release(first.id);
+    await reach(second.id, 'running');
+    release(second.id);
+    await reach(second.id, 'succeeded');
+    expect(service.get(first.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+});

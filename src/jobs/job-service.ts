@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CancelledError, FlotillaError, Limiter, QueueFullError } from '../core/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import {
+  EventBus,
+  nowIso,
+  TERMINAL_JOB_STATUSES,
+  type FlotillaEvent,
+  type JobStatus,
+} from '../events/index.js';
+import type { JobRecord, Page, Store } from '../store/index.js';
+import type { WorkspaceManager } from '../workspace/index.js';
+import { parseJobRequest, type JobRequest } from './job-request.js';
+import { diffPath, runJob, type JobOutcome, type JobTimings } from './job-runner.js';
+import { toJobView, type JobView } from './job-view.js';
+
+/** The timeout of a job whose request and profile set none. */
+export const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
+/** How often finished jobs past their TTL are looked for. */
+const EVICTION_INTERVAL_MS = 60_000;
+
+/** Options of a `JobService`. */
+export interface JobServiceOptions {
+  readonly store: Store;
+  readonly config: ResolvedConfig;
+  readonly workspaces: WorkspaceManager;
+  /** Receives every event after it is stored. @default a new bus */
+  readonly bus?: EventBus;
+  /** @default DEFAULT_JOB_TIMEOUT_MS */
+  readonly defaultTimeoutMs?: number;
+}
+
+/** The service was asked to do something its state does not allow (stopped, or a job it does not know). */
+export class JobServiceError extends FlotillaError {}
+
+/** Why a running job was stopped when the service stopped: it is `interrupted`, and resumes next start. */
+class ShutdownError extends CancelledError {
+  constructor() {
+    super('The job service stopped');
+  }
+}
+
+/**
+ * The agent job service: jobs are stored before they are acknowledged, run through one `Limiter`
+ * (global concurrency, queue bound, priority, per-agent caps as groups) in their own workspaces, and
+ * survive a crash: on `start`, queued jobs resume in their order and interrupted ones run again once.
+ */
+export class JobService {
+  readonly bus: EventBus;
+  readonly #store: Store;
+  readonly #config: ResolvedConfig;
+  readonly #workspaces: WorkspaceManager;
+  readonly #limiter: Limiter;
+  readonly #artifactsDir: string;
+  readonly #defaultTimeoutMs: number;
+  /** Jobs this process has queued or is running: their cancel switch and their end. */
+  readonly #live = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  #state: 'idle' | 'started' | 'stopping' | 'stopped' = 'idle';
+  #evictionTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: JobServiceOptions) {
+    this.#store = options.store;
+    this.#config = options.config;
+    this.#workspaces = options.workspaces;
+    this.bus = options.bus ?? new EventBus();
+    this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+    this.#artifactsDir = join(options.config.home, 'artifacts');
+    const { concurrency, max_queue: maxQueue } = options.config.server;
+    this.#limiter = new Limiter({ concurrency, maxQueue });
+    for (const [name, profile] of Object.entries(options.config.agents)) {
+      if (profile.concurrency !== undefined) this.#limiter.setGroupLimit(name, profile.concurrency);
+    }
+  }
+
+  /**
+   * Recovers what a previous process left and starts: queued jobs resume in their order, and a job that
+   * was running (the process died, or stopped) runs again once, in its place in that order.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'idle')
+      throw new JobServiceError('E_STATE', `Cannot start a job service that is ${this.#state}`);
+    mkdirSync(this.#artifactsDir, { recursive: true });
+    await this.#workspaces.start();
+    this.#state = 'started';
+    for (const record of this.#store.jobs.listByStatus(['queued', 'running', 'interrupted'])) {
+      if (record.finishedAt !== null) continue;
+      if (record.status !== 'queued') {
+        // Running when its process died, or stopped by a shutdown: run it again once; a second time is final.
+        if (record.status === 'running')
+          this.#setStatus(record.id, 'interrupted', { error: 'the process running this job died' });
+        if (record.attempts >= 2) {
+          this.#store.jobs.update(record.id, { finishedAt: nowIso() });
+          continue;
+        }
+        this.#setStatus(record.id, 'queued', {});
+      }
+      this.#schedule(record.id, record.priority, record.agent);
+    }
+    this.#evictExpired();
+    this.#evictionTimer = setInterval(() => this.#evictExpired(), EVICTION_INTERVAL_MS);
+    this.#evictionTimer.unref();
+  }
+
+  /**
+   * Stops taking jobs, stops the running ones (they become `interrupted` and run again at the next start)
+   * and keeps queued ones queued in the store.
+   */
+  async stop(): Promise<void> {
+    if (this.#state !== 'started') return;
+    this.#state = 'stopping';
+    clearInterval(this.#evictionTimer);
+    const reason = new ShutdownError();
+    for (const { controller } of this.#live.values()) controller.abort(reason);
+    await Promise.all([...this.#live.values()].map(({ done }) => done));
+    await this.#workspaces.stop();
+    this.#state = 'stopped';
+  }
+
+  /** Validates, stores and queues a job; throws `JobRequestError` or `QueueFullError`, creating nothing. */
+  submit(input: unknown): JobView {
+    if (this.#state !== 'started') throw new JobServiceError('E_STATE', `The job service is ${this.#state}`);
+    const request = parseJobRequest(input, this.#config);
+    if (!this.#limiter.accepts({ group: request.agent })) {
+      const { queued, maxQueue } = this.#limiter.stats;
+      throw new QueueFullError(queued, maxQueue);
+    }
+    const id = `job_${randomBytes(8).toString('hex')}`;
+    this.#store.jobs.insert({
+      id,
+      agent: request.agent,
+      prompt: request.prompt,
+      repo: request.repo ?? null,
+      ref: request.ref ?? null,
+      priority: request.priority ?? 0,
+      spec: request,
+    });
+    this.#emit({ type: 'job.status', jobId: id, status: 'queued', at: nowIso() });
+    this.#schedule(id, request.priority ?? 0, request.agent);
+    return this.get(id)!;
+  }
+
+  get(id: string): JobView | undefined {
+    const record = this.#store.jobs.get(id);
+    return record && toJobView(record, this.#queuePosition(record));
+  }
+
+  list(options: { status?: JobStatus; limit?: number; cursor?: string } = {}): Page<JobView> {
+    const page = this.#store.jobs.list(options);
+    return { ...page, items: page.items.map((record) => toJobView(record, null)) };
+  }
+
+  /** Cancels a job: a queued one at once; a running one once its process tree is gone. */
+  async cancel(id: string): Promise<JobView | undefined> {
+    const live = this.#live.get(id);
+    if (live !== undefined) {
+      live.controller.abort(new CancelledError('Cancelled by request'));
+      await live.done;
+    }
+    return this.get(id);
+  }
+
+  /** Resolves with the job once it has finished (at once if it has). */
+  async wait(id: string, signal?: AbortSignal): Promise<JobView | undefined> {
+    const live = this.#live.get(id);
+    if (live !== undefined) {
+      const aborted = new Promise<never>((_, reject) => {
+        signal?.throwIfAborted();
+        signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      });
+      await Promise.race([live.done, aborted]);
+    }
+    return this.get(id);
+  }
+
+  /** The job's change as a unified diff ('' when it changed nothing), or `undefined` for an unknown job. */
+  diff(id: string): string | undefined {
+    if (this.#store.jobs.get(id) === undefined) return undefined;
+    try {
+      return readFileSync(diffPath(this.#artifactsDir, id), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** `{ active, queued, capacity, max_queue, busy }` for `/health`. */
+  get stats() {
+    const { active, queued, capacity, maxQueue } = this.#limiter.stats;
+    return { active, queued, capacity, max_queue: maxQueue, busy: active >= capacity };
+  }
+
+  /** Changes the bounds live; queued work is never dropped. */
+  configure(change: { concurrency?: number; maxQueue?: number }): void {
+    if (change.concurrency !== undefined) this.#limiter.resize(change.concurrency);
+    if (change.maxQueue !== undefined) this.#limiter.setMaxQueue(change.maxQueue);
+  }
+
+  #schedule(id: string, priority: number, agent: string): void {
+    const controller = new AbortController();
+    const done = this.#limiter
+      .run((signal) => this.#execute(id, signal), { signal: controller.signal, priority, group: agent })
+      .catch((reason: unknown) => {
+        // Aborted while queued: a user's cancel ends it; a shutdown leaves it queued for the next start.
+        if (!(reason instanceof ShutdownError)) this.#finishStatus(id, 'cancelled', String(reason));
+      })
+      .finally(() => this.#live.delete(id));
+    this.#live.set(id, { controller, done });
+  }
+
+  async #execute(id: string, signal: AbortSignal): Promise<void> {
+    const record = this.#store.jobs.get(id)!;
+    const request = record.spec as JobRequest;
+    const timings: JobTimings = {
+      queued_ms: Math.max(0, Date.now() - Date.parse(record.createdAt)),
+      workspace_ms: 0,
+      run_ms: 0,
+    };
+    this.#store.jobs.update(id, { status: 'running', startedAt: nowIso(), attempts: record.attempts + 1 });
+    this.#emit({ type: 'job.status', jobId: id, status: 'running', at: nowIso() });
+    let outcome: JobOutcome | undefined;
+    let failure: unknown;
+    try {
+      outcome = await runJob(this.#context(), id, request, timings, signal);
+    } catch (error) {
+      failure = error;
+    }
+    const status: JobStatus =
+      signal.reason instanceof ShutdownError
+        ? 'interrupted'
+        : signal.aborted
+          ? 'cancelled'
+          : (outcome?.status ?? 'failed');
+    const error = failure === undefined ? (outcome?.error ?? null) : describe(failure);
+    this.#store.jobs.update(id, {
+      status,
+      // An interrupted job is not finished: the next start runs it again.
+      finishedAt: status === 'interrupted' ? null : nowIso(),
+      exitCode: outcome?.exitCode ?? null,
+      signal: outcome?.signal ?? null,
+      error,
+      outputTail: outcome?.outputTail ?? null,
+      result: outcome?.result ?? { timings },
+    });
+    this.#emit({
+      type: 'job.result',
+      jobId: id,
+      status,
+      exitCode: outcome?.exitCode ?? null,
+      signal: outcome?.signal ?? null,
+      durationMs: timings.run_ms,
+      at: nowIso(),
+      ...(error === null ? {} : { error }),
+    });
+  }
+
+  #context() {
+    return {
+      config: this.#config,
+      workspaces: this.#workspaces,
+      emit: (event: FlotillaEvent) => this.#emit(event),
+      artifactsDir: this.#artifactsDir,
+      defaultTimeoutMs: this.#defaultTimeoutMs,
+    };
+  }
+
+  #setStatus(id: string, status: JobStatus, fields: { error?: string }): void {
+    this.#store.jobs.update(id, { status, ...fields });
+    this.#emit({ type: 'job.status', jobId: id, status, at: nowIso(), ...fields });
+  }
+
+  #finishStatus(id: string, status: JobStatus, error: string): void {
+    this.#store.jobs.update(id, { status, finishedAt: nowIso(), error });
+    this.#emit({
+      type: 'job.result',
+      jobId: id,
+      status,
+      exitCode: null,
+      signal: null,
+      durationMs: 0,
+      at: nowIso(),
+      error,
+    });
+  }
+
+  #emit(event: FlotillaEvent): void {
+    this.bus.publish(this.#store.events.append(event));
+  }
+
+  #queuePosition(record: JobRecord): number | null {
+    if (record.status !== 'queued') return null;
+    const queued = this.#store.jobs
+      .listByStatus('queued')
+      .sort((a, b) => b.priority - a.priority || a.queueOrder - b.queueOrder);
+    return queued.findIndex((job) => job.id === record.id) + 1;
+  }
+
+  /** Deletes finished jobs older than `job_ttl_s`, with their events and diffs. */
+  #evictExpired(): void {
+    const cutoff = Date.now() - this.#config.server.job_ttl_s * 1000;
+    for (const status of [...TERMINAL_JOB_STATUSES, 'interrupted' as const]) {
+      for (const record of this.#store.jobs.listByStatus(status)) {
+        if (record.finishedAt === null || Date.parse(record.finishedAt) > cutoff) continue;
+        this.#store.transaction(() => {
+          this.#store.jobs.delete(record.id);
+          this.#store.events.deleteForSubject(record.id);
+        });
+        rmSync(diffPath(this.#artifactsDir, record.id), { force: true });
+      }
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,45 @@
+import type { JobStatus } from '../events/index.js';
+import type { JobRecord } from '../store/index.js';
+import type { JobResult } from './job-runner.js';
+
+/** A job as the API and the CLI show it (DESIGN.md §6). */
+export interface JobView {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly agent: string;
+  readonly prompt: string;
+  readonly repo: string | null;
+  readonly ref: string | null;
+  readonly priority: number;
+  readonly created_at: string;
+  readonly started_at: string | null;
+  readonly finished_at: string | null;
+  readonly exit_code: number | null;
+  readonly error: string | null;
+  readonly output_tail: string | null;
+  /** 1-based place among queued jobs; null once started. */
+  readonly queue_position: number | null;
+  readonly attempts: number;
+  readonly result: JobResult | null;
+}
+
+export function toJobView(record: JobRecord, queuePosition: number | null): JobView {
+  return {
+    id: record.id,
+    status: record.status,
+    agent: record.agent,
+    prompt: record.prompt,
+    repo: record.repo,
+    ref: record.ref,
+    priority: record.priority,
+    created_at: record.createdAt,
+    started_at: record.startedAt,
+    finished_at: record.finishedAt,
+    exit_code: record.exitCode,
+    error: record.error,
+    output_tail: record.outputTail,
+    queue_position: queuePosition,
+    attempts: record.attempts,
+    result: (record.result as JobResult | null) ?? null,
+  };
+}
