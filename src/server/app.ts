@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import type { AppDeps } from './app-deps.js';
+import { bearerAuth } from './auth.js';
+import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import { jobsRoutes } from './jobs-routes.js';
+import { openAiRoutes } from './openai-routes.js';
+import { limitBody } from './request-body.js';
+import { estimateRetryAfterSeconds } from './retry-after.js';
+import { serverConfigRoutes } from './server-config-routes.js';
+
+/**
+ * The HTTP API of DESIGN.md §6 as a Hono app: test it with `app.request()`, serve it with
+ * `startServer`. Every request passes the bearer check (but `/health`), then the body limit; every
+ * error leaves through `error-handler.ts` as `{ error: { code, message, field? } }`.
+ */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.onError(
+    createErrorHandler({
+      retryAfterSeconds: () => estimateRetryAfterSeconds(deps.jobs),
+      ...(deps.onServerFault === undefined ? {} : { onServerFault: deps.onServerFault }),
+    }),
+  );
+  app.notFound(notFoundHandler);
+  app.use('*', bearerAuth(deps.token));
+  app.use('*', limitBody(deps.maxBodyBytes));
+  app.route('/', serverConfigRoutes(deps));
+  app.route('/', jobsRoutes(deps));
+  app.route('/', openAiRoutes(deps));
+  return app;
+}

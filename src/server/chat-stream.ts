@@ -1,0 +1,76 @@
+import type { Context } from 'hono';
+import type { JobView } from '../jobs/index.js';
+import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
+import { chatChunk, replyOf, usageOf, type CompletionIdentity } from './chat-completion.js';
+import { followJobEvents } from './job-event-stream.js';
+import { ServerError } from './server-error.js';
+import { sseResponse } from './sse-response.js';
+
+/**
+ * A streamed chat completion (`stream: true`): `chat.completion.chunk` messages as the job's output
+ * arrives, then `data: [DONE]`.
+ *
+ * 1. A first chunk with `delta.role = "assistant"`.
+ * 2. One content delta per line the agent prints on stdout — or, for agents whose output is structured
+ *    (`claude-stream-json`, `codex-json`), the reply it yields, in one delta at the end.
+ * 3. A last chunk with `finish_reason: "stop"` and `usage`; a failed job sends `{error}` instead.
+ * 4. `data: [DONE]`.
+ *
+ * When the client leaves (or the server shuts down) before the end, the job is cancelled: nobody would
+ * read its answer.
+ */
+export function streamChatCompletion(
+  c: Context,
+  deps: AppDeps,
+  job: JobView,
+  identity: CompletionIdentity,
+): Response {
+  const profile = deps.config.agents[job.agent];
+  const linesAreReply = profile?.type !== 'cli' || (profile.output ?? 'text') === 'text';
+  return sseResponse(
+    c,
+    {
+      heartbeatMs: deps.heartbeatMs ?? SSE_HEARTBEAT_MS,
+      ...(deps.signal === undefined ? {} : { shutdown: deps.signal }),
+      ...(deps.onServerFault === undefined ? {} : { onError: deps.onServerFault }),
+    },
+    async (stream, signal) => {
+      const send = (value: unknown): Promise<void> => stream.writeSSE({ data: JSON.stringify(value) });
+      await send(chatChunk(identity, { role: 'assistant', content: '' }));
+      let lines = 0;
+      for await (const event of followJobEvents(deps, job.id, 0, signal)) {
+        if (!linesAreReply || event.type !== 'job.log' || event.stream !== 'stdout') continue;
+        await send(chatChunk(identity, { content: lines++ === 0 ? event.line : `\n${event.line}` }));
+      }
+      if (signal.aborted) {
+        await cancelQuietly(deps, job.id);
+        return;
+      }
+      const done = deps.jobs.get(job.id);
+      if (done?.status !== 'succeeded') {
+        const error = jobFailure(job.id, done);
+        await send({ error: { code: error.code, message: error.message } });
+      } else {
+        if (!linesAreReply) await send(chatChunk(identity, { content: replyOf(done) }));
+        await send(chatChunk(identity, {}, 'stop', usageOf(done)));
+      }
+      await stream.writeSSE({ data: '[DONE]' });
+    },
+  );
+}
+
+/** The error a chat request answers when its job did not succeed (502: the agent failed). */
+export function jobFailure(id: string, job: JobView | undefined): ServerError {
+  const status = job?.status ?? 'gone';
+  const reason = job?.error === null || job?.error === undefined ? '' : `: ${job.error}`;
+  return new ServerError('E_AGENT_FAILED', `The agent's job ${id} ended ${status}${reason}`);
+}
+
+/** Cancels a job whose answer nobody will read; a failure to cancel is not the client's concern. */
+export async function cancelQuietly(deps: AppDeps, id: string): Promise<void> {
+  try {
+    await deps.jobs.cancel(id);
+  } catch (error) {
+    deps.onServerFault?.(error);
+  }
+}

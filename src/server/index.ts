@@ -1,0 +1,16 @@
+/**
+ * The HTTP server of DESIGN.md §6: the jobs API, SSE event streams, the OpenAI-compatible endpoints,
+ * health and live server configuration, behind a bearer token and a body limit.
+ */
+export { createApp } from './app.js';
+export { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
+export { errorBody, statusOf, type ErrorBody } from './error-handler.js';
+export { MAX_CONCURRENCY, MAX_QUEUE_LIMIT } from './server-config-routes.js';
+export { ServerError, type ServerErrorCode } from './server-error.js';
+export {
+  CLOSE_GRACE_MS,
+  isLoopbackHost,
+  startServer,
+  type RunningServer,
+  type ServerOptions,
+} from './start-server.js';

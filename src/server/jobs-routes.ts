@@ -1,0 +1,133 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { InvalidArgumentError } from '../core/index.js';
+import type { FlotillaEvent, JobStatus } from '../events/index.js';
+import type { JobView } from '../jobs/index.js';
+import { MAX_PAGE_SIZE } from '../store/index.js';
+import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
+import { followJobEvents } from './job-event-stream.js';
+import { readJson } from './request-body.js';
+import { ServerError } from './server-error.js';
+import { sseResponse } from './sse-response.js';
+
+const JOB_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'interrupted',
+] as const satisfies readonly JobStatus[];
+
+/** The query of `GET /v1/jobs`. */
+const listQuerySchema = z.object({
+  status: z.enum(JOB_STATUSES, { error: `expected one of: ${JOB_STATUSES.join(', ')}` }).optional(),
+  limit: z.coerce
+    .number({ error: 'expected an integer' })
+    .int('expected an integer')
+    .min(1, 'expected an integer ≥ 1')
+    .max(MAX_PAGE_SIZE, `expected an integer ≤ ${MAX_PAGE_SIZE}`)
+    .optional(),
+  cursor: z.string().min(1, 'expected the next_cursor of a previous page').optional(),
+});
+
+/** The SSE event name of each job event (DESIGN.md §6). */
+const SSE_EVENT_NAMES: Partial<Record<FlotillaEvent['type'], string>> = {
+  'job.status': 'status',
+  'job.log': 'log',
+  'job.result': 'result',
+};
+
+/**
+ * The jobs API: submit (202), list (newest first), show, events (SSE with `Last-Event-ID` replay),
+ * diff (`text/x-diff`) and cancel.
+ */
+export function jobsRoutes(deps: AppDeps): Hono {
+  const { jobs } = deps;
+  const app = new Hono();
+
+  app.post('/v1/jobs', async (c) => {
+    const job = jobs.submit(await readJson(c));
+    // A job that found a free slot has already started: position 0.
+    return c.json({ id: job.id, status: job.status, position: job.queue_position ?? 0 }, 202);
+  });
+
+  app.get('/v1/jobs', (c) => {
+    const parsed = listQuerySchema.safeParse(c.req.query());
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.') || 'query';
+      throw new ServerError('E_INVALID_REQUEST', `${field}: ${issue.message}`, { field });
+    }
+    let page;
+    try {
+      page = jobs.list(parsed.data);
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      throw new ServerError('E_INVALID_REQUEST', `cursor: ${error.message}`, {
+        field: 'cursor',
+        cause: error,
+      });
+    }
+    return c.json({ items: page.items, next_cursor: page.nextCursor });
+  });
+
+  app.get('/v1/jobs/:id', (c) => c.json(found(jobs.get(c.req.param('id')), c.req.param('id'))));
+
+  app.delete('/v1/jobs/:id', async (c) => {
+    const id = c.req.param('id');
+    found(jobs.get(id), id);
+    return c.json(found(await jobs.cancel(id), id));
+  });
+
+  app.get('/v1/jobs/:id/diff', (c) => {
+    const id = c.req.param('id');
+    const diff = jobs.diff(id);
+    if (diff === undefined) throw notFound(id);
+    return c.body(diff, 200, { 'Content-Type': 'text/x-diff; charset=utf-8' });
+  });
+
+  app.get('/v1/jobs/:id/events', (c) => {
+    const id = c.req.param('id');
+    found(jobs.get(id), id);
+    const afterSeq = lastEventId(c.req.header('last-event-id') ?? c.req.query('last_event_id'));
+    return sseResponse(
+      c,
+      {
+        heartbeatMs: deps.heartbeatMs ?? SSE_HEARTBEAT_MS,
+        ...(deps.signal === undefined ? {} : { shutdown: deps.signal }),
+        ...(deps.onServerFault === undefined ? {} : { onError: deps.onServerFault }),
+      },
+      async (stream, signal) => {
+        for await (const event of followJobEvents(deps, id, afterSeq, signal)) {
+          const name = SSE_EVENT_NAMES[event.type];
+          if (name === undefined) continue;
+          await stream.writeSSE({ id: String(event.seq), event: name, data: JSON.stringify(event) });
+        }
+      },
+    );
+  });
+
+  return app;
+}
+
+/** The job, or a 404 naming the id. */
+function found(job: JobView | undefined, id: string): JobView {
+  if (job === undefined) throw notFound(id);
+  return job;
+}
+
+function notFound(id: string): ServerError {
+  return new ServerError('E_NOT_FOUND', `No job with id "${id}"`, { field: 'id' });
+}
+
+/** The sequence number a reconnecting client saw last (0: from the start). */
+function lastEventId(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 0;
+  const seq = Number(value);
+  if (Number.isSafeInteger(seq) && seq >= 0) return seq;
+  throw new ServerError('E_INVALID_REQUEST', `Last-Event-ID: expected an event id, got "${value}"`, {
+    field: 'Last-Event-ID',
+  });
+}

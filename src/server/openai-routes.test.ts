@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, jsonRequest, sseBlocks, type Harness, ANY_NUMBER } from './server.fixture.js';
+import { startServer, type RunningServer } from './start-server.js';
+
+let harness: Harness;
+let server: RunningServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await harness?.close();
+});
+
+const chat = (body: unknown) => harness.app.request('/v1/chat/completions', jsonRequest('POST', body));
+
+describe('GET /v1/models', () => {
+  it('lists the agent profiles as models', async () => {
+    harness = await createHarness();
+    const response = await harness.app.request('/v1/models');
+    const body = (await response.json()) as { object: string; data: { id: string }[] };
+    expect(body.object).toBe('list');
+    expect(body.data.map((model) => model.id)).toEqual(Object.keys(harness.config.agents));
+    expect(body.data[0]).toEqual({
+      id: 'hold',
+      object: 'model',
+      created: ANY_NUMBER,
+      owned_by: 'flotilla',
+    });
+  });
+});
+
+describe('POST /v1/chat/completions', () => {
+  it('runs the conversation as a job of the agent that `model` names and answers in OpenAI format', async () => {
+    harness = await createHarness();
+    const response = await chat({
+      model: 'echo',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'first question' },
+        { role: 'assistant', content: 'first answer' },
+        { role: 'user', content: [{ type: 'text', text: 'second question' }] },
+      ],
+      temperature: 0.2,
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown> & {
+      id: string;
+      choices: { message: { content: string } }[];
+    };
+    expect(body).toMatchObject({
+      object: 'chat.completion',
+      created: ANY_NUMBER,
+      model: 'echo',
+      choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    });
+    const content = body.choices[0]!.message.content;
+    expect(content.startsWith('hello\n')).toBe(true);
+    expect(content).toMatch(/Be brief\.[\s\S]*first question[\s\S]*first answer[\s\S]*second question$/);
+    // The job behind it is an ordinary job.
+    const job = harness.jobs.get(body.id.replace(/^chatcmpl-/, ''));
+    expect(job).toMatchObject({ agent: 'echo', status: 'succeeded' });
+  });
+
+  it('waits for a slot instead of failing, and answers a full queue with 429', async () => {
+    harness = await createHarness({ concurrency: 1, maxQueue: 1 });
+    const blocker = harness.jobs.submit({ agent: 'hold', prompt: 'busy' });
+    const waiting = chat({ model: 'echo', messages: [{ role: 'user', content: 'patient' }] });
+    await new Promise<void>((resolve) => {
+      const check = (): void => (harness.jobs.stats.queued === 1 ? resolve() : void setTimeout(check, 5));
+      check();
+    });
+    const refused = await chat({ model: 'echo', messages: [{ role: 'user', content: 'one too many' }] });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    harness.release(blocker.id);
+    const answered = await waiting;
+    expect(answered.status).toBe(200);
+  });
+
+  it('answers 502 when the agent fails', async () => {
+    harness = await createHarness();
+    const response = await chat({ model: 'fail', messages: [{ role: 'user', content: 'x' }] });
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ error: { code: 'E_AGENT_FAILED' } });
+  });
+
+  it.each([
+    ['an unknown model', { model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] }, 'model'],
+    ['no messages', { model: 'echo', messages: [] }, 'messages'],
+    ['a bad role', { model: 'echo', messages: [{ role: 'robot', content: 'x' }] }, 'messages.0.role'],
+    ['no user text', { model: 'echo', messages: [{ role: 'system', content: 'x' }] }, 'messages'],
+    [
+      'a bad stream flag',
+      { model: 'echo', messages: [{ role: 'user', content: 'x' }], stream: 'yes' },
+      'stream',
+    ],
+  ])('refuses %s with 400 naming the field', async (_what, body, field) => {
+    harness = await createHarness();
+    const response = await chat(body);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { field } });
+    expect(harness.store.jobs.list({}).items).toHaveLength(0);
+  });
+
+  it('streams chat.completion.chunk objects as the output arrives, ending with [DONE]', async () => {
+    harness = await createHarness();
+    server = await startServer({ host: '127.0.0.1', port: 0, ...harness.deps });
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'hold', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const data: string[] = [];
+    let jobId = '';
+    for await (const block of sseBlocks(response)) {
+      if (block.data === undefined) continue;
+      data.push(block.data);
+      if (block.data === '[DONE]') continue;
+      const chunk = JSON.parse(block.data) as { id: string; choices: { delta: { content?: string } }[] };
+      jobId = chunk.id.replace(/^chatcmpl-/, '');
+      // The first line arrived while the job still runs: let it finish.
+      if (chunk.choices[0]!.delta.content?.startsWith('start ') === true) {
+        expect(harness.jobs.get(jobId)?.status).toBe('running');
+        harness.release(jobId);
+      }
+    }
+    expect(data.at(-1)).toBe('[DONE]');
+    const chunks = data.slice(0, -1).map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+    expect(chunks.map((chunk) => (chunk.choices as { delta: unknown }[])[0]!.delta)).toEqual([
+      { role: 'assistant', content: '' },
+      { content: `start ${jobId}` },
+      { content: `\ndone ${jobId}` },
+      {},
+    ]);
+    expect(chunks.at(-1)).toMatchObject({ choices: [{ finish_reason: 'stop' }], usage: { total_tokens: 0 } });
+  });
+
+  it('cancels the job of a streamed chat whose client goes away', async () => {
+    harness = await createHarness();
+    server = await startServer({ host: '127.0.0.1', port: 0, ...harness.deps });
+    const client = new AbortController();
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'hold', stream: true, messages: [{ role: 'user', content: 'go' }] }),
+      signal: client.signal,
+    });
+    let jobId = '';
+    try {
+      for await (const block of sseBlocks(response)) {
+        jobId = (JSON.parse(block.data!) as { id: string }).id.replace(/^chatcmpl-/, '');
+        client.abort();
+      }
+    } catch (error) {
+      expect((error as Error).name).toBe('AbortError');
+    }
+    await harness.reach(jobId, 'cancelled');
+  });
+});

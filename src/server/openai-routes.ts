@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import type { JobView } from '../jobs/index.js';
+import type { AppDeps } from './app-deps.js';
+import { chatCompletion, completionIdentity, replyOf, usageOf } from './chat-completion.js';
+import { parseChatRequest, renderPrompt } from './chat-request.js';
+import { cancelQuietly, jobFailure, streamChatCompletion } from './chat-stream.js';
+import { readJson } from './request-body.js';
+import { ServerError } from './server-error.js';
+
+/**
+ * The OpenAI-compatible surface: `GET /v1/models` lists the agent profiles, and
+ * `POST /v1/chat/completions` runs the conversation as a job of the agent that `model` names. The job
+ * waits for a slot like any other (never 503); a full queue is 429.
+ */
+export function openAiRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const startedAt = Math.floor(Date.now() / 1000);
+
+  app.get('/v1/models', (c) =>
+    c.json({
+      object: 'list',
+      data: Object.keys(deps.config.agents).map((id) => ({
+        id,
+        object: 'model',
+        created: startedAt,
+        owned_by: 'flotilla',
+      })),
+    }),
+  );
+
+  app.post('/v1/chat/completions', async (c) => {
+    const request = parseChatRequest(await readJson(c), deps.config);
+    const job = deps.jobs.submit({
+      agent: request.model,
+      prompt: renderPrompt(request.messages),
+      metadata: { source: 'chat.completions', ...(request.user === undefined ? {} : { user: request.user }) },
+    });
+    const identity = completionIdentity(job, request.model);
+    if (request.stream === true) return streamChatCompletion(c, deps, job, identity);
+
+    const signals = [c.req.raw.signal, ...(deps.signal === undefined ? [] : [deps.signal])];
+    let done: JobView | undefined;
+    try {
+      done = await deps.jobs.wait(job.id, AbortSignal.any(signals));
+    } catch (error) {
+      await cancelQuietly(deps, job.id);
+      throw new ServerError('E_SERVER_STATE', 'The request ended before its job did', { cause: error });
+    }
+    if (done?.status !== 'succeeded') throw jobFailure(job.id, done);
+    return c.json(chatCompletion(identity, replyOf(done), usageOf(done)));
+  });
+
+  return app;
+}

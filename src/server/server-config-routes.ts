@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from './app-deps.js';
+import { readJson } from './request-body.js';
+import { ServerError } from './server-error.js';
+
+/** The largest `concurrency` a client may set live. */
+export const MAX_CONCURRENCY = 1000;
+/** The largest `max_queue` a client may set live. */
+export const MAX_QUEUE_LIMIT = 1_000_000;
+
+/** The body of `PATCH /api/server-config`: each key is optional; unknown keys are refused. */
+const serverConfigPatchSchema = z.strictObject({
+  concurrency: z
+    .number({ error: 'expected an integer ≥ 1' })
+    .int('expected an integer ≥ 1')
+    .min(1, 'expected an integer ≥ 1')
+    .max(MAX_CONCURRENCY, `expected an integer ≤ ${MAX_CONCURRENCY}`)
+    .optional(),
+  max_queue: z
+    .number({ error: 'expected an integer ≥ 0' })
+    .int('expected an integer ≥ 0')
+    .min(0, 'expected an integer ≥ 0')
+    .max(MAX_QUEUE_LIMIT, `expected an integer ≤ ${MAX_QUEUE_LIMIT}`)
+    .optional(),
+});
+
+/**
+ * `GET /health` (no token needed) and `GET`/`PATCH /api/server-config`: the bounds of the job service,
+ * changed live. Growing `concurrency` starts queued jobs at once; shrinking lets running ones finish;
+ * lowering `max_queue` keeps the jobs already waiting. A change lasts until the server restarts.
+ */
+export function serverConfigRoutes(deps: AppDeps): Hono {
+  const { jobs } = deps;
+  const app = new Hono();
+
+  app.get('/health', (c) => c.json({ status: 'ok', ...jobs.stats }));
+
+  const current = () => {
+    const { capacity, max_queue } = jobs.stats;
+    const agentCaps = Object.fromEntries(
+      Object.entries(deps.config.agents).flatMap(([name, profile]) =>
+        profile.concurrency === undefined ? [] : [[name, profile.concurrency]],
+      ),
+    );
+    return {
+      concurrency: capacity,
+      max_queue,
+      caps: {
+        concurrency: { min: 1, max: MAX_CONCURRENCY },
+        max_queue: { min: 0, max: MAX_QUEUE_LIMIT },
+        agent_concurrency: agentCaps,
+      },
+    };
+  };
+
+  app.get('/api/server-config', (c) => c.json(current()));
+
+  app.patch('/api/server-config', async (c) => {
+    const parsed = serverConfigPatchSchema.safeParse(await readJson(c));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.') || 'body';
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? `unknown field (expected concurrency or max_queue)`
+          : issue.message;
+      throw new ServerError('E_INVALID_REQUEST', `${field}: ${message}`, { field });
+    }
+    const { concurrency, max_queue: maxQueue } = parsed.data;
+    jobs.configure({
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(maxQueue === undefined ? {} : { maxQueue }),
+    });
+    return c.json(current());
+  });
+
+  return app;
+}

@@ -1,0 +1,27 @@
+import { FlotillaError } from '../core/index.js';
+
+/** The codes the HTTP layer itself raises (domain errors keep their own codes). */
+export type ServerErrorCode =
+  | 'E_INSECURE'
+  | 'E_UNAUTHORIZED'
+  | 'E_NOT_FOUND'
+  | 'E_INVALID_JSON'
+  | 'E_INVALID_REQUEST'
+  | 'E_BODY_TOO_LARGE'
+  | 'E_AGENT_FAILED'
+  | 'E_SERVER_STATE'
+  | 'E_LISTEN';
+
+/**
+ * An error of the HTTP server: a refused start (`E_INSECURE`) or a refused request. `field` names the
+ * part of the request that was wrong, when one was.
+ */
+export class ServerError extends FlotillaError {
+  declare readonly code: ServerErrorCode;
+  readonly field: string | undefined;
+
+  constructor(code: ServerErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.field = options.field;
+  }
+}

@@ -1,0 +1,184 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Hono } from 'hono';
+import { expect } from 'vitest';
+import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
+import type { JobStatus } from '../events/index.js';
+import { JobService } from '../jobs/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { WorkspaceManager } from '../workspace/index.js';
+import type { AppDeps } from './app-deps.js';
+import { createApp } from './app.js';
+
+const HOLD_AGENT = fileURLToPath(new URL('./fixtures/hold-agent.mjs', import.meta.url));
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@t',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@t',
+};
+
+/** Options of `createHarness`. */
+export interface HarnessOptions {
+  readonly concurrency?: number;
+  readonly maxQueue?: number;
+  readonly token?: string;
+  readonly maxBodyBytes?: number;
+  readonly heartbeatMs?: number;
+  readonly agents?: Record<string, AgentProfile>;
+}
+
+/** A real store, job service and app in a temporary home, with agents the test controls. */
+export interface Harness {
+  readonly config: ResolvedConfig;
+  readonly store: Store;
+  readonly jobs: JobService;
+  readonly app: Hono;
+  /** What `createApp` got: pass it to `startServer` with a host and port. */
+  readonly deps: AppDeps;
+  /** Lets a `hold` job finish with `exitCode`. */
+  release(jobId: string, exitCode?: number): void;
+  /** Resolves when the job reaches `status` (checks the store first, then waits on the bus). */
+  reach(jobId: string, status: JobStatus): Promise<void>;
+  /** Stops the service, closes the store and removes the temporary folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Agents of the harness: `hold` (prints `start ID`, writes note.txt, waits for `release`), `echo`
+ * (prints `hello` and its prompt), `sleepy` (a grandchild that sleeps; prints its pid), `fail`.
+ */
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-server-'));
+  const gates = join(dir, 'gates');
+  mkdirSync(gates);
+  const source = join(dir, 'source');
+  mkdirSync(source);
+  writeFileSync(join(source, 'README.md'), '# app\n');
+  for (const args of [
+    ['init', '--quiet', '--initial-branch=main'],
+    ['add', '-A'],
+    ['commit', '--quiet', '-m', 'init'],
+  ]) {
+    execFileSync('git', args, { cwd: source, env: GIT_ENV });
+  }
+  const home = join(dir, 'home');
+  const base = loadConfig({
+    cwd: dir,
+    env: {},
+    flags: { home, concurrency: options.concurrency ?? 2, maxQueue: options.maxQueue ?? 100 },
+  });
+  const config: ResolvedConfig = {
+    ...base,
+    agents: {
+      hold: { type: 'cli', command: [process.execPath, HOLD_AGENT, gates, '{job_id}', 'note.txt'] },
+      echo: {
+        type: 'cli',
+        command: [process.execPath, '-e', 'console.log("hello"); console.log(process.argv[1])', '{prompt}'],
+      },
+      sleepy: { type: 'cli', command: ['sh', '-c', 'sleep 1000 & echo $!; wait'] },
+      fail: { type: 'cli', command: ['sh', '-c', 'echo boom >&2; exit 3'] },
+      ...options.agents,
+    },
+    repos: { app: { path: source } },
+  };
+  const store = openStore({ home });
+  const jobs = new JobService({
+    store,
+    config,
+    workspaces: new WorkspaceManager({ home, repos: config.repos }),
+  });
+  await jobs.start();
+  const deps: AppDeps = {
+    jobs,
+    store,
+    config,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+  };
+  return {
+    config,
+    store,
+    jobs,
+    app: createApp(deps),
+    deps,
+    release: (jobId, exitCode = 0) => writeFileSync(join(gates, jobId), String(exitCode)),
+    reach: (jobId, status) =>
+      new Promise((resolve) => {
+        if (jobs.get(jobId)?.status === status) return resolve();
+        const off = jobs.bus.subscribe((event) => {
+          if ('jobId' in event && event.jobId === jobId && 'status' in event && event.status === status) {
+            off();
+            resolve();
+          }
+        });
+      }),
+    close: async () => {
+      await jobs.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Whether a process is alive (a zombie is not). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Matchers typed `unknown`, so that object literals of expectations stay typed. */
+export const ANY_STRING: unknown = expect.any(String);
+export const ANY_NUMBER: unknown = expect.any(Number);
+export function matching(pattern: RegExp | string): unknown {
+  return typeof pattern === 'string' ? expect.stringContaining(pattern) : expect.stringMatching(pattern);
+}
+
+/** A JSON request for `app.request()`. */
+export function jsonRequest(method: string, body: unknown, headers: Record<string, string> = {}) {
+  return {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}
+
+/** One block of an SSE stream as received: a message, or a comment (heartbeat). */
+export interface SseBlock {
+  readonly id?: string;
+  readonly event?: string;
+  readonly data?: string;
+  readonly comment?: string;
+}
+
+/** Reads an SSE response block by block until the server closes it (or the caller stops). */
+export async function* sseBlocks(response: Response): AsyncGenerator<SseBlock> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body!) {
+    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block: Record<string, string> = {};
+      for (const line of buffer.slice(0, end).split('\n')) {
+        if (line.startsWith(':')) block.comment = line.slice(1).trim();
+        const colon = line.indexOf(':');
+        const field = line.slice(0, colon);
+        const value = line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'id' || field === 'event') block[field] = value;
+        if (field === 'data') block.data = block.data === undefined ? value : `${block.data}\n${value}`;
+      }
+      buffer = buffer.slice(end + 2);
+      yield block;
+    }
+  }
+}
