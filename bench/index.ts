@@ -3,8 +3,14 @@
  * machine. Timing lives here, never in tests. Exits 1 when a target is missed.
  */
 import { benchCore } from './core.bench.js';
+import { benchJobs } from './jobs.bench.js';
+import { benchWorkspace } from './workspace.bench.js';
 
-const suites: Record<string, () => Promise<{ ok: boolean }>> = { core: benchCore };
+const suites: Record<string, () => Promise<{ ok: boolean }>> = {
+  core: benchCore,
+  jobs: benchJobs,
+  workspace: benchWorkspace,
+};
 
 const only = process.argv.slice(2);
 let ok = true;

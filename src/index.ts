@@ -66,3 +66,30 @@ export {
   type StoreLocation,
   type StoreOptions,
 } from './store/index.js';
+export {
+  WorkspaceError,
+  WorkspaceManager,
+  type Workspace,
+  type WorkspaceChange,
+  type WorkspaceManagerOptions,
+  type WorkspaceRequest,
+} from './workspace/index.js';
+export {
+  runAgent,
+  runAgentWithRetry,
+  streamChat,
+  AgentError,
+  type AgentRequest,
+  type AgentResult,
+  type AgentUsage,
+} from './agents/index.js';
+export {
+  JobRequestError,
+  JobService,
+  parseJobRequest,
+  type JobRequest,
+  type JobResult,
+  type JobServiceOptions,
+  type JobView,
+} from './jobs/index.js';
+export { createApp, startServer, ServerError } from './server/index.js';

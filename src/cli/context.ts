@@ -1,4 +1,4 @@
-import { loadConfig, type ResolvedConfig } from '../config/index.js';
+import { loadConfig, type ConfigOverrides, type ResolvedConfig } from '../config/index.js';
 import type { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
 
@@ -24,13 +24,20 @@ export interface CommandContext {
   readonly config: ResolvedConfig;
 }
 
-/** Resolves the configuration (flag > environment > file > default) for one command run. */
-export function createContext(options: GlobalOptions, signal: AbortSignal): CommandContext {
+/**
+ * Resolves the configuration (flag > environment > file > default) for one command run; `flags` are the
+ * command's own flags that override settings (`--port`, `--concurrency`, …).
+ */
+export function createContext(
+  options: GlobalOptions,
+  signal: AbortSignal,
+  flags: ConfigOverrides = {},
+): CommandContext {
   const config = loadConfig({
     cwd: process.cwd(),
     env: process.env,
     ...(options.config === undefined ? {} : { configFile: options.config }),
-    flags: options.home === undefined ? {} : { home: options.home },
+    flags: { ...flags, ...(options.home === undefined ? {} : { home: options.home }) },
   });
   return { output: new Output(options.json === true), signal, config };
 }

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { CancelledError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerExecCommand } from './commands/exec.js';
+import { registerJobsCommand } from './commands/jobs.js';
+import { registerServeCommand } from './commands/serve.js';
 import type { CommandState, GlobalOptions } from './context.js';
 import { describeError, exitCodeOf } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -36,6 +39,9 @@ export function createProgram(signal: AbortSignal, state: CommandState): Command
 Exit codes: 0 success · 1 the work found failures · 2 usage or configuration error · 130 interrupted`,
     );
   registerDemoCommand(program, signal, state);
+  registerExecCommand(program, signal, state);
+  registerServeCommand(program, signal, state);
+  registerJobsCommand(program, signal, state);
   return program;
 }
 

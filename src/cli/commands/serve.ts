@@ -1,0 +1,71 @@
+import type { Command } from '@commander-js/extra-typings';
+import { JobService } from '../../jobs/index.js';
+import { startServer } from '../../server/index.js';
+import { openStore } from '../../store/index.js';
+import { WorkspaceManager } from '../../workspace/index.js';
+import { createContext, type CommandState, type GlobalOptions } from '../context.js';
+
+/** `flotilla serve`: the jobs API and the OpenAI-compatible endpoint, until SIGINT/SIGTERM. */
+export function registerServeCommand(
+  program: Command<[], GlobalOptions>,
+  signal: AbortSignal,
+  _state: CommandState,
+): void {
+  program
+    .command('serve')
+    .description('serve the jobs API and /v1/chat/completions (DESIGN §6) until interrupted')
+    .option('--host <host>', 'address to bind (default 127.0.0.1; any other needs a token)')
+    .option('--port <port>', 'port (default 8787; 0 picks a free one)')
+    .option('--concurrency <n>', 'jobs that run at once (default 10)')
+    .option('--max-queue <n>', 'jobs that may wait; beyond it, 429 (default 100)')
+    .option('--token <token>', 'bearer token for every route but /health (default $FLOTILLA_TOKEN)')
+    .action(async (options, command) => {
+      const context = createContext(command.optsWithGlobals(), signal, {
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...(options.maxQueue === undefined ? {} : { maxQueue: options.maxQueue }),
+        ...(options.token === undefined ? {} : { token: options.token }),
+      });
+      const { config, output } = context;
+      const store = openStore({ home: config.home });
+      const jobs = new JobService({
+        store,
+        config,
+        workspaces: new WorkspaceManager({ home: config.home, repos: config.repos }),
+      });
+      // Teardown in reverse order of setup, whatever fails.
+      try {
+        await jobs.start();
+        const server = await startServer({
+          host: config.server.host,
+          port: config.server.port,
+          jobs,
+          store,
+          config,
+          ...(config.server.token === undefined ? {} : { token: config.server.token }),
+          maxBodyBytes: config.server.max_body_bytes,
+        });
+        try {
+          const { active, queued, capacity, max_queue } = jobs.stats;
+          if (output.json) output.document({ url: server.url, capacity, max_queue, home: config.home });
+          else {
+            output.line(
+              `Flotilla listening on ${server.url}  (concurrency ${capacity}, max queue ${max_queue}, home ${config.home})`,
+            );
+            if (active + queued > 0)
+              output.line(`resumed ${active + queued} job(s) left by the previous run`);
+          }
+          await new Promise<void>((resolve) => {
+            if (signal.aborted) resolve();
+            signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+        } finally {
+          await server.close();
+        }
+      } finally {
+        await jobs.stop();
+        store.close();
+      }
+    });
+}
