@@ -54,6 +54,7 @@ describe('Limiter', () => {
   it('rejects with QueueFullError when maxQueue tasks already wait, and accepts again once one starts', async () => {
     const limiter = new Limiter({ concurrency: 1, maxQueue: 2 });
     const { gates } = submit(limiter, 3);
+    expect(limiter.accepts()).toBe(false);
     const refused = limiter.run(() => 'never');
     await expect(refused).rejects.toBeInstanceOf(QueueFullError);
     await expect(refused).rejects.toMatchObject({ code: 'E_QUEUE_FULL', queued: 2, maxQueue: 2 });
@@ -69,6 +70,7 @@ describe('Limiter', () => {
 
   it('with maxQueue 0 runs what fits and refuses the rest', async () => {
     const limiter = new Limiter({ concurrency: 1, maxQueue: 0 });
+    expect(limiter.accepts()).toBe(true);
     const gate = deferred();
     const first = limiter.run(() => gate.promise);
     await expect(limiter.run(() => 1)).rejects.toMatchObject({ code: 'E_QUEUE_FULL' });

@@ -143,6 +143,16 @@ export class Limiter {
   }
 
   /**
+   * Whether `run` would take a task now — start it or queue it — rather than refuse it with
+   * `QueueFullError`. Lets a caller refuse before it records anything.
+   */
+  accepts(options?: { readonly group?: string }): boolean {
+    if (this.#queue.size < this.#maxQueue) return true;
+    const group = options?.group === undefined ? undefined : this.#groups.get(options.group);
+    return this.#active < this.#concurrency && this.#queue.size === 0 && hasRoom(group);
+  }
+
+  /**
    * Changes the concurrency at once: growing starts waiting tasks now, shrinking lets running tasks
    * finish and starts no new one until fewer than `concurrency` run.
    */
