@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAgentWithRetry, type AgentUsage } from '../agents/index.js';
 import type { ResolvedConfig } from '../config/index.js';
@@ -6,6 +6,8 @@ import { nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
 import { runProcess } from '../exec/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
 import { JobRequestError, type JobRequest } from './job-request.js';
+import { jobMarker } from './leftovers.js';
+import type { ScratchFolders } from './scratch-folders.js';
 
 /** What one job's execution needs from the service. */
 export interface JobRunContext {
@@ -15,6 +17,8 @@ export interface JobRunContext {
   /** Where diffs are kept: `<artifactsDir>/<job-id>.diff`. */
   readonly artifactsDir: string;
   readonly defaultTimeoutMs: number;
+  /** Working folders of jobs without a repository. */
+  readonly scratch: ScratchFolders;
 }
 
 /** How long a job's phases took, in ms. The queue wait is measured by the service. */
@@ -90,8 +94,7 @@ export async function runJob(
           ...(request.paths === undefined ? {} : { paths: request.paths }),
           signal,
         });
-  const scratch = workspace === undefined ? join(context.artifactsDir, '..', 'scratch', jobId) : undefined;
-  if (scratch !== undefined) mkdirSync(scratch, { recursive: true });
+  const scratch = workspace === undefined ? context.scratch.acquire() : undefined;
   const cwd = workspace?.path ?? scratch!;
   timings.workspace_ms = Math.round(performance.now() - mark);
 
@@ -109,7 +112,8 @@ export async function runJob(
         prompt: request.prompt,
         workspace: cwd,
         timeoutMs,
-        ...(request.env === undefined ? {} : { env: request.env }),
+        // Marks the agent and all it starts, so a restart can find what a crash left running.
+        env: { ...request.env, ...jobMarker(context.config.home, jobId) },
       },
       {
         signal,
@@ -169,6 +173,6 @@ export async function runJob(
     };
   } finally {
     if (workspace !== undefined) await context.workspaces.release(workspace);
-    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+    if (scratch !== undefined) context.scratch.release(scratch);
   }
 }

@@ -9,12 +9,15 @@ import {
   TERMINAL_JOB_STATUSES,
   type FlotillaEvent,
   type JobStatus,
+  type SequencedEvent,
 } from '../events/index.js';
 import type { JobRecord, Page, Store } from '../store/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
 import { parseJobRequest, type JobRequest } from './job-request.js';
 import { diffPath, runJob, type JobOutcome, type JobTimings } from './job-runner.js';
 import { toJobView, type JobView } from './job-view.js';
+import { killLeftovers } from './leftovers.js';
+import { ScratchFolders } from './scratch-folders.js';
 
 /** The timeout of a job whose request and profile set none. */
 export const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
@@ -55,6 +58,7 @@ export class JobService {
   readonly #limiter: Limiter;
   readonly #artifactsDir: string;
   readonly #defaultTimeoutMs: number;
+  readonly #scratch: ScratchFolders;
   /** Jobs this process has queued or is running: their cancel switch and their end. */
   readonly #live = new Map<string, { controller: AbortController; done: Promise<void> }>();
   #state: 'idle' | 'started' | 'stopping' | 'stopped' = 'idle';
@@ -67,6 +71,7 @@ export class JobService {
     this.bus = options.bus ?? new EventBus();
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
     this.#artifactsDir = join(options.config.home, 'artifacts');
+    this.#scratch = new ScratchFolders(join(options.config.home, 'scratch'));
     const { concurrency, max_queue: maxQueue } = options.config.server;
     this.#limiter = new Limiter({ concurrency, maxQueue });
     for (const [name, profile] of Object.entries(options.config.agents)) {
@@ -82,10 +87,17 @@ export class JobService {
     if (this.#state !== 'idle')
       throw new JobServiceError('E_STATE', `Cannot start a job service that is ${this.#state}`);
     mkdirSync(this.#artifactsDir, { recursive: true });
+    const unfinished = this.#store.jobs
+      .listByStatus(['queued', 'running', 'interrupted'])
+      .filter((record) => record.finishedAt === null);
+    // A dead predecessor's agents live on in their own sessions: stop them before their jobs run again
+    // and before the workspace manager collects their checkouts.
+    for (const record of unfinished) {
+      if (record.status !== 'queued') await killLeftovers(this.#config.home, record.id);
+    }
     await this.#workspaces.start();
     this.#state = 'started';
-    for (const record of this.#store.jobs.listByStatus(['queued', 'running', 'interrupted'])) {
-      if (record.finishedAt !== null) continue;
+    for (const record of unfinished) {
       if (record.status !== 'queued') {
         // Running when its process died, or stopped by a shutdown: run it again once; a second time is final.
         if (record.status === 'running')
@@ -115,6 +127,7 @@ export class JobService {
     for (const { controller } of this.#live.values()) controller.abort(reason);
     await Promise.all([...this.#live.values()].map(({ done }) => done));
     await this.#workspaces.stop();
+    this.#scratch.clear();
     this.#state = 'stopped';
   }
 
@@ -127,18 +140,22 @@ export class JobService {
       throw new QueueFullError(queued, maxQueue);
     }
     const id = `job_${randomBytes(8).toString('hex')}`;
-    this.#store.jobs.insert({
-      id,
-      agent: request.agent,
-      prompt: request.prompt,
-      repo: request.repo ?? null,
-      ref: request.ref ?? null,
-      priority: request.priority ?? 0,
-      spec: request,
-    });
-    this.#emit({ type: 'job.status', jobId: id, status: 'queued', at: nowIso() });
+    const record = this.#record(
+      () =>
+        this.#store.jobs.insert({
+          id,
+          agent: request.agent,
+          prompt: request.prompt,
+          repo: request.repo ?? null,
+          ref: request.ref ?? null,
+          priority: request.priority ?? 0,
+          spec: request,
+        }),
+      { type: 'job.status', jobId: id, status: 'queued', at: nowIso() },
+    );
     this.#schedule(id, request.priority ?? 0, request.agent);
-    return this.get(id)!;
+    // The state now: a job that found a free slot has already started.
+    return this.get(record.id)!;
   }
 
   get(id: string): JobView | undefined {
@@ -216,8 +233,20 @@ export class JobService {
       workspace_ms: 0,
       run_ms: 0,
     };
-    this.#store.jobs.update(id, { status: 'running', startedAt: nowIso(), attempts: record.attempts + 1 });
-    this.#emit({ type: 'job.status', jobId: id, status: 'running', at: nowIso() });
+    this.#record(
+      () =>
+        this.#store.jobs.update(id, {
+          status: 'running',
+          startedAt: nowIso(),
+          attempts: record.attempts + 1,
+        }),
+      {
+        type: 'job.status',
+        jobId: id,
+        status: 'running',
+        at: nowIso(),
+      },
+    );
     let outcome: JobOutcome | undefined;
     let failure: unknown;
     try {
@@ -232,17 +261,18 @@ export class JobService {
           ? 'cancelled'
           : (outcome?.status ?? 'failed');
     const error = failure === undefined ? (outcome?.error ?? null) : describe(failure);
-    this.#store.jobs.update(id, {
-      status,
-      // An interrupted job is not finished: the next start runs it again.
-      finishedAt: status === 'interrupted' ? null : nowIso(),
-      exitCode: outcome?.exitCode ?? null,
-      signal: outcome?.signal ?? null,
-      error,
-      outputTail: outcome?.outputTail ?? null,
-      result: outcome?.result ?? { timings },
-    });
-    this.#emit({
+    const update = () =>
+      this.#store.jobs.update(id, {
+        status,
+        // An interrupted job is not finished: the next start runs it again.
+        finishedAt: status === 'interrupted' ? null : nowIso(),
+        exitCode: outcome?.exitCode ?? null,
+        signal: outcome?.signal ?? null,
+        error,
+        outputTail: outcome?.outputTail ?? null,
+        result: outcome?.result ?? { timings },
+      });
+    this.#record(update, {
       type: 'job.result',
       jobId: id,
       status,
@@ -261,17 +291,22 @@ export class JobService {
       emit: (event: FlotillaEvent) => this.#emit(event),
       artifactsDir: this.#artifactsDir,
       defaultTimeoutMs: this.#defaultTimeoutMs,
+      scratch: this.#scratch,
     };
   }
 
   #setStatus(id: string, status: JobStatus, fields: { error?: string }): void {
-    this.#store.jobs.update(id, { status, ...fields });
-    this.#emit({ type: 'job.status', jobId: id, status, at: nowIso(), ...fields });
+    this.#record(() => this.#store.jobs.update(id, { status, ...fields }), {
+      type: 'job.status',
+      jobId: id,
+      status,
+      at: nowIso(),
+      ...fields,
+    });
   }
 
   #finishStatus(id: string, status: JobStatus, error: string): void {
-    this.#store.jobs.update(id, { status, finishedAt: nowIso(), error });
-    this.#emit({
+    this.#record(() => this.#store.jobs.update(id, { status, finishedAt: nowIso(), error }), {
       type: 'job.result',
       jobId: id,
       status,
@@ -283,16 +318,24 @@ export class JobService {
     });
   }
 
+  /** Changes a job and appends the event that says so in one transaction (one commit), then publishes it. */
+  #record<T>(change: () => T, event: FlotillaEvent): T {
+    let stored: SequencedEvent | undefined;
+    const result = this.#store.transaction(() => {
+      const changed = change();
+      stored = this.#store.events.append(event);
+      return changed;
+    });
+    this.bus.publish(stored!);
+    return result;
+  }
+
   #emit(event: FlotillaEvent): void {
     this.bus.publish(this.#store.events.append(event));
   }
 
   #queuePosition(record: JobRecord): number | null {
-    if (record.status !== 'queued') return null;
-    const queued = this.#store.jobs
-      .listByStatus('queued')
-      .sort((a, b) => b.priority - a.priority || a.queueOrder - b.queueOrder);
-    return queued.findIndex((job) => job.id === record.id) + 1;
+    return record.status === 'queued' ? this.#store.jobs.queuePosition(record) : null;
   }
 
   /** Deletes finished jobs older than `job_ttl_s`, with their events and diffs. */

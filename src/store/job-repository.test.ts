@@ -228,3 +228,18 @@ describe('JobRepository.delete', () => {
     expect(ids(store.jobs.list().items)).toEqual(['j2']);
   });
 });
+
+describe('JobRepository.queuePosition', () => {
+  it('counts higher priorities first, then FIFO, among queued jobs only', () => {
+    const add = (id: string, priority: number) =>
+      store.jobs.insert({ id, agent: 'a', prompt: 'p', spec: {}, priority });
+    const first = add('p0-first', 0);
+    const high = add('p5', 5);
+    const second = add('p0-second', 0);
+    add('started', 9);
+    store.jobs.update('started', { status: 'running' });
+    expect(store.jobs.queuePosition(high)).toBe(1);
+    expect(store.jobs.queuePosition(first)).toBe(2);
+    expect(store.jobs.queuePosition(second)).toBe(3);
+  });
+});

@@ -155,6 +155,7 @@ export class JobRepository {
   readonly #listWithStatus: Database.Statement<[Params], JobRow>;
   readonly #listByStatus: Database.Statement<[string], JobRow>;
   readonly #delete: Database.Statement<[string]>;
+  readonly #queuePosition: Database.Statement<[Params], { position: number }>;
 
   /** @internal The `Store` creates it; prepares every statement once. */
   constructor(db: Database.Database) {
@@ -179,6 +180,9 @@ export class JobRepository {
     this.#listByStatus = db.prepare(`
       SELECT * FROM jobs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY queue_order`);
     this.#delete = db.prepare('DELETE FROM jobs WHERE id = ?');
+    this.#queuePosition = db.prepare(`
+      SELECT count(*) AS position FROM jobs
+      WHERE status = 'queued' AND (priority > @priority OR (priority = @priority AND queue_order <= @queue_order))`);
   }
 
   /**
@@ -252,6 +256,15 @@ export class JobRepository {
   listByStatus(statuses: JobStatus | readonly JobStatus[]): JobRecord[] {
     const wanted = JSON.stringify([statuses].flat());
     return guard(this.#db, 'list jobs by status', () => this.#listByStatus.all(wanted)).map(toRecord);
+  }
+
+  /**
+   * The 1-based place of a queued job in the order jobs start: higher priority first, then FIFO. One
+   * indexed count, however long the queue.
+   */
+  queuePosition(job: Pick<JobRecord, 'priority' | 'queueOrder'>): number {
+    const params = { priority: job.priority, queue_order: job.queueOrder };
+    return guard(this.#db, 'count the queue', () => this.#queuePosition.get(params)!.position);
   }
 
   /**
