@@ -1,6 +1,29 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { git } from './git.js';
+import { FlotillaError } from '../core/index.js';
+import { runProcess } from '../exec/index.js';
+
+/** A fixed identity, so the commit works on machines with no git config (CI, fresh containers). */
+const GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Flotilla demo',
+  GIT_AUTHOR_EMAIL: 'demo@flotilla.invalid',
+  GIT_COMMITTER_NAME: 'Flotilla demo',
+  GIT_COMMITTER_EMAIL: 'demo@flotilla.invalid',
+};
+
+async function git(cwd: string, args: readonly string[], signal?: AbortSignal): Promise<void> {
+  const result = await runProcess(['git', ...args], {
+    cwd,
+    env: { ...process.env, ...GIT_IDENTITY },
+    ...(signal === undefined ? {} : { signal }),
+  });
+  if (result.exitCode !== 0) {
+    throw new FlotillaError(
+      'E_GIT',
+      `git ${args.join(' ')} failed in ${cwd}: ${result.tail.slice(-3).join(' | ')}`,
+    );
+  }
+}
 
 /** The files of the small project the demo's agents work on. */
 const FILES: Record<string, string> = {

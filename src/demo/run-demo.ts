@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertCount, Limiter, mapOrdered } from '../core/index.js';
-import { nowIso, type FlotillaEvent, type JobStatus, type SequencedEvent } from '../events/index.js';
-import { runProcess } from '../exec/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { loadConfig } from '../config/index.js';
+import { assertCount } from '../core/index.js';
+import type { JobStatus, SequencedEvent } from '../events/index.js';
+import { JobService } from '../jobs/index.js';
+import { openStore } from '../store/index.js';
+import { WorkspaceManager } from '../workspace/index.js';
 import { createDemoRepository } from './demo-repository.js';
-import { git } from './git.js';
 
 /** The tasks the demo hands to its agents, one job each. */
 export const DEMO_PROMPTS: readonly string[] = [
@@ -28,20 +28,21 @@ export const DEMO_PROMPTS: readonly string[] = [
 
 /** Options of `runDemo`. */
 export interface DemoOptions {
-  /** The state folder: the demo's jobs and events go to `<home>/flotilla.db`. */
+  /** The state folder: the demo's jobs and their events go to `<home>/flotilla.db`. */
   readonly home: string;
-  /** How many agent jobs to run (at most the number of demo prompts, cycled beyond). @default 12 */
+  /** How many agent jobs to run (the demo prompts, cycled). @default 12 */
   readonly jobs?: number;
   /** How many jobs run at once. @default 4 */
   readonly concurrency?: number;
   /** Multiplies the example agent's pauses; 0 makes it instant. @default 1 */
   readonly agentSpeed?: number;
-  /** The timeout of each job's agent run, in ms. @default 60_000 */
-  readonly jobTimeoutMs?: number;
+  /** Seconds each job's agent may run. @default 60 */
+  readonly jobTimeoutS?: number;
+  /** Aborting it cancels every job (their processes are killed) and rejects with its reason. */
   readonly signal?: AbortSignal;
   /** Called with every event after it is stored. */
   readonly onEvent?: (event: SequencedEvent) => void;
-  /** Called once per job before anything runs, with its prompt (for a display's labels). */
+  /** Called once per job as it is queued, with its prompt (for a display's labels). */
   readonly onJob?: (jobId: string, prompt: string) => void;
 }
 
@@ -51,18 +52,19 @@ export interface DemoJobResult {
   readonly prompt: string;
   readonly status: JobStatus;
   readonly exitCode: number | null;
+  /** The agent's run, not counting the wait in the queue or the workspace. */
   readonly durationMs: number;
+  readonly workspaceMs: number;
   readonly changedFiles: readonly string[];
   readonly error?: string;
 }
 
 /** What `runDemo` resolves to. */
 export interface DemoResult {
-  readonly runId: string;
   readonly concurrency: number;
   readonly peak: number;
   readonly wallMs: number;
-  /** The sum of the jobs' own durations: what a sequential run would have taken. */
+  /** The sum of the jobs' own run times: what a sequential run would have taken. */
   readonly sequentialMs: number;
   readonly jobs: readonly DemoJobResult[];
 }
@@ -70,149 +72,87 @@ export interface DemoResult {
 const AGENT_PATH = fileURLToPath(new URL('../../examples/agents/demo-agent.mjs', import.meta.url));
 
 /**
- * The main job on embedded defaults: makes a temporary git repository, then runs a batch of agent
- * jobs on it in parallel under a bound — each in its own checkout, with its output streamed as events
- * into the store — and collects what each changed. Cleans up every temporary file it made.
+ * The main job on embedded defaults: makes a temporary git repository and runs a batch of agent jobs on
+ * it through the job service — queued, bounded, each in its own checkout, every output line stored as an
+ * event — then reports what each changed. The jobs stay in the store; the repository, its warm base and
+ * the checkouts are temporary and removed at the end.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const jobCount = assertCount('jobs', options.jobs ?? DEMO_PROMPTS.length, 1);
   const concurrency = assertCount('concurrency', options.concurrency ?? 4, 1);
   const { signal } = options;
-  const runId = `demo-${randomBytes(4).toString('hex')}`;
+  signal?.throwIfAborted();
   const workDir = mkdtempSync(join(tmpdir(), 'flotilla-demo-'));
-  const store = openStore({ home: options.home });
-  try {
-    const emit = (event: FlotillaEvent): void => {
-      const stored = store.events.append(event);
-      options.onEvent?.(stored);
-    };
-    const repo = join(workDir, 'repo');
-    await createDemoRepository(repo, signal);
-    const jobs = Array.from({ length: jobCount }, (_, i) => ({
-      id: `${runId}-${String(i + 1).padStart(2, '0')}`,
-      prompt: DEMO_PROMPTS[i % DEMO_PROMPTS.length]!,
-    }));
-    store.runs.insert({
-      id: runId,
-      kind: 'demo',
-      name: 'flotilla demo',
-      status: 'running',
-      spec: { jobCount, concurrency },
-    });
-    for (const job of jobs) {
-      store.jobs.insert({ id: job.id, agent: 'demo-agent', prompt: job.prompt, repo, spec: { runId } });
-      options.onJob?.(job.id, job.prompt);
-      emit({ type: 'job.status', jobId: job.id, status: 'queued', at: nowIso() });
-    }
-
-    // Checkouts are added and removed one at a time (git locks its own metadata); agents run in parallel.
-    const gitLock = new Limiter({ concurrency: 1 });
-    let active = 0;
-    let peak = 0;
-    const started = performance.now();
-    const outcome = await mapOrdered(
-      jobs,
-      async (job, _index, jobSignal) => {
-        active++;
-        peak = Math.max(peak, active);
-        try {
-          return await runDemoJob(store, emit, gitLock, repo, join(workDir, job.id), job, options, jobSignal);
-        } finally {
-          active--;
-        }
+  const repo = join(workDir, 'shipyard');
+  const base = loadConfig({
+    cwd: workDir,
+    env: {},
+    flags: { home: options.home, concurrency, maxQueue: jobCount },
+  });
+  const config = {
+    ...base,
+    agents: {
+      'demo-agent': {
+        type: 'cli' as const,
+        command: [process.execPath, AGENT_PATH, '{prompt}'],
+        env: { DEMO_AGENT_SPEED: String(options.agentSpeed ?? 1) },
+        timeout_s: options.jobTimeoutS ?? 60,
       },
-      { concurrency, stopOnError: false, ...(signal === undefined ? {} : { signal }) },
-    );
+    },
+    repos: { shipyard: { path: repo } },
+  };
+  const store = openStore({ home: options.home });
+  // Workspaces live in the temporary folder: the demo leaves no warm base behind in the user's home.
+  const service = new JobService({
+    store,
+    config,
+    workspaces: new WorkspaceManager({ home: join(workDir, 'state'), repos: config.repos }),
+  });
+  let active = 0;
+  let peak = 0;
+  const unsubscribe = service.bus.subscribe((event) => {
+    if (event.type === 'job.status' && event.status === 'running') peak = Math.max(peak, ++active);
+    if (event.type === 'job.result') active--;
+    options.onEvent?.(event);
+  });
+  const ids: string[] = [];
+  const cancelAll = (): void => {
+    for (const id of ids) void service.cancel(id);
+  };
+  try {
+    await createDemoRepository(repo, signal);
+    await service.start();
+    signal?.addEventListener('abort', cancelAll, { once: true });
+    const started = performance.now();
+    for (let i = 0; i < jobCount; i++) {
+      const prompt = DEMO_PROMPTS[i % DEMO_PROMPTS.length]!;
+      const job = service.submit({ agent: 'demo-agent', prompt, repo: 'shipyard' });
+      ids.push(job.id);
+      options.onJob?.(job.id, prompt);
+    }
+    const finished = await Promise.all(ids.map((id) => service.wait(id)));
     const wallMs = performance.now() - started;
-    const results = outcome.results.map((settled) => {
-      if (settled.status === 'rejected') throw settled.reason;
-      return settled.value;
+    signal?.throwIfAborted();
+    const jobs = finished.map((job): DemoJobResult => {
+      const result = job!.result;
+      return {
+        id: job!.id,
+        prompt: job!.prompt,
+        status: job!.status,
+        exitCode: job!.exit_code,
+        durationMs: result?.timings.run_ms ?? 0,
+        workspaceMs: result?.timings.workspace_ms ?? 0,
+        changedFiles: result?.changedFiles ?? [],
+        ...(job!.error === null ? {} : { error: job!.error }),
+      };
     });
-    const failed = results.filter((job) => job.status !== 'succeeded').length;
-    const runStatus = failed === 0 ? 'succeeded' : 'failed';
-    store.runs.update(runId, { status: runStatus, finishedAt: nowIso() });
-    emit({ type: 'run.status', runId, status: runStatus, at: nowIso() });
-    const sequentialMs = results.reduce((sum, job) => sum + job.durationMs, 0);
-    return { runId, concurrency, peak, wallMs, sequentialMs, jobs: results };
-  } catch (error) {
-    const status = signal?.aborted === true ? 'cancelled' : 'failed';
-    store.runs.update(runId, { status, finishedAt: nowIso(), error: String(error) });
-    throw error;
+    const sequentialMs = jobs.reduce((sum, job) => sum + job.durationMs, 0);
+    return { concurrency, peak, wallMs, sequentialMs, jobs };
   } finally {
+    signal?.removeEventListener('abort', cancelAll);
+    unsubscribe();
+    await service.stop();
     store.close();
     rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-async function runDemoJob(
-  store: Store,
-  emit: (event: FlotillaEvent) => void,
-  gitLock: Limiter,
-  repo: string,
-  checkout: string,
-  job: { id: string; prompt: string },
-  options: DemoOptions,
-  signal: AbortSignal,
-): Promise<DemoJobResult> {
-  // 1. Prepare an isolated checkout of the repository for this job alone.
-  await gitLock.run(() => git(repo, ['worktree', 'add', '--quiet', '--detach', checkout, 'HEAD'], signal));
-  try {
-    store.jobs.update(job.id, { status: 'running', startedAt: nowIso() });
-    emit({ type: 'job.status', jobId: job.id, status: 'running', at: nowIso() });
-
-    // 2. Run the agent in it; every output line becomes an event.
-    const result = await runProcess([process.execPath, AGENT_PATH, job.prompt], {
-      cwd: checkout,
-      env: { ...process.env, FLOTILLA_JOB_ID: job.id, DEMO_AGENT_SPEED: String(options.agentSpeed ?? 1) },
-      timeoutMs: options.jobTimeoutMs ?? 60_000,
-      signal,
-      onLine: (stream, line) => emit({ type: 'job.log', jobId: job.id, stream, line, at: nowIso() }),
-    });
-    const status: JobStatus = result.timedOut
-      ? 'timed_out'
-      : result.cancelled
-        ? 'cancelled'
-        : result.exitCode === 0
-          ? 'succeeded'
-          : 'failed';
-    const error = status === 'succeeded' ? undefined : (result.tail.at(-1) ?? `exit code ${result.exitCode}`);
-
-    // 3. Collect what it changed (new files included).
-    const changedFiles = status === 'succeeded' ? await changedFilesOf(checkout, signal) : [];
-    store.jobs.update(job.id, {
-      status,
-      finishedAt: nowIso(),
-      exitCode: result.exitCode,
-      signal: result.signal,
-      error: error ?? null,
-      outputTail: result.tail.join('\n'),
-      result: { durationMs: result.durationMs, changedFiles },
-    });
-    emit({
-      type: 'job.result',
-      jobId: job.id,
-      status,
-      exitCode: result.exitCode,
-      signal: result.signal,
-      durationMs: result.durationMs,
-      at: nowIso(),
-      ...(error === undefined ? {} : { error }),
-    });
-    return {
-      id: job.id,
-      prompt: job.prompt,
-      status,
-      exitCode: result.exitCode,
-      durationMs: result.durationMs,
-      changedFiles,
-      ...(error === undefined ? {} : { error }),
-    };
-  } finally {
-    await gitLock.run(() => git(repo, ['worktree', 'remove', '--force', checkout]));
-  }
-}
-
-async function changedFilesOf(checkout: string, signal: AbortSignal): Promise<string[]> {
-  await git(checkout, ['add', '--all'], signal);
-  return git(checkout, ['diff', '--cached', '--name-only'], signal);
 }

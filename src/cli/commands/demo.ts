@@ -81,8 +81,12 @@ function printSummary(output: Output, result: DemoResult): void {
   output.line(`  jobs            ${succeeded}/${result.jobs.length} succeeded`);
   output.line(`  files changed   ${files} across ${result.jobs.length} isolated checkouts`);
   output.line(`  peak parallel   ${result.peak} (bound ${result.concurrency})`);
+  const workspaceMs = result.jobs.map((job) => job.workspaceMs).sort((a, b) => a - b);
+  output.line(
+    `  workspaces      ready in ${formatDuration(workspaceMs[Math.floor(workspaceMs.length / 2)] ?? 0)} (median; recycled checkouts of a warm base)`,
+  );
   output.line(
     `  wall time       ${formatDuration(result.wallMs)} (the jobs’ own time adds up to ${formatDuration(result.sequentialMs)}: ${speedup.toFixed(1)}× from running them in parallel)`,
   );
-  output.line(`  run id          ${result.runId} (jobs and every output line are in the store)`);
+  output.line(`  stored          every job and every output line, in the state folder above`);
 }
