@@ -270,4 +270,22 @@ describe('JobService', () => {
     await reach(second.id, 'succeeded');
     expect(service.get(first.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
+
+  it('evicts finished jobs after job_ttl_s with their events, diff and branch', async () => {
+    const config = makeConfig();
+    await startService(config);
+    const job = service.submit({ agent: 'hold', prompt: 'x', repo: 'app' });
+    await reach(job.id, 'running');
+    release(job.id);
+    await reach(job.id, 'succeeded');
+    const { fetchFrom, branch } = service.get(job.id)!.result!;
+    expect(git(fetchFrom!, 'branch', '--list', branch!)).toContain(job.id);
+    await service.stop();
+
+    await startService({ ...config, server: { ...config.server, job_ttl_s: 0.001 } });
+    expect(service.get(job.id)).toBeUndefined();
+    expect(store.events.list(job.id)).toEqual([]);
+    expect(service.diff(job.id)).toBeUndefined();
+    expect(git(fetchFrom!, 'branch', '--list', branch!)).toBe('');
+  });
 });

@@ -110,8 +110,9 @@ export class JobService {
       }
       this.#schedule(record.id, record.priority, record.agent);
     }
-    this.#evictExpired();
-    this.#evictionTimer = setInterval(() => this.#evictExpired(), EVICTION_INTERVAL_MS);
+    await this.#evictExpired();
+    // A failed sweep (a busy database, a git error) is tried again at the next one.
+    this.#evictionTimer = setInterval(() => void this.#evictExpired().catch(() => {}), EVICTION_INTERVAL_MS);
     this.#evictionTimer.unref();
   }
 
@@ -338,12 +339,13 @@ export class JobService {
     return record.status === 'queued' ? this.#store.jobs.queuePosition(record) : null;
   }
 
-  /** Deletes finished jobs older than `job_ttl_s`, with their events and diffs. */
-  #evictExpired(): void {
+  /** Deletes finished jobs older than `job_ttl_s`, with their events, diffs and branches. */
+  async #evictExpired(): Promise<void> {
     const cutoff = Date.now() - this.#config.server.job_ttl_s * 1000;
     for (const status of [...TERMINAL_JOB_STATUSES, 'interrupted' as const]) {
       for (const record of this.#store.jobs.listByStatus(status)) {
         if (record.finishedAt === null || Date.parse(record.finishedAt) > cutoff) continue;
+        if (record.repo !== null) await this.#workspaces.forgetJob(record.repo, record.id);
         this.#store.transaction(() => {
           this.#store.jobs.delete(record.id);
           this.#store.events.deleteForSubject(record.id);

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RepoConfig } from '../config/index.js';
 import { assertCount, InvalidArgumentError, Limiter } from '../core/index.js';
-import { ensureBase, resolveCommit } from './base-repository.js';
+import { ensureBase, JOB_BRANCH_PREFIX, resolveCommit } from './base-repository.js';
+import { git, gitRaw } from './git.js';
 import { collectChange } from './change.js';
 import {
   addCheckout,
@@ -187,6 +189,21 @@ export class WorkspaceManager {
   async finish(workspace: Workspace, signal?: AbortSignal): Promise<WorkspaceChange> {
     this.#held(workspace);
     return collectChange(workspace.path, workspace.jobId, workspace.baseCommit, signal);
+  }
+
+  /**
+   * Deletes what a finished job left in the warm base (its branch `flotilla/<jobId>`), when its record
+   * expires. A repository no longer configured, or never prepared, has nothing to delete.
+   */
+  async forgetJob(repo: string, jobId: string): Promise<void> {
+    const slot = this.#repos.get(repo);
+    if (slot === undefined || !existsSync(slot.layout.base)) return;
+    const ref = `refs/heads/${JOB_BRANCH_PREFIX}${jobId}`;
+    // `update-ref -d` of a missing ref fails; check first, under the lock that guards the base's refs.
+    await slot.lock.run(async () => {
+      const found = await gitRaw(slot.layout.base, ['show-ref', '--verify', '--quiet', ref]);
+      if (found.exitCode === 0) await git(slot.layout.base, ['update-ref', '-d', ref]);
+    });
   }
 
   /** Takes a workspace back: reset and cleaned into the pool, or deleted when the pool is full. Idempotent. */
