@@ -25,18 +25,27 @@ export async function measure(
   return { name, medianMs: times[Math.floor(times.length / 2)]!, minMs: times[0]!, maxMs: times.at(-1)! };
 }
 
+/** One contender of `compare`: the measured `fn`, and an unmeasured cleanup after each run. */
+export interface Contender {
+  readonly name: string;
+  readonly fn: () => Promise<unknown>;
+  /** Runs after each measured run, outside the timing (a release, an `rm -rf`). */
+  readonly after?: () => Promise<unknown>;
+}
+
 /** Runs the measurements interleaved round by round, so drift on the machine hits every contender alike. */
-export async function compare(
-  contenders: readonly { name: string; fn: () => Promise<unknown> }[],
-  rounds = 7,
-): Promise<Measurement[]> {
+export async function compare(contenders: readonly Contender[], rounds = 7): Promise<Measurement[]> {
   const times = contenders.map(() => [] as number[]);
-  for (const { fn } of contenders) await fn();
+  for (const { fn, after } of contenders) {
+    await fn();
+    await after?.();
+  }
   for (let round = 0; round < rounds; round++) {
-    for (const [i, { fn }] of contenders.entries()) {
+    for (const [i, { fn, after }] of contenders.entries()) {
       const start = performance.now();
       await fn();
       times[i]!.push(performance.now() - start);
+      await after?.();
     }
   }
   return contenders.map(({ name }, i) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from '../src/exec/index.js';
 import { WorkspaceManager, type Workspace } from '../src/workspace/index.js';
-import { printTable, type Measurement } from './measure.js';
+import { compare, printTable, type Contender } from './measure.js';
 
 const DIRS = 250;
 const FILES_PER_DIR = 40;
@@ -45,40 +45,6 @@ function generateRepository(dir: string): void {
   git(dir, 'switch', '--quiet', 'main');
 }
 
-interface Contender {
-  readonly name: string;
-  /** The measured part. */
-  readonly run: () => Promise<void>;
-  /** Unmeasured cleanup after each run. */
-  readonly after: () => Promise<void>;
-}
-
-/** Like `compare` in measure.ts, with an unmeasured cleanup after each run (a release, an `rm -rf`). */
-async function interleave(contenders: readonly Contender[], rounds: number): Promise<Measurement[]> {
-  const times = contenders.map(() => [] as number[]);
-  for (const { run, after } of contenders) {
-    await run();
-    await after();
-  }
-  for (let round = 0; round < rounds; round++) {
-    for (const [i, { run, after }] of contenders.entries()) {
-      const start = performance.now();
-      await run();
-      times[i]!.push(performance.now() - start);
-      await after();
-    }
-  }
-  return contenders.map(({ name }, i) => {
-    const sorted = times[i]!.sort((a, b) => a - b);
-    return {
-      name,
-      medianMs: sorted[Math.floor(sorted.length / 2)]!,
-      minMs: sorted[0]!,
-      maxMs: sorted.at(-1)!,
-    };
-  });
-}
-
 /**
  * Workspace ready time for a generated 10,000-file repository: a prepare from the warm pool (after a
  * first prepare and release) against `git clone --local` of the same repository, measured interleaved.
@@ -107,7 +73,7 @@ export async function benchWorkspace(): Promise<{ ok: boolean }> {
     const contenders: Contender[] = [
       {
         name: 'git clone --local',
-        run: async () => {
+        fn: async () => {
           clone = join(root, `clone-${job++}`);
           const result = await runProcess(['git', 'clone', '--local', '--quiet', source, clone], {
             env: GIT_ENV,
@@ -118,14 +84,14 @@ export async function benchWorkspace(): Promise<{ ok: boolean }> {
       },
       {
         name: 'flotilla warm pool',
-        run: async () => {
+        fn: async () => {
           held = await warm.prepare({ jobId: `w${job++}`, repo: 'big', ref: 'main' });
         },
         after: release(warm),
       },
       {
         name: 'flotilla pool, other commit',
-        run: async () => {
+        fn: async () => {
           flip = !flip;
           held = await warm.prepare({ jobId: `o${job++}`, repo: 'big', ref: flip ? 'other' : 'main' });
         },
@@ -133,13 +99,13 @@ export async function benchWorkspace(): Promise<{ ok: boolean }> {
       },
       {
         name: 'flotilla cold (no pool)',
-        run: async () => {
+        fn: async () => {
           held = await cold.prepare({ jobId: `c${job++}`, repo: 'big', ref: 'main' });
         },
         after: release(cold),
       },
     ];
-    const results = await interleave(contenders, ROUNDS);
+    const results = await compare(contenders, ROUNDS);
     const byName = new Map(results.map((m) => [m.name, m]));
     const clonedMs = byName.get('git clone --local')!.medianMs;
     const ratio = byName.get('flotilla warm pool')!.medianMs / clonedMs;

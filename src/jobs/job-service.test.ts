@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gitIn, HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
 import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
 import { QueueFullError } from '../core/index.js';
 import type { JobStatus } from '../events/index.js';
@@ -12,24 +11,13 @@ import { WorkspaceManager } from '../workspace/index.js';
 import { JobRequestError } from './job-request.js';
 import { JobService } from './job-service.js';
 
-const HOLD_AGENT = fileURLToPath(new URL('./fixtures/hold-agent.mjs', import.meta.url));
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@t',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@t',
-};
-
 let dir = '';
 let gates = '';
 let source = '';
 let store: Store;
 let service: JobService;
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
-}
+const git = gitIn;
 
 function makeConfig(
   server: { concurrency?: number; maxQueue?: number } = {},
@@ -101,10 +89,7 @@ beforeEach(() => {
   mkdirSync(gates);
   source = join(dir, 'source');
   mkdirSync(source);
-  writeFileSync(join(source, 'README.md'), '# app\n');
-  git(source, 'init', '--quiet', '--initial-branch=main');
-  git(source, 'add', '-A');
-  git(source, 'commit', '--quiet', '-m', 'init');
+  initRepository(source);
   store = openStore({ home: join(dir, 'home') });
 });
 

@@ -1,26 +1,16 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import { expect } from 'vitest';
 import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
 import type { JobStatus } from '../events/index.js';
+import { HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
 import { JobService } from '../jobs/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { WorkspaceManager } from '../workspace/index.js';
 import type { AppDeps } from './app-deps.js';
 import { createApp } from './app.js';
-
-const HOLD_AGENT = fileURLToPath(new URL('./fixtures/hold-agent.mjs', import.meta.url));
-const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@t',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@t',
-};
 
 /** Options of `createHarness`. */
 export interface HarnessOptions {
@@ -58,14 +48,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   mkdirSync(gates);
   const source = join(dir, 'source');
   mkdirSync(source);
-  writeFileSync(join(source, 'README.md'), '# app\n');
-  for (const args of [
-    ['init', '--quiet', '--initial-branch=main'],
-    ['add', '-A'],
-    ['commit', '--quiet', '-m', 'init'],
-  ]) {
-    execFileSync('git', args, { cwd: source, env: GIT_ENV });
-  }
+  initRepository(source);
   const home = join(dir, 'home');
   const base = loadConfig({
     cwd: dir,

@@ -2,32 +2,12 @@
  * Real git repositories in temp folders for the workspace tests, with a fixed identity so commits work on
  * machines without a git config.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { gitIn, writeFiles } from '../../test/helpers/git.js';
 
-export const GIT_ENV = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Test',
-  GIT_AUTHOR_EMAIL: 'test@example.com',
-  GIT_COMMITTER_NAME: 'Test',
-  GIT_COMMITTER_EMAIL: 'test@example.com',
-  GIT_CONFIG_NOSYSTEM: '1',
-};
-
-/** Runs git in `dir` and returns its trimmed stdout. */
-export function gitIn(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', dir, ...args], { env: GIT_ENV, encoding: 'utf8' }).trim();
-}
-
-/** Writes files (path → content) under `dir`, creating folders. */
-export function writeFiles(dir: string, files: Readonly<Record<string, string>>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-}
+export { GIT_ENV, gitIn, writeFiles } from '../../test/helpers/git.js';
 
 /** The files of the first commit of `createSource`. */
 export const INITIAL_FILES = {

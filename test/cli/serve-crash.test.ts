@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.js';
-
-const HOLD_AGENT = fileURLToPath(new URL('../../src/jobs/fixtures/hold-agent.mjs', import.meta.url));
+import { HOLD_AGENT, initRepository } from '../helpers/git.js';
 
 let dir = '';
 let servers: ReturnType<typeof startCli>[] = [];
@@ -64,12 +61,7 @@ describe('flotilla serve after kill -9', () => {
     const source = join(dir, 'source');
     mkdirSync(gates);
     mkdirSync(source);
-    writeFileSync(join(source, 'README.md'), '# app\n');
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: source });
-    git('init', '--quiet', '--initial-branch=main');
-    git('add', '-A');
-    git('commit', '--quiet', '-m', 'init');
+    initRepository(source);
     writeFileSync(
       join(dir, 'flotilla.config.yaml'),
       [
