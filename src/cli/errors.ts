@@ -2,7 +2,17 @@ import { FlotillaError } from '../core/index.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Error codes that mean the user asked for something we cannot do: nothing ran (exit 2). */
-const USAGE_CODES = new Set(['E_USAGE', 'E_CONFIG', 'E_INVALID_ARGUMENT']);
+const USAGE_CODES = new Set([
+  'E_USAGE',
+  'E_CONFIG',
+  'E_INVALID_ARGUMENT',
+  // A job request that names what is not there, locally or as a server's 400 says.
+  'E_INVALID_REQUEST',
+  'E_INVALID_JSON',
+  'E_AGENT_UNKNOWN',
+  'E_REPO_UNKNOWN',
+  'E_REF_UNKNOWN',
+]);
 
 /** A bad flag or argument found by a command itself (commander finds the rest). */
 export class UsageError extends FlotillaError {

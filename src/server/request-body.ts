@@ -1,23 +1,45 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ServerError } from './server-error.js';
 
-/** Refuses bodies larger than `maxBodyBytes` with 413 `E_BODY_TOO_LARGE`, before anything reads them. */
+/** Bodies already read by `limitBody` (those sent without a Content-Length), by request. */
+const bodies = new WeakMap<Request, string>();
+
+function tooLarge(maxBodyBytes: number): ServerError {
+  return new ServerError(
+    'E_BODY_TOO_LARGE',
+    `The request body is larger than the limit of ${maxBodyBytes} bytes`,
+  );
+}
+
+/**
+ * Refuses bodies larger than `maxBodyBytes` with 413 `E_BODY_TOO_LARGE` before a route reads them: at once
+ * by `Content-Length`, or, for a chunked body, by counting bytes as it arrives and stopping at the limit.
+ * (Hono's own `bodyLimit` rebuilds the request for chunked bodies, which fails under @hono/node-server
+ * when global objects are not overridden.)
+ */
 export function limitBody(maxBodyBytes: number): MiddlewareHandler {
-  return bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: () => {
-      throw new ServerError(
-        'E_BODY_TOO_LARGE',
-        `The request body is larger than the limit of ${maxBodyBytes} bytes`,
-      );
-    },
-  });
+  return async (c, next) => {
+    const request = c.req.raw;
+    const length = c.req.header('content-length');
+    if (length !== undefined) {
+      if (Number(length) > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    } else if (request.body !== null) {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
+        chunks.push(chunk);
+      }
+      bodies.set(request, Buffer.concat(chunks).toString('utf8'));
+    }
+    await next();
+  };
 }
 
 /** The request's body parsed as JSON; throws `E_INVALID_JSON` (400) when it is empty or not JSON. */
 export async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  const text = bodies.get(c.req.raw) ?? (await c.req.text());
   if (text.trim() === '') throw new ServerError('E_INVALID_JSON', 'Expected a JSON body', { field: 'body' });
   try {
     return JSON.parse(text) as unknown;

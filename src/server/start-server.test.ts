@@ -112,4 +112,25 @@ describe('body limit', () => {
     });
     expect(response.status).toBe(413);
   });
+
+  it('accepts a chunked body within the limit, and a DELETE without a body, over real HTTP', async () => {
+    const url = await serve({ maxBodyBytes: 1024 });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(JSON.stringify({ agent: 'echo', prompt: 'small' })));
+        controller.close();
+      },
+    });
+    const created = await fetch(`${url}/v1/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const deleted = await fetch(`${url}/v1/jobs/${id}`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    expect(((await deleted.json()) as { id: string }).id).toBe(id);
+  });
 });

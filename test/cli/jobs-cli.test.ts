@@ -1,0 +1,124 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+import { gitIn, HOLD_AGENT, initRepository } from '../helpers/git.js';
+
+let dir = '';
+let source = '';
+let gates = '';
+let servers: ReturnType<typeof startCli>[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'flotilla-jobs-cli-'));
+  source = join(dir, 'source');
+  gates = join(dir, 'gates');
+  mkdirSync(gates);
+  initRepository(source);
+  writeFileSync(
+    join(dir, 'flotilla.config.yaml'),
+    [
+      'agents:',
+      `  writer: { command: [sh, -c, 'echo "$1" > answer.txt; echo wrote it', sh, "{prompt}"] }`,
+      '  broken: { command: [sh, -c, "echo no luck >&2; exit 4"] }',
+      `  hold: { command: ["${process.execPath}", "${HOLD_AGENT}", "${gates}", "{job_id}"] }`,
+      'repos:',
+      `  app: { path: "${source}" }`,
+    ].join('\n'),
+  );
+  servers = [];
+});
+afterEach(() => {
+  for (const server of servers) server.child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const home = () => join(dir, 'home');
+
+describe('flotilla exec', () => {
+  it('runs one job in its own checkout and prints it with its diff; the source stays untouched', async () => {
+    const { code, stdout, stderr } = await runCli(
+      ['exec', '--agent', 'writer', '--repo', source, '--json', '--home', home(), 'it is $(whoami); ok'],
+      { cwd: dir },
+    );
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const job = JSON.parse(stdout) as {
+      status: string;
+      diff: string;
+      result: { changedFiles: string[]; branch: string; fetchFrom: string };
+    };
+    expect(job.status).toBe('succeeded');
+    expect(job.result.changedFiles).toEqual(['answer.txt']);
+    expect(job.diff).toContain('+it is $(whoami); ok');
+    expect(gitIn(source, 'status', '--porcelain')).toBe('');
+    expect(gitIn(job.result.fetchFrom, 'show', `${job.result.branch}:answer.txt`)).toBe(
+      'it is $(whoami); ok',
+    );
+  });
+
+  it('exits 1 when the agent fails and 2 for an agent that is not configured', async () => {
+    const failed = await runCli(['exec', '--agent', 'broken', '--home', home(), 'x'], { cwd: dir });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('no luck');
+    const unknown = await runCli(['exec', '--agent', 'nobody', '--home', home(), 'x'], { cwd: dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('agent: unknown agent "nobody"');
+  });
+});
+
+describe('flotilla jobs (a client of flotilla serve)', () => {
+  async function serve(): Promise<string> {
+    const server = startCli(['serve', '--port', '0', '--concurrency', '1', '--home', home()], { cwd: dir });
+    servers.push(server);
+    await server.waitForOutput('listening on');
+    return /listening on (http:\/\/\S+)/.exec(server.output())![1]!;
+  }
+
+  it('submits and follows a job, lists, shows and diffs it', async () => {
+    const url = await serve();
+    const opts = { cwd: dir };
+    const run = await runCli(
+      ['jobs', 'submit', '--server', url, '--agent', 'writer', '--repo', 'app', '--wait', 'hello'],
+      opts,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('wrote it');
+    const id = /(job_[0-9a-f]+) succeeded/.exec(run.stdout)![1]!;
+
+    const list = await runCli(['jobs', 'list', '--server', url, '--json'], opts);
+    expect((JSON.parse(list.stdout) as { items: { id: string }[] }).items.map((job) => job.id)).toEqual([id]);
+    const show = await runCli(['jobs', 'show', id, '--server', url], opts);
+    expect(show.stdout).toContain('changed  answer.txt');
+    const diff = await runCli(['jobs', 'diff', id, '--server', url], opts);
+    expect(diff.stdout).toContain('+hello');
+  });
+
+  it('cancels a running job, and names the field when the server refuses a request (exit 2)', async () => {
+    const url = await serve();
+    const opts = { cwd: dir };
+    const submitted = await runCli(
+      ['jobs', 'submit', '--server', url, '--agent', 'hold', '--json', 'wait'],
+      opts,
+    );
+    const { id } = JSON.parse(submitted.stdout) as { id: string };
+    const cancelled = await runCli(['jobs', 'cancel', id, '--server', url, '--json'], opts);
+    expect((JSON.parse(cancelled.stdout) as { status: string }).status).toBe('cancelled');
+    const waited = await runCli(['jobs', 'wait', id, '--server', url], opts);
+    expect(waited.code).toBe(1);
+
+    const refused = await runCli(
+      ['jobs', 'submit', '--server', url, '--agent', 'writer', '--repo', 'elsewhere', 'x'],
+      opts,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('repo: unknown repository "elsewhere"');
+  });
+
+  it('says clearly when no server answers', async () => {
+    const { code, stderr } = await runCli(['jobs', 'list', '--server', 'http://127.0.0.1:9'], { cwd: dir });
+    expect(code).toBe(1);
+    expect(stderr).toContain('Cannot reach the Flotilla server at http://127.0.0.1:9');
+  });
+});
