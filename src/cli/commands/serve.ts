@@ -47,7 +47,9 @@ export function registerServeCommand(
           maxBodyBytes: config.server.max_body_bytes,
           // A 500 answers with a generic message; the operator gets the whole error here.
           onServerFault: (error: unknown) =>
-            output.error(`flotilla serve: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+            output.error(
+              `flotilla serve: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            ),
         });
         try {
           const { active, queued, capacity, max_queue } = jobs.stats;
