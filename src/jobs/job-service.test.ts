@@ -273,4 +273,22 @@ describe('JobService', () => {
     expect(service.diff(job.id)).toBeUndefined();
     expect(git(fetchFrom!, 'branch', '--list', branch!)).toBe('');
   });
+
+  it('brings back every acknowledged job after a restart, even beyond a smaller queue bound', async () => {
+    await startService(makeConfig({ concurrency: 1, maxQueue: 5 }));
+    const ids = ['a', 'b', 'c'].map((prompt) => service.submit({ agent: 'hold', prompt }).id);
+    await reach(ids[0]!, 'running');
+    await service.stop();
+
+    await startService(makeConfig({ concurrency: 1, maxQueue: 0 }));
+    for (const id of ids) {
+      await reach(id, 'running');
+      release(id);
+      expect((await service.wait(id))?.status).toBe('succeeded');
+    }
+    // The bound applies to new work again: with nothing running, a job starts; a second one may not wait.
+    const fresh = service.submit({ agent: 'hold', prompt: 'new' });
+    expect(() => service.submit({ agent: 'hold', prompt: 'refused' })).toThrow(QueueFullError);
+    release(fresh.id);
+  });
 });

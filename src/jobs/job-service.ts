@@ -97,6 +97,9 @@ export class JobService {
     }
     await this.#workspaces.start();
     this.#state = 'started';
+    // Acknowledged jobs all come back, however small the queue bound is now; new ones respect it.
+    const maxQueue = this.#limiter.stats.maxQueue;
+    this.#limiter.setMaxQueue(Infinity);
     for (const record of unfinished) {
       if (record.status !== 'queued') {
         // Running when its process died, or stopped by a shutdown: run it again once; a second time is final.
@@ -110,6 +113,7 @@ export class JobService {
       }
       this.#schedule(record.id, record.priority, record.agent);
     }
+    this.#limiter.setMaxQueue(maxQueue);
     await this.#evictExpired();
     // A failed sweep (a busy database, a git error) is tried again at the next one.
     this.#evictionTimer = setInterval(() => void this.#evictExpired().catch(() => {}), EVICTION_INTERVAL_MS);
