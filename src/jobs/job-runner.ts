@@ -133,11 +133,15 @@ export async function runJob(
     let verify: JobResult['verify'];
     if (status === 'succeeded' && repo?.verify !== undefined) {
       mark = performance.now();
-      const check = await runProcess(repo.verify, { cwd, signal, onLine: emitLine });
+      // The verification gets the same bound as the agent: a hung test run must not hold the job.
+      const check = await runProcess(repo.verify, { cwd, signal, timeoutMs, onLine: emitLine });
       timings.verify_ms = Math.round(performance.now() - mark);
       verify = { exitCode: check.exitCode, tail: check.tail };
       if (check.cancelled) status = 'cancelled';
-      else if (check.exitCode !== 0) {
+      else if (check.timedOut) {
+        status = 'timed_out';
+        error = `verify timed out after ${timeoutMs / 1000}s (${repo.verify.join(' ')})`;
+      } else if (check.exitCode !== 0) {
         status = 'failed';
         error = `verify failed (${repo.verify.join(' ')} exited ${check.exitCode ?? check.signal})`;
       }

@@ -175,6 +175,15 @@ describe('JobService', () => {
     expect(service.get(job.id)?.error).toMatch(/verify failed/);
   });
 
+  it('times out a verify command that hangs, with the job’s own bound', async () => {
+    await startService(makeConfig({}, {}, ['sh', '-c', 'sleep 1000 & wait']));
+    const job = service.submit({ agent: 'hold', prompt: 'x', repo: 'app', timeout_s: 2 });
+    await reach(job.id, 'running');
+    release(job.id);
+    await reach(job.id, 'timed_out');
+    expect(service.get(job.id)?.error).toMatch(/verify timed out/);
+  });
+
   it('times out the run only, never the wait in the queue, and kills the whole tree', async () => {
     await startService(makeConfig({ concurrency: 1 }));
     const blocker = service.submit({ agent: 'hold', prompt: 'first' });
