@@ -87,9 +87,12 @@ export class ApiClient {
       let code = `E_HTTP_${response.status}`;
       try {
         const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } | string };
-        if (typeof parsed.error === 'string') message = parsed.error;
-        else if (parsed.error?.message !== undefined)
-          ({ message, code = code } = parsed.error as { message: string; code?: string });
+        const { error } = parsed;
+        if (typeof error === 'string') message = error;
+        else if (error?.message !== undefined) {
+          message = error.message;
+          code = error.code ?? code;
+        }
       } catch {
         // Not JSON: keep the text.
       }
