@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHarness, sseBlocks, type Harness, type SseBlock } from './server.fixture.js';
-import { startServer, type RunningServer } from './start-server.js';
 
 let harness: Harness;
-let server: RunningServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await harness?.close();
-});
 
 async function serve(options: { heartbeatMs?: number } = {}): Promise<string> {
   harness = await createHarness(options);
-  server = await startServer({ host: '127.0.0.1', port: 0, ...harness.deps });
-  return server.url;
+  return (await harness.listen()).url;
 }
 
 async function submit(url: string, body: unknown): Promise<string> {
@@ -124,17 +115,17 @@ describe('GET /v1/jobs/:id/events', () => {
   });
 
   it('ends open streams when the server closes', async () => {
-    const url = await serve();
-    const id = await submit(url, { agent: 'hold', prompt: 'x' });
+    harness = await createHarness();
+    const server = await harness.listen();
+    const id = await submit(server.url, { agent: 'hold', prompt: 'x' });
     const before = harness.jobs.bus.listenerCount;
-    const response = await fetch(`${url}/v1/jobs/${id}/events`);
+    const response = await fetch(`${server.url}/v1/jobs/${id}/events`);
     const reader = sseBlocks(response);
     await reader.next();
-    const closed = server!.close();
+    const closed = server.close();
     const rest: SseBlock[] = [];
     for await (const block of reader) rest.push(block);
     await closed;
-    server = undefined;
     expect(harness.jobs.bus.listenerCount).toBe(before);
     expect(harness.jobs.get(id)?.status).toBe('running');
   });

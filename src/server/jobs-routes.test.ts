@@ -1,11 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alive, createHarness, jsonRequest, type Harness, ANY_STRING, matching } from './server.fixture.js';
 
 let harness: Harness;
-
-afterEach(async () => {
-  await harness?.close();
-});
 
 async function submit(body: unknown) {
   const response = await harness.app.request('/v1/jobs', jsonRequest('POST', body));

@@ -1,16 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHarness, jsonRequest, sseBlocks, type Harness, ANY_NUMBER } from './server.fixture.js';
-import { startServer, type RunningServer } from './start-server.js';
 
 let harness: Harness;
-let server: RunningServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await harness?.close();
-});
-
 const chat = (body: unknown) => harness.app.request('/v1/chat/completions', jsonRequest('POST', body));
 
 describe('GET /v1/models', () => {
@@ -105,7 +96,7 @@ describe('POST /v1/chat/completions', () => {
 
   it('streams chat.completion.chunk objects as the output arrives, ending with [DONE]', async () => {
     harness = await createHarness();
-    server = await startServer({ host: '127.0.0.1', port: 0, ...harness.deps });
+    const server = await harness.listen();
     const response = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -141,7 +132,7 @@ describe('POST /v1/chat/completions', () => {
 
   it('cancels the job of a streamed chat whose client goes away', async () => {
     harness = await createHarness();
-    server = await startServer({ host: '127.0.0.1', port: 0, ...harness.deps });
+    const server = await harness.listen();
     const client = new AbortController();
     const response = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',

@@ -1,11 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHarness, jsonRequest, type Harness } from './server.fixture.js';
 
 let harness: Harness;
-
-afterEach(async () => {
-  await harness?.close();
-});
 
 const patch = (body: unknown) => harness.app.request('/api/server-config', jsonRequest('PATCH', body));
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
 import type { JobStatus } from '../events/index.js';
 import { HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
@@ -11,6 +11,7 @@ import { openStore, type Store } from '../store/index.js';
 import { WorkspaceManager } from '../workspace/index.js';
 import type { AppDeps } from './app-deps.js';
 import { createApp } from './app.js';
+import { startServer, type RunningServer } from './start-server.js';
 
 /** Options of `createHarness`. */
 export interface HarnessOptions {
@@ -34,7 +35,12 @@ export interface Harness {
   release(jobId: string, exitCode?: number): void;
   /** Resolves when the job reaches `status` (checks the store first, then waits on the bus). */
   reach(jobId: string, status: JobStatus): Promise<void>;
-  /** Stops the service, closes the store and removes the temporary folder. */
+  /** Starts a real server for this harness on a free port; it is closed with the harness. */
+  listen(host?: string): Promise<RunningServer>;
+  /**
+   * Closes the harness's servers, stops the service, closes the store and removes the temporary folder.
+   * Runs by itself when the test finishes; calling it earlier is fine.
+   */
   close(): Promise<void>;
 }
 
@@ -84,7 +90,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   };
-  return {
+  const servers: RunningServer[] = [];
+  let closing: Promise<void> | undefined;
+  const harness: Harness = {
     config,
     store,
     jobs,
@@ -101,12 +109,24 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
           }
         });
       }),
-    close: async () => {
-      await jobs.stop();
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
+    listen: async (host = '127.0.0.1') => {
+      const server = await startServer({ host, port: 0, ...deps });
+      // Closing twice (by the test, then with the harness) must be harmless.
+      let closed: Promise<void> | undefined;
+      const once: RunningServer = { ...server, close: () => (closed ??= server.close()) };
+      servers.push(once);
+      return once;
     },
+    close: () =>
+      (closing ??= (async () => {
+        for (const server of servers.reverse()) await server.close();
+        await jobs.stop();
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+      })()),
   };
+  onTestFinished(() => harness.close());
+  return harness;
 }
 
 /** Whether a process is alive (a zombie is not). */

@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type HarnessOptions, matching } from './server.fixture.js';
 import { ServerError } from './server-error.js';
-import { isLoopbackHost, startServer, type RunningServer } from './start-server.js';
+import { isLoopbackHost, startServer } from './start-server.js';
 
 let harness: Harness;
-let server: RunningServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await harness?.close();
-});
-
 async function serve(options: HarnessOptions = {}): Promise<string> {
   harness = await createHarness(options);
-  server = await startServer({ host: '127.0.0.1', port: 0, ...harness.deps });
-  return server.url;
+  return (await harness.listen()).url;
 }
 
 describe('startServer', () => {
@@ -40,7 +31,7 @@ describe('startServer', () => {
 
   it('listens on a non-loopback address with a token, on the port it picked', async () => {
     harness = await createHarness({ token: 's3cret' });
-    server = await startServer({ host: '0.0.0.0', port: 0, ...harness.deps });
+    const server = await harness.listen('0.0.0.0');
     expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
     const port = new URL(server.url).port;
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);

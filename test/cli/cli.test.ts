@@ -73,7 +73,6 @@ describe('flotilla CLI', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as {
-      runId: string;
       peak: number;
       jobs: { id: string; status: string; changedFiles: string[] }[];
     };
