@@ -4,12 +4,14 @@
  */
 import { benchCore } from './core.bench.js';
 import { benchJobs } from './jobs.bench.js';
+import { benchWorkflow } from './workflow.bench.js';
 import { benchWorkspace } from './workspace.bench.js';
 
 const suites: Record<string, () => Promise<{ ok: boolean }>> = {
   core: benchCore,
   jobs: benchJobs,
   workspace: benchWorkspace,
+  workflow: benchWorkflow,
 };
 
 const only = process.argv.slice(2);

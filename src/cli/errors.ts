@@ -12,6 +12,14 @@ const USAGE_CODES = new Set([
   'E_AGENT_UNKNOWN',
   'E_REPO_UNKNOWN',
   'E_REF_UNKNOWN',
+  // A workflow file that does not load, or inputs that do not fit it: no step ran.
+  'E_WORKFLOW_INVALID',
+  'E_WORKFLOW_INPUT',
+  // A run that is not there, or not in a state the command needs (running elsewhere, nothing to approve).
+  'E_RUN_NOT_FOUND',
+  'E_RUN_BUSY',
+  'E_RUN_NOT_RESUMABLE',
+  'E_RUN_NOT_WAITING',
 ]);
 
 /** A bad flag or argument found by a command itself (commander finds the rest). */

@@ -4,6 +4,7 @@
  */
 export { ConfigError, type ConfigErrorDetails, type ConfigIssue } from './config-error.js';
 export { expandEnv, type Environment } from './expand-env.js';
+export { describeValue, expectationMessages, explain, formatPath, valueAt } from './issues.js';
 export {
   DEFAULT_CONFIG_FILE,
   DEFAULT_HOME,
@@ -32,3 +33,4 @@ export {
   type RetryPolicy,
   type ServerConfig,
 } from './schema.js';
+export { locate, type LocationTarget, type SourcePosition } from './yaml-locations.js';

@@ -89,7 +89,7 @@ export function explain(expected: string, value: unknown): string {
 }
 
 /** The value at `path` in plain data, or `undefined`. */
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let value = data;
   for (const segment of path) {
     if (value === null || typeof value !== 'object' || !Object.hasOwn(value, segment)) return undefined;

@@ -1,4 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How long `killProcessesWithEnvironment` waits for killed processes to vanish. */
+const KILL_MARKED_WAIT_MS = 2_000;
+const KILL_MARKED_POLL_MS = 50;
 
 /**
  * The pids of live processes whose environment holds every `NAME=value` of `marker` (Linux `/proc`; an
@@ -34,4 +39,30 @@ async function isZombie(pid: number): Promise<boolean> {
   } catch {
     return true;
   }
+}
+
+/**
+ * Kills (SIGKILL) every process whose environment holds `marker` — what a crashed process left running —
+ * and waits up to two seconds for them to vanish. Resolves with how many were found.
+ */
+export async function killProcessesWithEnvironment(
+  marker: Readonly<Record<string, string>>,
+): Promise<number> {
+  const found = await processesWithEnvironment(marker);
+  for (
+    let waited = 0, pids = found;
+    pids.length > 0 && waited < KILL_MARKED_WAIT_MS;
+    waited += KILL_MARKED_POLL_MS
+  ) {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    await sleep(KILL_MARKED_POLL_MS);
+    pids = await processesWithEnvironment(marker);
+  }
+  return found.length;
 }

@@ -15,4 +15,4 @@ export {
   type ProcessResult,
   type RunProcessOptions,
 } from './run-options.js';
-export { processesWithEnvironment } from './environment-scan.js';
+export { killProcessesWithEnvironment, processesWithEnvironment } from './environment-scan.js';

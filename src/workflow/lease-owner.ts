@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+/**
+ * A lease owner id: `HOST:PID:RANDOM`. The host and pid let another process on the same host tell at
+ * once that the owner is gone (no need to wait for the lease to expire); the random part keeps two
+ * engines of one process apart.
+ */
+export function newLeaseOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Whether the process behind `owner` may still be alive, seen from `host`: an owner on another host (or
+ * in a form we do not know) is assumed alive until its lease expires; one on this host is alive when its
+ * pid exists. A pid may have been reused by another process: then the lease's expiry still ends it.
+ */
+export function leaseOwnerAlive(owner: string, host: string): boolean {
+  const parts = owner.split(':');
+  if (parts.length < 3) return true;
+  const pid = Number(parts.at(-2));
+  const ownerHost = parts.slice(0, -2).join(':');
+  if (ownerHost !== host || !Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

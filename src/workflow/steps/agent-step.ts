@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QueueFullError } from '../../core/index.js';
+import type { JobService, JobView } from '../../jobs/index.js';
+import type { AgentStep } from '../definition.js';
+import { renderString } from '../expressions.js';
+import { StepError } from '../step-error.js';
+import type { StepContext, StepType } from '../step-type.js';
+import { builtinSchema } from './builtin-schema.js';
+
+/** How long an agent step waits before asking a full job queue again. */
+export const QUEUE_FULL_RETRY_MS = 500;
+
+/** What an agent step's `output` holds. */
+export interface AgentOutput {
+  readonly job_id: string;
+  readonly status: JobView['status'];
+  readonly exit_code: number | null;
+  /** The agent's output (its reply). */
+  readonly output: string;
+  readonly changed_files: readonly string[];
+  /** The branch with the job's commit, and where to fetch it from. */
+  readonly branch: string | null;
+  readonly fetch_from: string | null;
+  readonly diff: string | null;
+}
+
+/**
+ * `agent`: one job of the job service — the same queue, bound, workspace isolation and timeouts as a
+ * job submitted over HTTP. A full queue is waited out (a fan-out of agents degrades to waves instead of
+ * failing); cancel and halt cancel the job, which kills the agent's process tree.
+ */
+export const agentStep: StepType<AgentStep> = {
+  ...builtinSchema('agent'),
+  async execute(step, context) {
+    const jobs = context.jobs;
+    if (jobs === undefined) {
+      throw new StepError(
+        `${step.id}: agent steps need the job service (run the workflow with a config and home)`,
+      );
+    }
+    const { scope } = context;
+    const request = {
+      agent: renderString(step.agent, scope),
+      prompt: renderString(step.prompt, scope),
+      ...(step.repo === undefined ? {} : { repo: renderString(step.repo, scope) }),
+      ...(step.ref === undefined ? {} : { ref: renderString(step.ref, scope) }),
+      ...(step.paths === undefined ? {} : { paths: step.paths.map((path) => renderString(path, scope)) }),
+      ...(step.timeout_s === undefined ? {} : { timeout_s: step.timeout_s }),
+      metadata: { run_id: context.runId, item_id: context.itemId },
+    };
+    const job = await submitWhenAccepted(jobs, request, context);
+    const cancel = (): void => void jobs.cancel(job.id).catch(() => undefined);
+    context.signal.addEventListener('abort', cancel, { once: true });
+    let done: JobView | undefined;
+    try {
+      done = await jobs.wait(job.id);
+    } finally {
+      context.signal.removeEventListener('abort', cancel);
+    }
+    if (done === undefined) throw new StepError(`${step.id}: job ${job.id} disappeared`);
+    if (context.signal.aborted) throw context.signal.reason;
+    const output = outputOf(jobs, done);
+    if (done.status !== 'succeeded') {
+      const status = done.status === 'timed_out' ? 'timed_out' : 'failed';
+      throw new StepError(`${step.id}: job ${done.id} ${done.status}${done.error ? `: ${done.error}` : ''}`, {
+        status,
+        output,
+      });
+    }
+    return output;
+  },
+};
+
+async function submitWhenAccepted(
+  jobs: JobService,
+  request: unknown,
+  context: StepContext,
+): Promise<JobView> {
+  for (;;) {
+    try {
+      return jobs.submit(request);
+    } catch (error) {
+      if (!(error instanceof QueueFullError))
+        throw new StepError(String((error as Error).message), { cause: error });
+      await sleep(QUEUE_FULL_RETRY_MS, undefined, { signal: context.signal });
+    }
+  }
+}
+
+function outputOf(jobs: JobService, job: JobView): AgentOutput {
+  return {
+    job_id: job.id,
+    status: job.status,
+    exit_code: job.exit_code,
+    output: job.result?.output ?? job.output_tail ?? '',
+    changed_files: job.result?.changedFiles ?? [],
+    branch: job.result?.branch ?? null,
+    fetch_from: job.result?.fetchFrom ?? null,
+    diff: jobs.diff(job.id) ?? null,
+  };
+}

@@ -1,0 +1,105 @@
+import { resolve } from 'node:path';
+import { runProcess } from '../../exec/index.js';
+import type { ShellStep } from '../definition.js';
+import { renderString, shellQuote } from '../expressions.js';
+import { runMarker } from '../run-marker.js';
+import { StepError } from '../step-error.js';
+import type { StepContext, StepType } from '../step-type.js';
+import { builtinSchema } from './builtin-schema.js';
+
+/** The most standard output a shell step keeps as its `output` (the log keeps every line). */
+export const MAX_SHELL_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/** What a shell step's `output` holds. */
+export interface ShellOutput {
+  readonly exit_code: number | null;
+  readonly stdout: string;
+  readonly lines?: readonly string[];
+  readonly data?: unknown;
+}
+
+/**
+ * `shell`: one process, never through a shell unless `run` is a string — then `sh -c` runs it, and every
+ * value an expression substitutes into it is shell-quoted first, so no value can inject a command.
+ * Output lines are logged as they come; the step fails on a non-zero exit, on its timeout, or when
+ * `output_format: json` meets output that is not JSON.
+ */
+export const shellStep: StepType<ShellStep> = {
+  ...builtinSchema('shell'),
+  async execute(step, context) {
+    const argv =
+      typeof step.run === 'string'
+        ? ['sh', '-c', renderString(step.run, context.scope, { quote: shellQuote })]
+        : step.run.map((arg) => renderString(arg, context.scope));
+    const env: Record<string, string | undefined> = { ...context.env, ...runMarker(context.runId) };
+    env['FLOTILLA_ITEM_ID'] = context.itemId;
+    for (const [name, value] of Object.entries(step.env ?? {}))
+      env[name] = renderString(value, context.scope);
+    const cwd =
+      step.cwd === undefined
+        ? context.baseDir
+        : resolve(context.baseDir, renderString(step.cwd, context.scope));
+    const stdout = collectStdout(context);
+    const timeoutMs = step.timeout_s === undefined ? 0 : step.timeout_s * 1000;
+    const result = await runProcess(argv, {
+      cwd,
+      env,
+      timeoutMs,
+      signal: context.signal,
+      onLine: stdout.onLine,
+    });
+    if (result.cancelled) throw context.signal.reason;
+    const text = stdout.text();
+    const output: ShellOutput = { exit_code: result.exitCode, stdout: text, ...formatted(step, text) };
+    if (result.timedOut) {
+      throw new StepError(`${step.id}: timed out after ${step.timeout_s} s`, { status: 'timed_out', output });
+    }
+    if (result.exitCode !== 0) {
+      const how =
+        result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+      const last = result.tail.at(-1);
+      throw new StepError(`${step.id}: ${argv[0]} ${how}${last ? `: ${last}` : ''}`, { output });
+    }
+    if (step.output_format === 'json' && output.data === undefined) {
+      throw new StepError(`${step.id}: output_format is json, but the output is not JSON`, { output });
+    }
+    return output;
+  },
+};
+
+function formatted(step: ShellStep, text: string): { lines?: string[]; data?: unknown } {
+  if (step.output_format === 'lines') return { lines: text === '' ? [] : text.split('\n') };
+  if (step.output_format === 'json') {
+    try {
+      return { data: JSON.parse(text) as unknown };
+    } catch {
+      return {};
+    }
+  }
+  return {};
+}
+
+/** Logs every line and keeps standard output, up to `MAX_SHELL_OUTPUT_BYTES`. */
+function collectStdout(context: StepContext): {
+  onLine: (stream: 'stdout' | 'stderr', line: string) => void;
+  text: () => string;
+} {
+  const lines: string[] = [];
+  let bytes = 0;
+  let truncated = false;
+  return {
+    onLine(stream, line) {
+      context.log(stream, line);
+      if (stream !== 'stdout' || truncated) return;
+      bytes += line.length + 1;
+      if (bytes > MAX_SHELL_OUTPUT_BYTES) truncated = true;
+      else lines.push(line);
+    },
+    text() {
+      if (truncated) {
+        throw new StepError(`standard output is larger than ${MAX_SHELL_OUTPUT_BYTES} bytes`);
+      }
+      return lines.join('\n');
+    },
+  };
+}
