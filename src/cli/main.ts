@@ -4,6 +4,8 @@ import { CancelledError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerJobsCommand } from './commands/jobs.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerRunsCommand } from './commands/runs.js';
 import { registerServeCommand } from './commands/serve.js';
 import type { CommandState, GlobalOptions } from './context.js';
 import { describeError, exitCodeOf } from './errors.js';
@@ -42,6 +44,8 @@ Exit codes: 0 success · 1 the work found failures · 2 usage or configuration e
   registerExecCommand(program, signal, state);
   registerServeCommand(program, signal, state);
   registerJobsCommand(program, signal, state);
+  registerRunCommand(program, signal, state);
+  registerRunsCommand(program, signal, state);
   return program;
 }
 

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/index.js';
 import type { JobService } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
+import type { WorkflowEngine } from '../workflow/index.js';
 
 /** How often an open SSE stream sends a comment so that proxies keep it open. */
 export const SSE_HEARTBEAT_MS = 15_000;
@@ -9,6 +10,11 @@ export const SSE_HEARTBEAT_MS = 15_000;
 export interface AppDeps {
   readonly jobs: JobService;
   readonly store: Store;
+  /**
+   * Drives workflow runs (`/v1/runs`); without it those routes are absent. `startServer` makes one on the
+   * app's store and job service when it is not given.
+   */
+  readonly workflows?: WorkflowEngine;
   readonly config: ResolvedConfig;
   /** The bearer token every route but `/health` requires; none when absent. Never logged. */
   readonly token?: string;

@@ -6,6 +6,7 @@ import { jobsRoutes } from './jobs-routes.js';
 import { openAiRoutes } from './openai-routes.js';
 import { limitBody } from './request-body.js';
 import { estimateRetryAfterSeconds } from './retry-after.js';
+import { runsRoutes } from './runs-routes.js';
 import { serverConfigRoutes } from './server-config-routes.js';
 
 /**
@@ -27,5 +28,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', serverConfigRoutes(deps));
   app.route('/', jobsRoutes(deps));
   app.route('/', openAiRoutes(deps));
+  if (deps.workflows !== undefined) app.route('/', runsRoutes({ ...deps, workflows: deps.workflows }));
   return app;
 }

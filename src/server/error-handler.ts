@@ -3,16 +3,33 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FlotillaError } from '../core/index.js';
 import { JobRequestError } from '../jobs/index.js';
+import { WorkflowError, WorkflowInputError, type WorkflowIssue } from '../workflow/index.js';
 import { ServerError } from './server-error.js';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly field?: string;
+    /** Every problem of an invalid workflow, with its line and column (the message lists them too). */
+    readonly issues?: readonly WorkflowIssueBody[];
+  };
+}
+
+/** One problem of an invalid workflow, as an error body lists it. */
+export interface WorkflowIssueBody {
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly path?: string;
+  readonly step?: string;
 }
 
 /**
  * The one place where an error becomes an HTTP status: a `FlotillaError`'s stable code → status.
- * Codes not listed are server faults (500). A full queue is 429, never 409 or 503.
+ * Codes not listed are server faults (500). A full queue is 429, never 409 or 503; 409 is only for a
+ * run whose state does not allow the request (driven elsewhere, finished, or waiting for nothing).
  */
 const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   E_INVALID_JSON: 400,
@@ -20,8 +37,14 @@ const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   E_INVALID_ARGUMENT: 400,
   E_AGENT_UNKNOWN: 400,
   E_REPO_UNKNOWN: 400,
+  E_WORKFLOW_INVALID: 400,
+  E_WORKFLOW_INPUT: 400,
   E_UNAUTHORIZED: 401,
   E_NOT_FOUND: 404,
+  E_RUN_NOT_FOUND: 404,
+  E_RUN_BUSY: 409,
+  E_RUN_NOT_RESUMABLE: 409,
+  E_RUN_NOT_WAITING: 409,
   E_BODY_TOO_LARGE: 413,
   E_QUEUE_FULL: 429,
   E_AGENT_FAILED: 502,
@@ -42,7 +65,15 @@ export function statusOf(error: unknown): ContentfulStatusCode {
 export function errorBody(error: unknown): ErrorBody {
   if (error instanceof FlotillaError) {
     const field = fieldOf(error);
-    return { error: { code: error.code, message: error.message, ...(field === undefined ? {} : { field }) } };
+    const issues = error instanceof WorkflowError ? error.issues.map(issueBody) : undefined;
+    return {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(field === undefined ? {} : { field }),
+        ...(issues === undefined ? {} : { issues }),
+      },
+    };
   }
   if (error instanceof HTTPException) {
     return { error: { code: `E_HTTP_${error.status}`, message: error.message || 'Request refused' } };
@@ -80,5 +111,21 @@ export const notFoundHandler: NotFoundHandler = (c) =>
   );
 
 function fieldOf(error: FlotillaError): string | undefined {
-  return error instanceof ServerError || error instanceof JobRequestError ? error.field : undefined;
+  if (error instanceof ServerError || error instanceof JobRequestError) return error.field;
+  if (error instanceof WorkflowError) return 'workflow';
+  if (error instanceof WorkflowInputError)
+    return error.input === undefined ? 'inputs' : `inputs.${error.input}`;
+  return undefined;
+}
+
+/** A workflow problem without the absolute path of the server's file. */
+function issueBody(issue: WorkflowIssue): WorkflowIssueBody {
+  const { message, line, column, path, step } = issue;
+  return {
+    message,
+    ...(line === undefined ? {} : { line }),
+    ...(column === undefined ? {} : { column }),
+    ...(path === undefined ? {} : { path }),
+    ...(step === undefined ? {} : { step }),
+  };
 }

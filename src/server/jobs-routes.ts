@@ -8,7 +8,7 @@ import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followJobEvents } from './job-event-stream.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
-import { sseResponse } from './sse-response.js';
+import { lastEventId, sseResponse } from './sse-response.js';
 
 const JOB_STATUSES = [
   'queued',
@@ -120,14 +120,4 @@ function found(job: JobView | undefined, id: string): JobView {
 
 function notFound(id: string): ServerError {
   return new ServerError('E_NOT_FOUND', `No job with id "${id}"`, { field: 'id' });
-}
-
-/** The sequence number a reconnecting client saw last (0: from the start). */
-function lastEventId(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return 0;
-  const seq = Number(value);
-  if (Number.isSafeInteger(seq) && seq >= 0) return seq;
-  throw new ServerError('E_INVALID_REQUEST', `Last-Event-ID: expected an event id, got "${value}"`, {
-    field: 'Last-Event-ID',
-  });
 }

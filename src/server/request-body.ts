@@ -37,9 +37,13 @@ export function limitBody(maxBodyBytes: number): MiddlewareHandler {
   };
 }
 
-/** The request's body parsed as JSON; throws `E_INVALID_JSON` (400) when it is empty or not JSON. */
-export async function readJson(c: Context): Promise<unknown> {
+/**
+ * The request's body parsed as JSON; throws `E_INVALID_JSON` (400) when it is not JSON, or empty unless
+ * `optional` (then an empty body reads as `{}`).
+ */
+export async function readJson(c: Context, options: { optional?: boolean } = {}): Promise<unknown> {
   const text = bodies.get(c.req.raw) ?? (await c.req.text());
+  if (text.trim() === '' && options.optional === true) return {};
   if (text.trim() === '') throw new ServerError('E_INVALID_JSON', 'Expected a JSON body', { field: 'body' });
   try {
     return JSON.parse(text) as unknown;

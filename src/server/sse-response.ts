@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { ServerError } from './server-error.js';
 
 /** Options of `sseResponse`. */
 export interface SseResponseOptions {
@@ -46,4 +47,14 @@ export function sseResponse(
   // client that left without closing its socket never keeps the server from closing.
   response.headers.set('Connection', 'close');
   return response;
+}
+
+/** The sequence number a reconnecting client saw last (`Last-Event-ID`; 0: from the start). */
+export function lastEventId(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 0;
+  const seq = Number(value);
+  if (Number.isSafeInteger(seq) && seq >= 0) return seq;
+  throw new ServerError('E_INVALID_REQUEST', `Last-Event-ID: expected an event id, got "${value}"`, {
+    field: 'Last-Event-ID',
+  });
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { WorkflowEngine } from '../workflow/index.js';
 import type { AppDeps } from './app-deps.js';
 import { createApp } from './app.js';
 import { ServerError } from './server-error.js';
@@ -22,7 +23,8 @@ export interface RunningServer {
   readonly url: string;
   /**
    * Stops taking connections, ends open event streams, lets requests in flight finish for up to
-   * `CLOSE_GRACE_MS`, then closes what is left. Resolves once the server is closed.
+   * `CLOSE_GRACE_MS`, then closes what is left; then stops the workflow runs the server drives (they
+   * become `interrupted`, resumable), unless the caller gave its own engine. Resolves once all is done.
    */
   close(): Promise<void>;
 }
@@ -36,7 +38,9 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Serves the HTTP API on `host:port`.
+ * Serves the HTTP API on `host:port`. Without `workflows`, it makes the engine of `/v1/runs` on the
+ * app's store and job service (agent steps share the server's queue), marks the runs a dead process
+ * left `running` as interrupted, and stops that engine on `close()`.
  * @throws ServerError `E_INSECURE` when `host` is not loopback and no token is set; `E_LISTEN` when
  *   the address cannot be bound.
  */
@@ -52,8 +56,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shutdown = new AbortController();
   const signal =
     deps.signal === undefined ? shutdown.signal : AbortSignal.any([shutdown.signal, deps.signal]);
-  const app = createApp({ ...deps, signal });
-  const server = await listen(app.fetch, host, port);
+  const owned =
+    deps.workflows === undefined
+      ? new WorkflowEngine({ store: deps.store, bus: deps.jobs.bus, jobs: deps.jobs })
+      : undefined;
+  const workflows = deps.workflows ?? owned!;
+  workflows.reapInterrupted();
+  const app = createApp({ ...deps, workflows, signal });
+  let server: Server;
+  try {
+    server = await listen(app.fetch, host, port);
+  } catch (error) {
+    await owned?.stop();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 
@@ -69,7 +85,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         else reject(error);
       });
       server.closeIdleConnections();
-    }));
+    }).finally(() => owned?.stop()));
   return { url: `http://${shownHost}:${address.port}`, close };
 }
 

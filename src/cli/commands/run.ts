@@ -1,0 +1,47 @@
+import type { Command } from '@commander-js/extra-typings';
+import { loadWorkflowFile, parseInputAssignments, resolveInputs } from '../../workflow/index.js';
+import { createContext, type CommandState, type GlobalOptions } from '../context.js';
+import { driveRun, openRunSession } from './run-session.js';
+
+/**
+ * `flotilla run WORKFLOW.yml`: loads a workflow and runs it here with a live display. Exit 0 when it
+ * succeeded or waits at a gate, 1 when it failed or was cancelled, 2 for an invalid file or input
+ * (nothing ran), 130 when interrupted (it can be resumed with `flotilla runs resume ID`).
+ */
+export function registerRunCommand(
+  program: Command<[], GlobalOptions>,
+  signal: AbortSignal,
+  state: CommandState,
+): void {
+  program
+    .command('run')
+    .description('run a workflow file here, with live progress; its state is kept in --home')
+    .argument('<workflow>', 'the workflow file (YAML)')
+    .option('-i, --input <name=value>', 'an input of the workflow (repeatable)', collect, [] as string[])
+    .addHelpText(
+      'after',
+      `
+Inputs are read as their declared types: --input count=3 --input dry_run=yes --input 'files=["a","b"]'.
+At a gate a terminal asks; without one the run pauses (exit 0): approve it with \`flotilla runs approve ID\`.`,
+    )
+    .action(async (file, options, command) => {
+      const context = createContext(command.optsWithGlobals(), signal);
+      const inputs = parseInputAssignments(options.input);
+      const session = openRunSession(context);
+      try {
+        const definition = await loadWorkflowFile(file, { stepSchemas: session.engine.stepSchemas });
+        // Bad inputs fail here, before a job service starts for nothing; `start` checks them again.
+        resolveInputs(definition, inputs, { fromStrings: true });
+        await session.prepare(definition.steps);
+        state.exitCode = await driveRun(context, session, (runSignal) =>
+          session.engine.start(definition, inputs, { fromStrings: true, signal: runSignal }),
+        );
+      } finally {
+        await session.close();
+      }
+    });
+}
+
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}

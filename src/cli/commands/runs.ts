@@ -1,0 +1,130 @@
+import { Option, type Command } from '@commander-js/extra-typings';
+import type { RunStatus } from '../../events/index.js';
+import { createContext, type CommandContext, type CommandState, type GlobalOptions } from '../context.js';
+import { printRun, printRunList } from '../display/run-report.js';
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import { parseCount } from '../parse.js';
+import { style } from '../style.js';
+import { driveRun, localUser, openRunSession, storedSteps, viewOf, type RunSession } from './run-session.js';
+
+const RUN_STATUSES: readonly RunStatus[] = [
+  'running',
+  'paused',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+];
+
+/**
+ * `flotilla runs list|show|resume|cancel|approve`: the workflow runs of `--home`, local like `exec`.
+ * `resume` and `approve` drive the run here in the foreground, with the display of `flotilla run`.
+ */
+export function registerRunsCommand(
+  program: Command<[], GlobalOptions>,
+  signal: AbortSignal,
+  state: CommandState,
+): void {
+  const runs = program.command('runs').description('list, show, resume, approve and cancel workflow runs');
+
+  /** Runs `task` with a session of the command's home, closing it however the task ends. */
+  const withSession = async (
+    command: { optsWithGlobals(): object },
+    task: (session: RunSession, context: CommandContext) => Promise<void> | void,
+  ): Promise<void> => {
+    const context = createContext(command.optsWithGlobals(), signal);
+    const session = openRunSession(context);
+    try {
+      // Runs whose process died still say `running`: mark them interrupted before showing anything.
+      session.engine.reapInterrupted();
+      await task(session, context);
+    } finally {
+      await session.close();
+    }
+  };
+
+  runs
+    .command('list')
+    .description('runs, newest first')
+    .addOption(new Option('--status <status>', 'only runs in this status').choices(RUN_STATUSES))
+    .addOption(new Option('--limit <n>', 'how many').default(20).argParser(parseCount('--limit', 1)))
+    .action((options, command) =>
+      withSession(command, (session, { output }) => {
+        const page = session.engine.list({
+          limit: options.limit,
+          ...(options.status === undefined ? {} : { status: options.status }),
+        });
+        if (output.json) output.document({ items: page.items, next_cursor: page.nextCursor });
+        else printRunList(output, page.items);
+      }),
+    );
+
+  runs
+    .command('show')
+    .argument('<id>')
+    .description('one run: its steps, item counts and the gates it waits at')
+    .action((id, _options, command) =>
+      withSession(command, (session, { output }) => {
+        const view = viewOf(session, id);
+        if (output.json) output.document(view);
+        else printRun(output, view);
+      }),
+    );
+
+  runs
+    .command('resume')
+    .argument('<id>')
+    .description('continue an interrupted, failed or paused run here; finished steps and items are kept')
+    .action((id, _options, command) =>
+      withSession(command, async (session, context) => {
+        viewOf(session, id);
+        await session.prepare(storedSteps(session.store, id));
+        state.exitCode = await driveRun(context, session, (runSignal) =>
+          session.engine.resume(id, { signal: runSignal }),
+        );
+      }),
+    );
+
+  runs
+    .command('approve')
+    .argument('<id>')
+    .description('record a decision at the gate a paused run waits at, then resume the run here')
+    .option('--reject', 'reject instead of approving (the gate fails, and so does the run)')
+    .option('--comment <text>', 'a note kept with the decision')
+    .option('--by <name>', 'who decides (default: the user name)')
+    .option('--gate <item-id>', 'which gate, when the run waits at several (see `runs show`)')
+    .action((id, options, command) =>
+      withSession(command, async (session, context) => {
+        if (options.by?.trim() === '') throw new UsageError('--by expects a name');
+        const gate = session.engine.approve(
+          id,
+          {
+            approved: options.reject !== true,
+            by: options.by ?? localUser(),
+            ...(options.comment === undefined ? {} : { comment: options.comment }),
+          },
+          options.gate === undefined ? {} : { itemId: options.gate },
+        );
+        const decision = options.reject === true ? style.red('rejected') : style.green('approved');
+        context.output.line(`${gate} ${decision}; resuming ${id}`);
+        await session.prepare(storedSteps(session.store, id));
+        state.exitCode = await driveRun(context, session, (runSignal) =>
+          session.engine.resume(id, { signal: runSignal }),
+        );
+      }),
+    );
+
+  runs
+    .command('cancel')
+    .argument('<id>')
+    .description('cancel a run: a running one stops (its processes are killed), a paused one ends')
+    .action((id, _options, command) =>
+      withSession(command, async (session, { output }) => {
+        const view = await session.engine.cancel(id);
+        if (output.json) output.document(view);
+        else output.line(`${view.id} ${view.status}`);
+        state.exitCode = ExitCode.Ok;
+      }),
+    );
+}

@@ -1,0 +1,219 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { InvalidArgumentError } from '../core/index.js';
+import type { RunStatus } from '../events/index.js';
+import { MAX_PAGE_SIZE } from '../store/index.js';
+import {
+  loadWorkflowFile,
+  parseWorkflow,
+  type RunHandle,
+  type WorkflowDefinition,
+  type WorkflowEngine,
+} from '../workflow/index.js';
+import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
+import { followEvents } from './event-stream.js';
+import { readJson } from './request-body.js';
+import { ServerError } from './server-error.js';
+import { lastEventId, sseResponse } from './sse-response.js';
+
+/** How often a run's event stream looks in the store for events another process (a CLI) wrote. */
+export const RUN_EVENTS_POLL_MS = 1_000;
+
+const RUN_STATUSES = [
+  'running',
+  'paused',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const satisfies readonly RunStatus[];
+
+/** A workflow given by path rather than as YAML text: one line ending in `.yml` or `.yaml`. */
+const WORKFLOW_PATH = /^[^\n]+\.ya?ml$/i;
+
+/** The body of `POST /v1/runs`. */
+const startSchema = z.strictObject({
+  workflow: z
+    .string({ error: 'expected the workflow as YAML text, or the path of a .yml/.yaml file' })
+    .trim()
+    .min(1, 'expected the workflow as YAML text, or the path of a .yml/.yaml file'),
+  inputs: z
+    .record(z.string(), z.unknown(), { error: 'expected a mapping of input names to values' })
+    .optional(),
+});
+
+/** The body of `POST /v1/runs/:id/approve` (all optional: an empty body approves). */
+const approveSchema = z.strictObject({
+  approved: z.boolean({ error: 'expected true or false' }).optional(),
+  comment: z.string({ error: 'expected a string' }).optional(),
+  by: z.string({ error: 'expected a name' }).trim().min(1, 'expected a name').optional(),
+  gate: z
+    .string({ error: 'expected the item id of a gate' })
+    .min(1, 'expected the item id of a gate')
+    .optional(),
+});
+
+/** The query of `GET /v1/runs`. */
+const listQuerySchema = z.object({
+  status: z.enum(RUN_STATUSES, { error: `expected one of: ${RUN_STATUSES.join(', ')}` }).optional(),
+  limit: z.coerce
+    .number({ error: 'expected an integer' })
+    .int('expected an integer')
+    .min(1, 'expected an integer ≥ 1')
+    .max(MAX_PAGE_SIZE, `expected an integer ≤ ${MAX_PAGE_SIZE}`)
+    .optional(),
+  cursor: z.string().min(1, 'expected the next_cursor of a previous page').optional(),
+});
+
+/**
+ * The workflow runs API: start (202), list (newest first), show, events (SSE with `Last-Event-ID`
+ * replay), resume (202), approve a gate then resume (202), cancel. Runs are driven by the server's
+ * engine; their agent steps go through the server's job queue.
+ */
+export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine }): Hono {
+  const engine = deps.workflows;
+  const app = new Hono();
+  let reapedAt = -Infinity;
+  /**
+   * Whether a run is not running: finished, paused or interrupted. A run whose driving process died (a
+   * CLI killed with -9) still says `running`: it is marked interrupted (looked for at most once per poll
+   * interval), so that its event stream ends instead of waiting forever.
+   */
+  const stopped = (id: string): boolean => {
+    if (deps.store.runs.get(id)?.status !== 'running') return true;
+    if (performance.now() - reapedAt < RUN_EVENTS_POLL_MS) return false;
+    reapedAt = performance.now();
+    engine.reapInterrupted();
+    return deps.store.runs.get(id)?.status !== 'running';
+  };
+  /** Lets a run go on in the background; a fault of the engine itself is the operator's to see. */
+  const detach = (handle: RunHandle): void => {
+    handle.done.catch((error: unknown) => deps.onServerFault?.(error));
+  };
+
+  app.post('/v1/runs', async (c) => {
+    const body = parse(startSchema, await readJson(c));
+    const definition = await loadDefinition(body.workflow, engine);
+    const handle = engine.start(definition, body.inputs ?? {});
+    detach(handle);
+    return c.json({ id: handle.id, status: engine.view(handle.id)?.status ?? 'running' }, 202);
+  });
+
+  app.get('/v1/runs', (c) => {
+    const query = parse(listQuerySchema, c.req.query(), 'query');
+    engine.reapInterrupted();
+    try {
+      const page = engine.list(query);
+      return c.json({ items: page.items, next_cursor: page.nextCursor });
+    } catch (error) {
+      if (!(error instanceof InvalidArgumentError)) throw error;
+      throw new ServerError('E_INVALID_REQUEST', `cursor: ${error.message}`, {
+        field: 'cursor',
+        cause: error,
+      });
+    }
+  });
+
+  app.get('/v1/runs/:id', (c) => {
+    const id = c.req.param('id');
+    // A run whose process died still says `running` until someone looks closer.
+    if (found(engine, id).status === 'running') engine.reapInterrupted();
+    return c.json(found(engine, id));
+  });
+
+  app.delete('/v1/runs/:id', async (c) => c.json(await engine.cancel(c.req.param('id'))));
+
+  app.post('/v1/runs/:id/resume', (c) => {
+    const handle = engine.resume(c.req.param('id'));
+    detach(handle);
+    return c.json({ id: handle.id, status: 'running' }, 202);
+  });
+
+  app.post('/v1/runs/:id/approve', async (c) => {
+    const id = c.req.param('id');
+    const body = parse(approveSchema, await readJson(c, { optional: true }));
+    const approved = body.approved ?? true;
+    const gate = engine.approve(
+      id,
+      { approved, by: body.by ?? 'api', ...(body.comment === undefined ? {} : { comment: body.comment }) },
+      body.gate === undefined ? {} : { itemId: body.gate },
+    );
+    detach(engine.resume(id));
+    return c.json({ id, status: 'running', gate, approved }, 202);
+  });
+
+  app.get('/v1/runs/:id/events', (c) => {
+    const id = c.req.param('id');
+    found(engine, id);
+    const afterSeq = lastEventId(c.req.header('last-event-id') ?? c.req.query('last_event_id'));
+    return sseResponse(
+      c,
+      {
+        heartbeatMs: deps.heartbeatMs ?? SSE_HEARTBEAT_MS,
+        ...(deps.signal === undefined ? {} : { shutdown: deps.signal }),
+        ...(deps.onServerFault === undefined ? {} : { onError: deps.onServerFault }),
+      },
+      async (stream, signal) => {
+        const events = followEvents(
+          { bus: deps.jobs.bus, store: deps.store },
+          {
+            subject: id,
+            afterSeq,
+            signal,
+            // Succeeded, failed, cancelled, paused or interrupted: nothing more comes until someone acts.
+            finished: () => stopped(id),
+            pollMs: RUN_EVENTS_POLL_MS,
+          },
+        );
+        for await (const event of events) {
+          await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
+        }
+      },
+    );
+  });
+
+  return app;
+}
+
+/**
+ * The workflow of a request: a path (one line ending in .yml/.yaml, of an existing file, resolved
+ * against the server's folder) is loaded; anything else is parsed as YAML text.
+ * @throws WorkflowError (400) naming the file, line and column of each problem.
+ */
+async function loadDefinition(workflow: string, engine: WorkflowEngine): Promise<WorkflowDefinition> {
+  const options = { stepSchemas: engine.stepSchemas };
+  if (!WORKFLOW_PATH.test(workflow)) return parseWorkflow(workflow, options);
+  const path = resolve(workflow);
+  if (!isFile(path)) {
+    throw new ServerError('E_INVALID_REQUEST', `workflow: no such file ${path}`, { field: 'workflow' });
+  }
+  return loadWorkflowFile(path, options);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `value` as `schema` reads it, or a 400 naming the first field that does not fit. */
+function parse<T>(schema: z.ZodType<T>, value: unknown, where = 'body'): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.') || where;
+  const message =
+    issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
+  throw new ServerError('E_INVALID_REQUEST', `${field}: ${message}`, { field });
+}
+
+/** The run's view, or a 404 naming the id. */
+function found(engine: WorkflowEngine, id: string) {
+  const view = engine.view(id);
+  if (view === undefined) throw new ServerError('E_NOT_FOUND', `No run with id "${id}"`, { field: 'id' });
+  return view;
+}
