@@ -92,4 +92,23 @@ export {
   type JobServiceOptions,
   type JobView,
 } from './jobs/index.js';
+export {
+  loadWorkflowFile,
+  parseWorkflow,
+  RunError,
+  StepError,
+  WorkflowEngine,
+  WorkflowError,
+  WorkflowInputError,
+  type GateDecision,
+  type GateRequest,
+  type RunHandle,
+  type RunSummary,
+  type RunView,
+  type StepContext,
+  type StepDefinition,
+  type StepType,
+  type WorkflowDefinition,
+  type WorkflowEngineOptions,
+} from './workflow/index.js';
 export { createApp, startServer, ServerError } from './server/index.js';

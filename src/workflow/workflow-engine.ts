@@ -100,6 +100,7 @@ export class WorkflowEngine {
     const resolved = resolveInputs(definition, inputs, { fromStrings: options.fromStrings ?? false });
     const baseDir = options.baseDir ?? (definition.file ? dirname(definition.file) : process.cwd());
     const id = `run_${randomBytes(8).toString('hex')}`;
+    const now = nowIso();
     const { store } = this.#options;
     store.transaction(() => {
       store.runs.insert({
@@ -109,7 +110,8 @@ export class WorkflowEngine {
         status: 'running',
         spec: runSpecOf(definition, baseDir),
         inputs: resolved,
-        startedAt: nowIso(),
+        createdAt: now,
+        startedAt: now,
       });
       store.runs.acquireLease(id, this.#lease());
     });
@@ -158,7 +160,10 @@ export class WorkflowEngine {
       options.itemId === undefined ? gates[0] : gates.find((item) => item.itemId === options.itemId);
     if (run.status !== 'paused' || gate === undefined) {
       const where = options.itemId === undefined ? '' : ` at ${options.itemId}`;
-      throw new RunError('E_RUN_NOT_WAITING', `Run ${id} is ${run.status} and waits for no approval${where}`);
+      throw new RunError(
+        'E_RUN_NOT_WAITING',
+        `Run ${id} waits for no approval${where} (it is ${run.status})`,
+      );
     }
     const output = { ...(gate.output as object | null), ...gateDecisionOutput(decision) };
     new RunState(this.#options.store, id, this.#options.bus).writeItem({
