@@ -187,13 +187,15 @@ describe('JobService', () => {
   it('times out the run only, never the wait in the queue, and kills the whole tree', async () => {
     await startService(makeConfig({ concurrency: 1 }));
     const blocker = service.submit({ agent: 'hold', prompt: 'first' });
+    // Queued for longer than its timeout, which still leaves its agent ample time to start once it runs
+    // (a loaded machine can take most of a second to start a Node process).
     const patient = service.submit({
       agent: 'hold',
       prompt: 'queued longer than its timeout',
-      timeout_s: 0.3,
+      timeout_s: 2,
     });
     await reach(blocker.id, 'running');
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     release(blocker.id);
     await reach(patient.id, 'running');
     release(patient.id);
