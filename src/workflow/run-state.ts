@@ -1,20 +1,9 @@
-import type { EventBus, FlotillaEvent, ItemStatus, OutputStream, RunStatus } from '../events/index.js';
+import type { EventBus, FlotillaEvent, OutputStream, RunStatus } from '../events/index.js';
 import { nowIso } from '../events/index.js';
-import type { RunItemRecord, RunPatch, RunRecord, Store } from '../store/index.js';
+import type { RunItemInput, RunItemRecord, RunPatch, RunRecord, Store } from '../store/index.js';
 
 /** One write of an item's state: what `RunItemRepository.upsert` takes, without the run id. */
-export interface ItemWrite {
-  readonly itemId: string;
-  readonly idx: number;
-  readonly status: ItemStatus;
-  readonly parentId?: string | null;
-  readonly stepId?: string | null;
-  readonly attempts?: number;
-  readonly output?: unknown;
-  readonly error?: string | null;
-  readonly startedAt?: string | null;
-  readonly finishedAt?: string | null;
-}
+export type ItemWrite = Omit<RunItemInput, 'runId'>;
 
 /**
  * The durable state of one run while a process drives it: each item's record (loaded once, then kept in
