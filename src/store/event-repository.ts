@@ -32,7 +32,7 @@ interface EventRow {
  */
 export class EventRepository {
   readonly #db: Database.Database;
-  readonly #append: Database.Statement<[string, string, string, string], { seq: number }>;
+  readonly #append: Database.Statement<[string, string, string, string]>;
   readonly #appendMany: Database.Transaction<(events: readonly FlotillaEvent[]) => SequencedEvent[]>;
   readonly #list: Database.Statement<[string, number, number], EventRow>;
   readonly #delete: Database.Statement<[string]>;
@@ -40,9 +40,9 @@ export class EventRepository {
   /** @internal The `Store` creates it; prepares every statement once. */
   constructor(db: Database.Database) {
     this.#db = db;
-    this.#append = db.prepare(
-      'INSERT INTO events (subject, type, data, at) VALUES (?, ?, ?, ?) RETURNING seq',
-    );
+    // `seq` is the rowid: `lastInsertRowid` gives it without a RETURNING clause, which would cost SQLite a
+    // temporary b-tree per append.
+    this.#append = db.prepare('INSERT INTO events (subject, type, data, at) VALUES (?, ?, ?, ?)');
     this.#appendMany = db.transaction((events: readonly FlotillaEvent[]) =>
       events.map((event) => this.#appendOne(event)),
     );
@@ -80,7 +80,12 @@ export class EventRepository {
   }
 
   #appendOne(event: FlotillaEvent): SequencedEvent {
-    const { seq } = this.#append.get(subjectOf(event), event.type, JSON.stringify(event), event.at)!;
-    return { ...event, seq };
+    const { lastInsertRowid } = this.#append.run(
+      subjectOf(event),
+      event.type,
+      JSON.stringify(event),
+      event.at,
+    );
+    return { ...event, seq: Number(lastInsertRowid) };
   }
 }

@@ -145,6 +145,44 @@ describe('JobRepository.update and transition', () => {
   });
 });
 
+describe('JobRepository.start and finish', () => {
+  it('start marks a job running from a time and counts the attempt, each time', () => {
+    const inserted = store.jobs.insert(job('j1', { attempts: 1 }));
+    expect(store.jobs.start('j1', '2025-01-02T04:04:05+01:00')).toBe(true);
+    expect(store.jobs.get('j1')).toEqual({ ...inserted, status: 'running', startedAt: T0, attempts: 2 });
+    store.jobs.start('j1', T0);
+    expect(store.jobs.get('j1')?.attempts).toBe(3);
+    expect(store.jobs.start('nope', T0)).toBe(false);
+    expect(() => store.jobs.start('j1', 'soon')).toThrow(InvalidArgumentError);
+  });
+
+  it('finish writes every field of the ending, nulls included, and nothing else', () => {
+    store.jobs.insert(job('j1'));
+    store.jobs.update('j1', { exitCode: 9, signal: 'SIGTERM', error: 'earlier', outputTail: 'old' });
+    store.jobs.start('j1', T0);
+    const before = store.jobs.get('j1')!;
+    const ending = {
+      status: 'succeeded' as const,
+      finishedAt: '2025-01-02T03:05:00Z',
+      exitCode: 0,
+      signal: null,
+      error: null,
+      outputTail: 'done',
+      result: { timings: { run_ms: 12 }, changedFiles: ['a.ts'] },
+    };
+    expect(store.jobs.finish('j1', ending)).toBe(true);
+    expect(store.jobs.get('j1')).toEqual({
+      ...before,
+      ...ending,
+      finishedAt: '2025-01-02T03:05:00.000Z',
+    });
+    // An interrupted run leaves the job unfinished.
+    store.jobs.finish('j1', { ...ending, status: 'interrupted', finishedAt: null, result: null });
+    expect(store.jobs.get('j1')).toMatchObject({ status: 'interrupted', finishedAt: null, result: null });
+    expect(store.jobs.finish('nope', ending)).toBe(false);
+  });
+});
+
 describe('JobRepository.list', () => {
   it('lists newest first, page by page, with a cursor until the last page', () => {
     insertJobs(7);

@@ -64,6 +64,18 @@ export interface JobPatch {
   readonly attempts?: number;
 }
 
+/** How a run of a job ended: what `JobRepository.finish` writes. */
+export interface JobEnding {
+  readonly status: JobStatus;
+  /** `null` for a run that did not finish the job (`interrupted`: it runs again). */
+  readonly finishedAt: string | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly error: string | null;
+  readonly outputTail: string | null;
+  readonly result: unknown;
+}
+
 /** Options of `JobRepository.list`. */
 export interface JobListOptions extends PageOptions {
   /** Only jobs in this status. */
@@ -147,10 +159,13 @@ function patchParams(patch: JobPatch): Params {
 /** The `jobs` table: the agent job service's durable queue and history. */
 export class JobRepository {
   readonly #db: Database.Database;
-  readonly #insert: Database.Statement<[Params], JobRow>;
+  readonly #insert: Database.Statement<[Params]>;
   readonly #get: Database.Statement<[string], JobRow>;
+  readonly #getByRowid: Database.Statement<[number | bigint], JobRow>;
   readonly #update: Database.Statement<[Params], JobRow>;
   readonly #transition: Database.Statement<[Params], JobRow>;
+  readonly #start: Database.Statement<[string, string]>;
+  readonly #finish: Database.Statement<[Params]>;
   readonly #list: Database.Statement<[Params], JobRow>;
   readonly #listWithStatus: Database.Statement<[Params], JobRow>;
   readonly #listByStatus: Database.Statement<[string], JobRow>;
@@ -160,17 +175,27 @@ export class JobRepository {
   /** @internal The `Store` creates it; prepares every statement once. */
   constructor(db: Database.Database) {
     this.#db = db;
+    // The writes of every job (insert, start, finish) have no RETURNING clause: SQLite collects RETURNING
+    // rows in a temporary b-tree with its own page cache, which costs more than reading the row back.
     this.#insert = db.prepare(`
       INSERT INTO jobs (id, queue_order, status, agent, prompt, repo, ref, priority, spec, created_at, attempts)
       VALUES (@id, (SELECT COALESCE(MAX(queue_order), 0) + 1 FROM jobs), @status, @agent, @prompt, @repo, @ref,
-              @priority, @spec, @created_at, @attempts)
-      RETURNING *`);
+              @priority, @spec, @created_at, @attempts)`);
     this.#get = db.prepare('SELECT * FROM jobs WHERE id = ?');
+    this.#getByRowid = db.prepare('SELECT * FROM jobs WHERE rowid = ?');
     this.#update = db.prepare(`UPDATE jobs SET ${assignments(PATCH_COLUMNS)} WHERE id = @id RETURNING *`);
     this.#transition = db.prepare(`
       UPDATE jobs SET ${assignments(PATCH_COLUMNS)}
       WHERE id = @id AND status IN (SELECT value FROM json_each(@from))
       RETURNING *`);
+    // The two writes of every run, without the 20 parameters of a partial update.
+    this.#start = db.prepare(
+      "UPDATE jobs SET status = 'running', started_at = ?, attempts = attempts + 1 WHERE id = ?",
+    );
+    this.#finish = db.prepare(`
+      UPDATE jobs SET status = @status, finished_at = @finished_at, exit_code = @exit_code, signal = @signal,
+        error = @error, output_tail = @output_tail, result = @result
+      WHERE id = @id`);
     // Two statements rather than `(@status IS NULL OR status = @status)`, which would keep SQLite from
     // using the (status, queue_order) index.
     this.#list = db.prepare(`
@@ -202,7 +227,9 @@ export class JobRepository {
       created_at: encodeTime('createdAt', job.createdAt ?? nowIso()),
       attempts: job.attempts ?? 0,
     };
-    const row = guard(this.#db, `insert job ${job.id}`, () => this.#insert.get(params));
+    const row = guard(this.#db, `insert job ${job.id}`, () =>
+      this.#getByRowid.get(this.#insert.run(params).lastInsertRowid),
+    );
     return toRecord(row!);
   }
 
@@ -217,6 +244,33 @@ export class JobRepository {
     const params = { ...patchParams(patch), id };
     const row = guard(this.#db, `update job ${id}`, () => this.#update.get(params));
     return row && toRecord(row);
+  }
+
+  /**
+   * Marks a job `running` from `startedAt` and counts the attempt, without reading it back.
+   * @returns whether the job exists.
+   */
+  start(id: string, startedAt: string): boolean {
+    const at = encodeTime('startedAt', startedAt);
+    return guard(this.#db, `start job ${id}`, () => this.#start.run(at, id)).changes > 0;
+  }
+
+  /**
+   * Records how a run of a job ended (every field of `ending`, `null`s included), without reading it back.
+   * @returns whether the job exists.
+   */
+  finish(id: string, ending: JobEnding): boolean {
+    const params: Params = {
+      id,
+      status: ending.status,
+      finished_at: encodeOptionalTime('finishedAt', ending.finishedAt),
+      exit_code: ending.exitCode,
+      signal: ending.signal,
+      error: ending.error,
+      output_tail: ending.outputTail,
+      result: encodeJson('result', ending.result),
+    };
+    return guard(this.#db, `finish job ${id}`, () => this.#finish.run(params)).changes > 0;
   }
 
   /**
