@@ -1,11 +1,13 @@
 export { DEFAULT_EVENT_PAGE_SIZE, EventRepository, type EventListOptions } from './event-repository.js';
 export {
   JobRepository,
+  type JobEnding,
   type JobListOptions,
   type JobPatch,
   type JobRecord,
   type NewJob,
 } from './job-repository.js';
+export { newRecordId } from './record-id.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageOptions } from './pagination.js';
 export {

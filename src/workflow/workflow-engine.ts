@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { CancelledError } from '../core/index.js';
@@ -6,7 +5,7 @@ import type { EventBus, RunStatus } from '../events/index.js';
 import { nowIso } from '../events/index.js';
 import { killProcessesWithEnvironment } from '../exec/index.js';
 import type { JobService } from '../jobs/index.js';
-import type { Page, RunRecord, Store } from '../store/index.js';
+import { newRecordId, type Page, type RunRecord, type Store } from '../store/index.js';
 import type { WorkflowDefinition } from './definition.js';
 import { resolveInputs } from './inputs.js';
 import { leaseOwnerAlive, newLeaseOwner } from './lease-owner.js';
@@ -99,7 +98,7 @@ export class WorkflowEngine {
   ): RunHandle {
     const resolved = resolveInputs(definition, inputs, { fromStrings: options.fromStrings ?? false });
     const baseDir = options.baseDir ?? (definition.file ? dirname(definition.file) : process.cwd());
-    const id = `run_${randomBytes(8).toString('hex')}`;
+    const id = newRecordId('run');
     const now = nowIso();
     const { store } = this.#options;
     store.transaction(() => {

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { newRecordId } from './record-id.js';
+
+describe('newRecordId', () => {
+  it('is the prefix, the time in ms as 12 hex digits and 12 random hex digits', () => {
+    const before = Date.now();
+    const id = newRecordId('job');
+    const after = Date.now();
+    expect(id).toMatch(/^job_[0-9a-f]{24}$/);
+    const ms = Number.parseInt(id.slice(4, 16), 16);
+    expect(ms).toBeGreaterThanOrEqual(before);
+    expect(ms).toBeLessThanOrEqual(after);
+  });
+
+  it('sorts by creation time and never repeats', () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 2_000; i++) ids.push(newRecordId('run'));
+    expect(new Set(ids).size).toBe(ids.length);
+    const times = ids.map((id) => id.slice(4, 16));
+    expect([...times].sort()).toEqual(times);
+  });
+});
