@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAgentWithRetry, type AgentUsage } from '../agents/index.js';
-import type { ResolvedConfig } from '../config/index.js';
+import type { Environment, ResolvedConfig } from '../config/index.js';
 import { nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
 import { runProcess } from '../exec/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
@@ -19,6 +19,8 @@ export interface JobRunContext {
   readonly defaultTimeoutMs: number;
   /** Working folders of jobs without a repository. */
   readonly scratch: ScratchFolders;
+  /** The environment agents inherit (see `RunAgentOptions.env`). */
+  readonly env: Environment;
 }
 
 /** How long a job's phases took, in ms. The queue wait is measured by the service. */
@@ -117,6 +119,7 @@ export async function runJob(
       },
       {
         signal,
+        env: context.env,
         onLine: emitLine,
         onRetry: (attempt, delayMs) =>
           emitLine(
@@ -134,7 +137,14 @@ export async function runJob(
     if (status === 'succeeded' && repo?.verify !== undefined) {
       mark = performance.now();
       // The verification gets the same bound as the agent: a hung test run must not hold the job.
-      const check = await runProcess(repo.verify, { cwd, signal, timeoutMs, onLine: emitLine });
+      const check = await runProcess(repo.verify, {
+        cwd,
+        // Marked like the agent, so a restart also stops a verification a crash left running.
+        env: { ...context.env, ...jobMarker(context.config.home, jobId) },
+        signal,
+        timeoutMs,
+        onLine: emitLine,
+      });
       timings.verify_ms = Math.round(performance.now() - mark);
       verify = { exitCode: check.exitCode, tail: check.tail };
       if (check.cancelled) status = 'cancelled';

@@ -115,14 +115,20 @@ describe('JobService', () => {
     const ids = Array.from({ length: 5 }, (_, i) => {
       const job = service.submit({ agent: 'hold', prompt: `task ${i}` });
       expect(['queued', 'running']).toContain(store.jobs.get(job.id)?.status);
+      // What submit answers is the job as stored, started or queued, though it is not read back.
+      expect(job).toEqual(service.get(job.id));
       return job.id;
     });
     await reach(ids[1]!, 'running');
     expect(service.get(ids[4]!)?.queue_position).toBe(3);
     for (const id of ids) {
       await reach(id, 'running');
+      const waited = service.wait(id);
       release(id);
-      await reach(id, 'succeeded');
+      // What wait answers is the job as stored once it ended, though it is not read back.
+      const ended = await waited;
+      expect(ended?.status).toBe('succeeded');
+      expect(ended).toEqual(service.get(id));
     }
     expect(started).toEqual(ids);
     expect(peak).toBe(2);
@@ -152,10 +158,12 @@ describe('JobService', () => {
     const b = service.submit({ agent: 'hold', prompt: 'b', repo: 'app' });
     await reach(a.id, 'running');
     await reach(b.id, 'running');
+    const waited = [service.wait(a.id), service.wait(b.id)];
     release(a.id);
     release(b.id);
     await reach(a.id, 'succeeded');
     await reach(b.id, 'succeeded');
+    expect(await Promise.all(waited)).toEqual([service.get(a.id), service.get(b.id)]);
     for (const job of [a, b]) {
       const done = service.get(job.id)!;
       expect(done.result?.changedFiles).toEqual(['note.txt']);
@@ -166,13 +174,18 @@ describe('JobService', () => {
     expect(existsSync(join(source, 'note.txt'))).toBe(false);
   });
 
-  it('fails a job whose verify command fails after the agent', async () => {
-    await startService(makeConfig({}, {}, ['sh', '-c', 'grep -q never note.txt']));
+  it('fails a job whose verify command fails after the agent; the command is marked as the job’s', async () => {
+    await startService(
+      makeConfig({}, {}, ['sh', '-c', 'echo "verifying $FLOTILLA_JOB_ID"; grep -q never note.txt']),
+    );
     const job = service.submit({ agent: 'hold', prompt: 'x', repo: 'app' });
     await reach(job.id, 'running');
     release(job.id);
     await reach(job.id, 'failed');
-    expect(service.get(job.id)?.error).toMatch(/verify failed/);
+    const failed = service.get(job.id)!;
+    expect(failed.error).toMatch(/verify failed/);
+    // The marker a restart looks for to stop what a crash left running.
+    expect(failed.result?.verify?.tail).toContain(`verifying ${job.id}`);
   });
 
   it('times out a verify command that hangs, with the job’s own bound', async () => {
@@ -213,13 +226,17 @@ describe('JobService', () => {
     const running = service.submit({ agent: 'sleepy', prompt: 'x' });
     const queued = service.submit({ agent: 'hold', prompt: 'never runs' });
     await reach(running.id, 'running');
-    expect((await service.cancel(queued.id))?.status).toBe('cancelled');
+    const cancelledQueued = await service.cancel(queued.id);
+    expect(cancelledQueued?.status).toBe('cancelled');
+    expect(cancelledQueued).toEqual(service.get(queued.id));
     let grandchild = 0;
     while (grandchild === 0) {
       grandchild = Number(store.events.list(running.id).find((e) => e.type === 'job.log')?.line ?? 0);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect((await service.cancel(running.id))?.status).toBe('cancelled');
+    const cancelledRunning = await service.cancel(running.id);
+    expect(cancelledRunning?.status).toBe('cancelled');
+    expect(cancelledRunning).toEqual(service.get(running.id));
     expect(alive(grandchild)).toBe(false);
     expect(store.events.list(queued.id).some((e) => e.type === 'job.status' && e.status === 'running')).toBe(
       false,

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError, FlotillaError, Limiter, QueueFullError } from '../core/index.js';
-import type { ResolvedConfig } from '../config/index.js';
+import type { Environment, ResolvedConfig } from '../config/index.js';
 import {
   EventBus,
   nowIso,
@@ -11,10 +10,10 @@ import {
   type JobStatus,
   type SequencedEvent,
 } from '../events/index.js';
-import type { JobRecord, Page, Store } from '../store/index.js';
+import { newRecordId, type JobEnding, type JobRecord, type Page, type Store } from '../store/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
 import { parseJobRequest, type JobRequest } from './job-request.js';
-import { diffPath, runJob, type JobOutcome, type JobTimings } from './job-runner.js';
+import { diffPath, runJob, type JobOutcome, type JobRunContext, type JobTimings } from './job-runner.js';
 import { toJobView, type JobView } from './job-view.js';
 import { killLeftovers } from './leftovers.js';
 import { ScratchFolders } from './scratch-folders.js';
@@ -33,6 +32,21 @@ export interface JobServiceOptions {
   readonly bus?: EventBus;
   /** @default DEFAULT_JOB_TIMEOUT_MS */
   readonly defaultTimeoutMs?: number;
+  /**
+   * The environment agents inherit, and that `${VAR}` in profiles and `api_key_env` are read from.
+   * @default a copy of `process.env` taken when the service is created
+   */
+  readonly env?: Environment;
+}
+
+/** A job this process has queued or is running. */
+interface LiveJob {
+  /** Cancels it, or (with a `ShutdownError`) interrupts it. */
+  readonly controller: AbortController;
+  /** Settles once it has ended, with the job as stored then (`undefined` when a shutdown left it queued). */
+  done: Promise<JobRecord | undefined>;
+  /** Whether its run has begun. */
+  started: boolean;
 }
 
 /** The service was asked to do something its state does not allow (stopped, or a job it does not know). */
@@ -59,8 +73,10 @@ export class JobService {
   readonly #artifactsDir: string;
   readonly #defaultTimeoutMs: number;
   readonly #scratch: ScratchFolders;
-  /** Jobs this process has queued or is running: their cancel switch and their end. */
-  readonly #live = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** What every run needs from the service. */
+  readonly #runContext: JobRunContext;
+  /** Jobs this process has queued or is running. */
+  readonly #live = new Map<string, LiveJob>();
   #state: 'idle' | 'started' | 'stopping' | 'stopped' = 'idle';
   #evictionTimer: NodeJS.Timeout | undefined;
 
@@ -74,6 +90,16 @@ export class JobService {
     this.#scratch = new ScratchFolders(join(options.config.home, 'scratch'));
     const { concurrency, max_queue: maxQueue } = options.config.server;
     this.#limiter = new Limiter({ concurrency, maxQueue });
+    this.#runContext = {
+      config: this.#config,
+      workspaces: this.#workspaces,
+      emit: (event: FlotillaEvent) => this.#emit(event),
+      artifactsDir: this.#artifactsDir,
+      defaultTimeoutMs: this.#defaultTimeoutMs,
+      scratch: this.#scratch,
+      // A plain copy: reading `process.env` goes through the runtime for every variable, every job.
+      env: { ...(options.env ?? process.env) },
+    };
     for (const [name, profile] of Object.entries(options.config.agents)) {
       if (profile.concurrency !== undefined) this.#limiter.setGroupLimit(name, profile.concurrency);
     }
@@ -111,7 +137,7 @@ export class JobService {
         }
         this.#setStatus(record.id, 'queued', {});
       }
-      this.#schedule(record.id, record.priority, record.agent);
+      this.#schedule(record);
     }
     this.#limiter.setMaxQueue(maxQueue);
     await this.#evictExpired();
@@ -144,7 +170,7 @@ export class JobService {
       const { queued, maxQueue } = this.#limiter.stats;
       throw new QueueFullError(queued, maxQueue);
     }
-    const id = `job_${randomBytes(8).toString('hex')}`;
+    const id = newRecordId('job');
     const record = this.#record(
       () =>
         this.#store.jobs.insert({
@@ -158,9 +184,9 @@ export class JobService {
         }),
       { type: 'job.status', jobId: id, status: 'queued', at: nowIso() },
     );
-    this.#schedule(id, request.priority ?? 0, request.agent);
-    // The state now: a job that found a free slot has already started.
-    return this.get(record.id)!;
+    const live = this.#schedule(record);
+    // The state now: a job that found a free slot has already started; a queued one is as inserted.
+    return live.started ? this.get(id)! : toJobView(record, this.#store.jobs.queuePosition(record));
   }
 
   get(id: string): JobView | undefined {
@@ -176,24 +202,26 @@ export class JobService {
   /** Cancels a job: a queued one at once; a running one once its process tree is gone. */
   async cancel(id: string): Promise<JobView | undefined> {
     const live = this.#live.get(id);
-    if (live !== undefined) {
-      live.controller.abort(new CancelledError('Cancelled by request'));
-      await live.done;
-    }
-    return this.get(id);
+    if (live === undefined) return this.get(id);
+    live.controller.abort(new CancelledError('Cancelled by request'));
+    const ended = await live.done;
+    return ended === undefined ? this.get(id) : toJobView(ended, null);
   }
 
   /** Resolves with the job once it has finished (at once if it has). */
   async wait(id: string, signal?: AbortSignal): Promise<JobView | undefined> {
     const live = this.#live.get(id);
-    if (live !== undefined) {
+    if (live === undefined) return this.get(id);
+    let ended: JobRecord | undefined;
+    if (signal === undefined) ended = await live.done;
+    else {
       const aborted = new Promise<never>((_, reject) => {
-        signal?.throwIfAborted();
-        signal?.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        signal.throwIfAborted();
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
       });
-      await Promise.race([live.done, aborted]);
+      ended = await Promise.race([live.done, aborted]);
     }
-    return this.get(id);
+    return ended === undefined ? this.get(id) : toJobView(ended, null);
   }
 
   /** The job's change as a unified diff ('' when it changed nothing), or `undefined` for an unknown job. */
@@ -218,44 +246,49 @@ export class JobService {
     if (change.maxQueue !== undefined) this.#limiter.setMaxQueue(change.maxQueue);
   }
 
-  #schedule(id: string, priority: number, agent: string): void {
+  /** Queues a stored job (`record` is as it was stored; only its fixed fields and spec are used). */
+  #schedule(record: JobRecord): LiveJob {
+    const { id, priority, agent } = record;
     const controller = new AbortController();
-    const done = this.#limiter
-      .run((signal) => this.#execute(id, signal), { signal: controller.signal, priority, group: agent })
+    const live: LiveJob = { controller, done: undefined!, started: false };
+    live.done = this.#limiter
+      .run((signal) => this.#execute(record, live, signal), {
+        signal: controller.signal,
+        priority,
+        group: agent,
+      })
       .catch((reason: unknown) => {
         // Aborted while queued: a user's cancel ends it; a shutdown leaves it queued for the next start.
-        if (!(reason instanceof ShutdownError)) this.#finishStatus(id, 'cancelled', String(reason));
+        if (reason instanceof ShutdownError) return undefined;
+        return this.#finishStatus(id, 'cancelled', String(reason));
       })
       .finally(() => this.#live.delete(id));
-    this.#live.set(id, { controller, done });
+    this.#live.set(id, live);
+    return live;
   }
 
-  async #execute(id: string, signal: AbortSignal): Promise<void> {
-    const record = this.#store.jobs.get(id)!;
+  /** Runs a job and resolves with it as it ended. */
+  async #execute(record: JobRecord, live: LiveJob, signal: AbortSignal): Promise<JobRecord> {
+    const { id } = record;
+    live.started = true;
     const request = record.spec as JobRequest;
     const timings: JobTimings = {
       queued_ms: Math.max(0, Date.now() - Date.parse(record.createdAt)),
       workspace_ms: 0,
       run_ms: 0,
     };
-    this.#record(
-      () =>
-        this.#store.jobs.update(id, {
-          status: 'running',
-          startedAt: nowIso(),
-          attempts: record.attempts + 1,
-        }),
-      {
-        type: 'job.status',
-        jobId: id,
-        status: 'running',
-        at: nowIso(),
-      },
-    );
+    const startedAt = nowIso();
+    const attempts = record.attempts + 1;
+    this.#record(() => this.#store.jobs.start(id, startedAt), {
+      type: 'job.status',
+      jobId: id,
+      status: 'running',
+      at: startedAt,
+    });
     let outcome: JobOutcome | undefined;
     let failure: unknown;
     try {
-      outcome = await runJob(this.#context(), id, request, timings, signal);
+      outcome = await runJob(this.#runContext, id, request, timings, signal);
     } catch (error) {
       failure = error;
     }
@@ -266,38 +299,30 @@ export class JobService {
           ? 'cancelled'
           : (outcome?.status ?? 'failed');
     const error = failure === undefined ? (outcome?.error ?? null) : describe(failure);
-    const update = () =>
-      this.#store.jobs.update(id, {
-        status,
-        // An interrupted job is not finished: the next start runs it again.
-        finishedAt: status === 'interrupted' ? null : nowIso(),
-        exitCode: outcome?.exitCode ?? null,
-        signal: outcome?.signal ?? null,
-        error,
-        outputTail: outcome?.outputTail ?? null,
-        result: outcome?.result ?? { timings },
-      });
-    this.#record(update, {
+    const at = nowIso();
+    const ending: JobEnding = {
+      status,
+      // An interrupted job is not finished: the next start runs it again.
+      finishedAt: status === 'interrupted' ? null : at,
+      exitCode: outcome?.exitCode ?? null,
+      signal: outcome?.signal ?? null,
+      error,
+      outputTail: outcome?.outputTail ?? null,
+      result: outcome?.result ?? { timings },
+    };
+    this.#record(() => this.#store.jobs.finish(id, ending), {
       type: 'job.result',
       jobId: id,
       status,
-      exitCode: outcome?.exitCode ?? null,
-      signal: outcome?.signal ?? null,
+      exitCode: ending.exitCode,
+      signal: ending.signal,
       durationMs: timings.run_ms,
-      at: nowIso(),
+      at,
       ...(error === null ? {} : { error }),
     });
-  }
-
-  #context() {
-    return {
-      config: this.#config,
-      workspaces: this.#workspaces,
-      emit: (event: FlotillaEvent) => this.#emit(event),
-      artifactsDir: this.#artifactsDir,
-      defaultTimeoutMs: this.#defaultTimeoutMs,
-      scratch: this.#scratch,
-    };
+    // The job as stored now, without reading it back: its fixed fields, then everything `start` and
+    // `finish` wrote.
+    return { ...record, startedAt, attempts, ...ending };
   }
 
   #setStatus(id: string, status: JobStatus, fields: { error?: string }): void {
@@ -310,8 +335,8 @@ export class JobService {
     });
   }
 
-  #finishStatus(id: string, status: JobStatus, error: string): void {
-    this.#record(() => this.#store.jobs.update(id, { status, finishedAt: nowIso(), error }), {
+  #finishStatus(id: string, status: JobStatus, error: string): JobRecord | undefined {
+    return this.#record(() => this.#store.jobs.update(id, { status, finishedAt: nowIso(), error }), {
       type: 'job.result',
       jobId: id,
       status,
