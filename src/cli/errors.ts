@@ -20,6 +20,8 @@ const USAGE_CODES = new Set([
   'E_RUN_BUSY',
   'E_RUN_NOT_RESUMABLE',
   'E_RUN_NOT_WAITING',
+  // Another process (a running `flotilla serve`) runs the jobs of this home.
+  'E_HOME_BUSY',
 ]);
 
 /** A bad flag or argument found by a command itself (commander finds the rest). */

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitIn, HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
@@ -300,6 +301,55 @@ describe('JobService', () => {
     expect(store.events.list(job.id)).toEqual([]);
     expect(service.diff(job.id)).toBeUndefined();
     expect(git(fetchFrom!, 'branch', '--list', branch!)).toBe('');
+  });
+
+  it('is the only job service of its home: a second one is refused and touches nothing', async () => {
+    const config = makeConfig();
+    const first = await startService(config);
+    const job = first.submit({ agent: 'hold', prompt: 'x' });
+    await reach(job.id, 'running');
+    // Another process's view of the same home: its own connection to the database.
+    const otherStore = openStore({ home: config.home });
+    const second = new JobService({
+      store: otherStore,
+      config,
+      workspaces: new WorkspaceManager({ home: config.home, repos: config.repos }),
+    });
+    try {
+      await expect(second.start()).rejects.toMatchObject({
+        code: 'E_HOME_BUSY',
+        message: expect.stringContaining(`pid ${process.pid} on `) as string,
+      });
+      expect(() => second.submit({ agent: 'hold', prompt: 'y' })).toThrow(/idle/);
+      // The first one's job was neither taken for a crash's leftover nor run again.
+      expect(store.jobs.get(job.id)).toMatchObject({ status: 'running', attempts: 1 });
+      release(job.id);
+      expect((await first.wait(job.id))?.status).toBe('succeeded');
+      // Once the first stops, the home is free.
+      await first.stop();
+      await second.start();
+      const next = second.submit({ agent: 'fail', prompt: 'z' });
+      expect((await second.wait(next.id))?.status).toBe('failed');
+    } finally {
+      await second.stop();
+      otherStore.close();
+    }
+  });
+
+  it('takes the home over at once from a holder whose process is gone', async () => {
+    const config = makeConfig();
+    const deadPid = Number(
+      spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString(),
+    );
+    const acquired = store.leases.acquire('jobs', {
+      owner: `${hostname()}:${deadPid}:00000000`,
+      ttlMs: 60_000,
+    });
+    expect(acquired.acquired).toBe(true);
+    await startService(config);
+    expect(store.leases.get('jobs')?.owner).toMatch(new RegExp(`:${process.pid}:`));
+    await service.stop();
+    expect(store.leases.get('jobs')).toBeUndefined();
   });
 
   it('brings back every acknowledged job after a restart, even beyond a smaller queue bound', async () => {

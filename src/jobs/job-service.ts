@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, FlotillaError, Limiter, QueueFullError } from '../core/index.js';
 import type { Environment, ResolvedConfig } from '../config/index.js';
@@ -10,7 +11,15 @@ import {
   type JobStatus,
   type SequencedEvent,
 } from '../events/index.js';
-import { newRecordId, type JobEnding, type JobRecord, type Page, type Store } from '../store/index.js';
+import {
+  leaseOwnerAlive,
+  newLeaseOwner,
+  newRecordId,
+  type JobEnding,
+  type JobRecord,
+  type Page,
+  type Store,
+} from '../store/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
 import { parseJobRequest, type JobRequest } from './job-request.js';
 import { diffPath, runJob, type JobOutcome, type JobRunContext, type JobTimings } from './job-runner.js';
@@ -22,6 +31,14 @@ import { ScratchFolders } from './scratch-folders.js';
 export const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
 /** How often finished jobs past their TTL are looked for. */
 const EVICTION_INTERVAL_MS = 60_000;
+/**
+ * The lease that makes one process at a time the job service of a home: a second one would take the
+ * first one's running jobs for a crash's leftovers, kill their agents and run them again.
+ */
+const JOB_SERVICE_LEASE = 'jobs';
+/** How long the lease outlives its holder's last renewal, and how often the holder renews it. */
+const LEASE_TTL_MS = 30_000;
+const LEASE_RENEW_MS = 5_000;
 
 /** Options of a `JobService`. */
 export interface JobServiceOptions {
@@ -79,6 +96,10 @@ export class JobService {
   readonly #live = new Map<string, LiveJob>();
   #state: 'idle' | 'started' | 'stopping' | 'stopped' = 'idle';
   #evictionTimer: NodeJS.Timeout | undefined;
+  /** This service as the holder of the home's job service lease. */
+  readonly #leaseOwner = newLeaseOwner();
+  #leaseTimer: NodeJS.Timeout | undefined;
+  #leaseLost = false;
 
   constructor(options: JobServiceOptions) {
     this.#store = options.store;
@@ -108,10 +129,27 @@ export class JobService {
   /**
    * Recovers what a previous process left and starts: queued jobs resume in their order, and a job that
    * was running (the process died, or stopped) runs again once, in its place in that order.
+   *
+   * One process at a time is the job service of a home: it holds a lease in the store, renewed while it
+   * runs and released by `stop`; a crashed holder's lease is taken over at once on its host (its pid is
+   * gone) and after 30 s elsewhere.
+   * @throws JobServiceError `E_HOME_BUSY` when a live process is the job service of this home.
    */
   async start(): Promise<void> {
     if (this.#state !== 'idle')
       throw new JobServiceError('E_STATE', `Cannot start a job service that is ${this.#state}`);
+    // First of all: recovery below kills and re-runs what another service left, so it must be dead.
+    this.#acquireLease();
+    try {
+      await this.#recover();
+    } catch (error) {
+      clearInterval(this.#leaseTimer);
+      this.#store.leases.release(JOB_SERVICE_LEASE, this.#leaseOwner);
+      throw error;
+    }
+  }
+
+  async #recover(): Promise<void> {
     mkdirSync(this.#artifactsDir, { recursive: true });
     const unfinished = this.#store.jobs
       .listByStatus(['queued', 'running', 'interrupted'])
@@ -159,12 +197,54 @@ export class JobService {
     await Promise.all([...this.#live.values()].map(({ done }) => done));
     await this.#workspaces.stop();
     this.#scratch.clear();
+    clearInterval(this.#leaseTimer);
+    this.#store.leases.release(JOB_SERVICE_LEASE, this.#leaseOwner);
     this.#state = 'stopped';
+  }
+
+  /**
+   * Takes the home's job service lease, and renews it every `LEASE_RENEW_MS` while the service runs.
+   * @throws JobServiceError `E_HOME_BUSY` when a live process holds it.
+   */
+  #acquireLease(): void {
+    const host = hostname();
+    const attempt = this.#store.leases.acquire(JOB_SERVICE_LEASE, {
+      owner: this.#leaseOwner,
+      ttlMs: LEASE_TTL_MS,
+      alive: (owner) => leaseOwnerAlive(owner, host),
+    });
+    if (!attempt.acquired) {
+      const { owner, acquiredAt, expiresAt } = attempt.holder;
+      throw new JobServiceError(
+        'E_HOME_BUSY',
+        `The jobs of ${this.#config.home} are run by another process (${describeOwner(owner)}, since ` +
+          `${acquiredAt}): submit jobs to it (flotilla jobs submit, or its HTTP API) or use another home. ` +
+          `If that process is gone, the home is free from ${expiresAt}.`,
+      );
+    }
+    this.#leaseLost = false;
+    this.#leaseTimer = setInterval(() => {
+      try {
+        // Lost: another process decided this one was dead (it was suspended past the lease, or its
+        // clock jumped) and took the home over; this one then takes no new jobs.
+        if (!this.#store.leases.renew(JOB_SERVICE_LEASE, this.#leaseOwner, LEASE_TTL_MS))
+          this.#leaseLost = true;
+      } catch {
+        // A busy database: the next beat tries again, well before the lease expires.
+      }
+    }, LEASE_RENEW_MS);
+    this.#leaseTimer.unref();
   }
 
   /** Validates, stores and queues a job; throws `JobRequestError` or `QueueFullError`, creating nothing. */
   submit(input: unknown): JobView {
     if (this.#state !== 'started') throw new JobServiceError('E_STATE', `The job service is ${this.#state}`);
+    if (this.#leaseLost) {
+      throw new JobServiceError(
+        'E_HOME_BUSY',
+        `Another process took over the jobs of ${this.#config.home} while this one was not answering`,
+      );
+    }
     const request = parseJobRequest(input, this.#config);
     if (!this.#limiter.accepts({ group: request.agent })) {
       const { queued, maxQueue } = this.#limiter.stats;
@@ -387,4 +467,11 @@ export class JobService {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `pid 123 on host box` for a lease owner `box:123:RANDOM`, the owner itself otherwise. */
+function describeOwner(owner: string): string {
+  const parts = owner.split(':');
+  if (parts.length < 3) return owner;
+  return `pid ${parts.at(-2)} on ${parts.slice(0, -2).join(':')}`;
 }

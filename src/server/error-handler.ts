@@ -51,6 +51,8 @@ const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   // The job service is stopping (shutdown) or not started: not a capacity answer.
   E_STATE: 503,
   E_SERVER_STATE: 503,
+  // Another process took this home's jobs over while this server was not answering (suspended).
+  E_HOME_BUSY: 503,
   E_TIMEOUT: 504,
 };
 

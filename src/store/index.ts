@@ -8,6 +8,13 @@ export {
   type NewJob,
 } from './job-repository.js';
 export { newRecordId } from './record-id.js';
+export { leaseOwnerAlive, newLeaseOwner } from './lease-owner.js';
+export {
+  LeaseRepository,
+  type LeaseAttempt,
+  type LeaseRecord,
+  type LeaseRequest,
+} from './lease-repository.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageOptions } from './pagination.js';
 export {

@@ -91,9 +91,24 @@ CREATE TABLE events (
 CREATE INDEX events_subject_seq ON events (subject, seq);
 `;
 
+/*
+ * Version 2: leases on things that only one process may drive at a time but that are not runs (the
+ * job service of a home). A row exists while someone holds the lease; `expires_at` ends it when that
+ * someone dies without releasing it.
+ */
+const V2_SQL = `
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  acquired_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+) STRICT;
+`;
+
 /** The schema history, oldest first. Append to it; never edit a migration that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, runs, run items and the event log', sql: V1_SQL },
+  { version: 2, description: 'leases held by one process at a time', sql: V2_SQL },
 ];
 
 /** The schema version this code writes: the version of the last migration. */

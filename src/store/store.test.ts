@@ -124,7 +124,7 @@ describe('migrate', () => {
     };
     const error = thrown(() => migrate(db, [...MIGRATIONS, broken]));
     expect(hasCode(error, 'E_STORE')).toBe(true);
-    expect((error as Error).message).toContain('version 2 (broken)');
+    expect((error as Error).message).toContain(`version ${SCHEMA_VERSION + 1} (broken)`);
     expect(userVersion(db)).toBe(SCHEMA_VERSION);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
   });

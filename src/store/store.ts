@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { assertCount } from '../core/index.js';
 import { EventRepository } from './event-repository.js';
 import { JobRepository } from './job-repository.js';
+import { LeaseRepository } from './lease-repository.js';
 import { migrate, userVersion } from './migrations.js';
 import { RunItemRepository } from './run-item-repository.js';
 import { RunRepository } from './run-repository.js';
@@ -67,6 +68,7 @@ export class Store {
   readonly runs: RunRepository;
   readonly items: RunItemRepository;
   readonly events: EventRepository;
+  readonly leases: LeaseRepository;
   readonly #db: Database.Database;
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -99,6 +101,7 @@ export class Store {
     this.runs = new RunRepository(db);
     this.items = new RunItemRepository(db);
     this.events = new EventRepository(db);
+    this.leases = new LeaseRepository(db);
   }
 
   /** The schema version of the open database (`PRAGMA user_version`). */

@@ -5,10 +5,17 @@ import type { EventBus, RunStatus } from '../events/index.js';
 import { nowIso } from '../events/index.js';
 import { killProcessesWithEnvironment } from '../exec/index.js';
 import type { JobService } from '../jobs/index.js';
-import { newRecordId, type Page, type RunRecord, type Store } from '../store/index.js';
+import {
+  leaseOwnerAlive,
+  newLeaseOwner,
+  newRecordId,
+  type Page,
+  type RunRecord,
+  type Store,
+} from '../store/index.js';
 import type { WorkflowDefinition } from './definition.js';
 import { resolveInputs } from './inputs.js';
-import { leaseOwnerAlive, newLeaseOwner } from './lease-owner.js';
+
 import { gateDecisionOutput, RunExecutor } from './run-executor.js';
 import { runMarker } from './run-marker.js';
 import { runSpecOf, type RunSpec } from './run-spec.js';

@@ -116,6 +116,23 @@ describe('flotilla jobs (a client of flotilla serve)', () => {
     expect(refused.stderr).toContain('repo: unknown repository "elsewhere"');
   });
 
+  it('refuses `exec` on the home of a running server, which keeps its job (exit 2)', async () => {
+    const url = await serve();
+    const opts = { cwd: dir };
+    const submitted = await runCli(
+      ['jobs', 'submit', '--server', url, '--agent', 'hold', '--json', 'x'],
+      opts,
+    );
+    const { id } = JSON.parse(submitted.stdout) as { id: string };
+    const exec = await runCli(['exec', '--agent', 'writer', '--home', home(), 'y'], opts);
+    expect(exec.code).toBe(2);
+    expect(exec.stderr).toMatch(/are run by another process \(pid \d+ on /);
+    expect(exec.stderr).toContain('flotilla jobs submit');
+    writeFileSync(join(gates, id), '0');
+    const waited = await runCli(['jobs', 'wait', id, '--server', url, '--json'], opts);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
   it('says clearly when no server answers', async () => {
     const { code, stderr } = await runCli(['jobs', 'list', '--server', 'http://127.0.0.1:9'], { cwd: dir });
     expect(code).toBe(1);

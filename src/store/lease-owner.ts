@@ -1,19 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
+/** The owners this process made: with our pid, an owner not among them was an earlier process's. */
+const ownersOfThisProcess = new Set<string>();
+
 /**
  * A lease owner id: `HOST:PID:RANDOM`. The host and pid let another process on the same host tell at
  * once that the owner is gone (no need to wait for the lease to expire); the random part keeps two
  * engines of one process apart.
  */
 export function newLeaseOwner(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  ownersOfThisProcess.add(owner);
+  return owner;
 }
 
 /**
  * Whether the process behind `owner` may still be alive, seen from `host`: an owner on another host (or
  * in a form we do not know) is assumed alive until its lease expires; one on this host is alive when its
- * pid exists. A pid may have been reused by another process: then the lease's expiry still ends it.
+ * pid exists. An owner with our own pid is alive only if this process made it: otherwise it was an
+ * earlier process that had our pid (a container's PID 1 before a restart). A pid reused by an unrelated
+ * process keeps a dead owner "alive" until its lease expires.
  */
 export function leaseOwnerAlive(owner: string, host: string): boolean {
   const parts = owner.split(':');
@@ -21,6 +28,7 @@ export function leaseOwnerAlive(owner: string, host: string): boolean {
   const pid = Number(parts.at(-2));
   const ownerHost = parts.slice(0, -2).join(':');
   if (ownerHost !== host || !Number.isSafeInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return ownersOfThisProcess.has(owner);
   try {
     process.kill(pid, 0);
     return true;
