@@ -64,17 +64,14 @@ export interface JobPatch {
   readonly attempts?: number;
 }
 
-/** How a run of a job ended: what `JobRepository.finish` writes. */
-export interface JobEnding {
-  readonly status: JobStatus;
-  /** `null` for a run that did not finish the job (`interrupted`: it runs again). */
-  readonly finishedAt: string | null;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly error: string | null;
-  readonly outputTail: string | null;
-  readonly result: unknown;
-}
+/**
+ * How a run of a job ended: what `JobRepository.finish` writes, every field (a `null` clears it).
+ * `finishedAt` is `null` for a run that did not finish the job (`interrupted`: it runs again).
+ */
+export type JobEnding = Pick<
+  JobRecord,
+  'status' | 'finishedAt' | 'exitCode' | 'signal' | 'error' | 'outputTail' | 'result'
+>;
 
 /** Options of `JobRepository.list`. */
 export interface JobListOptions extends PageOptions {
