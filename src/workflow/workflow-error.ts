@@ -1,18 +1,7 @@
-import { FlotillaError } from '../core/index.js';
+import { describeIssues, FlotillaError, SourceError, type SourceIssue } from '../core/index.js';
 
 /** Where one problem of a workflow file is, and what it is. */
-export interface WorkflowIssue {
-  /**
-   * The whole line as printed, e.g.
-   * `build.yaml:12:22: steps[2] (build).max_concurrency: expected an integer ≥ 1, got "4"`.
-   */
-  readonly message: string;
-  /** The absolute path of the file, when the workflow came from one. */
-  readonly file?: string;
-  /** 1-based line in the file. */
-  readonly line?: number;
-  /** 1-based column in the file. */
-  readonly column?: number;
+export interface WorkflowIssue extends SourceIssue {
   /** The YAML path, e.g. `steps[2].max_concurrency` or `steps[0].step.run[1]`. */
   readonly path?: string;
   /** The id of the step the problem is in, when it is in one. */
@@ -28,44 +17,23 @@ export interface WorkflowErrorDetails extends Omit<WorkflowIssue, 'message'> {
 
 /**
  * A workflow file is invalid (or missing, or not YAML); nothing ran. The message names the file, line and
- * column, the YAML path with the step's id, what was expected and what was found. The fields describe the
- * first problem; `issues` lists them all, in file order.
+ * column, the YAML path with the step's id, what was expected and what was found (for example
+ * `build.yaml:12:22: steps[2] (build).max_concurrency: expected an integer ≥ 1, got "4"`). The fields
+ * describe the first problem; `issues` lists them all, in file order.
  */
-export class WorkflowError extends FlotillaError {
-  /** The absolute path of the file of the first problem. */
-  readonly file?: string;
-  /** 1-based line of the first problem. */
-  readonly line?: number;
-  /** 1-based column of the first problem. */
-  readonly column?: number;
-  /** The YAML path of the first problem, e.g. `steps[2].max_concurrency`. */
-  readonly path?: string;
+export class WorkflowError extends SourceError<WorkflowIssue> {
   /** The id of the step of the first problem. */
   readonly step?: string;
-  /** Every problem; one when the error is not about a file's contents. */
-  readonly issues: readonly WorkflowIssue[];
 
   constructor(message: string, details: WorkflowErrorDetails = {}) {
-    super('E_WORKFLOW_INVALID', message, details.cause === undefined ? undefined : { cause: details.cause });
-    const { issues, cause: _cause, ...where } = details;
-    this.issues = issues ?? [{ message, ...where }];
-    const first = this.issues[0] ?? where;
-    this.file = first.file;
-    this.line = first.line;
-    this.column = first.column;
-    this.path = first.path;
-    this.step = first.step;
+    const { issues, cause, ...where } = details;
+    super('E_WORKFLOW_INVALID', message, issues ?? [{ message, ...where }], cause);
+    this.step = this.issues[0]?.step;
   }
 
-  /**
-   * One error for several problems: the first line sums them up under `subject` (the file's name), then
-   * one line each. A single problem is its own message.
-   */
+  /** One error for several problems, summed up under `subject` (the file's name). */
   static of(subject: string, issues: readonly WorkflowIssue[]): WorkflowError {
-    const [first] = issues;
-    if (issues.length === 1 && first !== undefined) return new WorkflowError(first.message, { issues });
-    const lines = issues.map((issue) => `  ${issue.message}`);
-    return new WorkflowError([`${subject}: ${issues.length} problems`, ...lines].join('\n'), { issues });
+    return new WorkflowError(describeIssues(subject, issues), { issues });
   }
 }
 

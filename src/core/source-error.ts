@@ -1,0 +1,52 @@
+import { FlotillaError } from './errors.js';
+
+/** Where one problem of a file (or of values that stand for one) is, and what it is. */
+export interface SourceIssue {
+  /** The whole line as printed, e.g. `flotilla.config.yaml:7:16: server.concurrency: expected …`. */
+  readonly message: string;
+  /** The absolute path of the file the problem is in, when it is in one. */
+  readonly file?: string;
+  /** 1-based line in `file`. */
+  readonly line?: number;
+  /** 1-based column in `file`. */
+  readonly column?: number;
+  /** The key path of the value, e.g. `server.concurrency` or `steps[2].max_concurrency`. */
+  readonly path?: string;
+}
+
+/**
+ * An input that did not load (a config file, a workflow file) with every problem found in it at once.
+ * The fields describe the first problem; `issues` lists them all, in the order they were found.
+ */
+export abstract class SourceError<I extends SourceIssue> extends FlotillaError {
+  /** The absolute path of the file of the first problem. */
+  readonly file?: string;
+  /** 1-based line of the first problem. */
+  readonly line?: number;
+  /** 1-based column of the first problem. */
+  readonly column?: number;
+  /** The key path of the first problem. */
+  readonly path?: string;
+  /** Every problem; one when the error is not about a file's contents. */
+  readonly issues: readonly I[];
+
+  protected constructor(code: string, message: string, issues: readonly I[], cause?: unknown) {
+    super(code, message, cause === undefined ? undefined : { cause });
+    this.issues = issues;
+    const first = issues[0];
+    this.file = first?.file;
+    this.line = first?.line;
+    this.column = first?.column;
+    this.path = first?.path;
+  }
+}
+
+/**
+ * The message of an error about `issues`: a single problem is its own message; several are summed up
+ * under `subject` (a file's name) on a first line, then one line each.
+ */
+export function describeIssues(subject: string, issues: readonly SourceIssue[]): string {
+  const [first] = issues;
+  if (issues.length === 1 && first !== undefined) return first.message;
+  return [`${subject}: ${issues.length} problems`, ...issues.map((issue) => `  ${issue.message}`)].join('\n');
+}
