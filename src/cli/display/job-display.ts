@@ -1,10 +1,7 @@
 import type { FlotillaEvent, JobStatus } from '../../events/index.js';
 import type { Output } from '../output.js';
 import { formatDuration, style } from '../style.js';
-
-/** How often the live region is redrawn. */
-const FRAME_INTERVAL_MS = 100;
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+import { LiveRegion, runningLine, type Frame } from './live-region.js';
 
 interface JobView {
   readonly id: string;
@@ -30,16 +27,15 @@ const SYMBOL: Partial<Record<JobStatus, string>> = {
 export class JobDisplay {
   readonly #output: Output;
   readonly #jobs = new Map<string, JobView>();
-  #timer: NodeJS.Timeout | undefined;
-  #regionLines = 0;
-  #frame = 0;
+  readonly #region: LiveRegion;
 
   constructor(output: Output) {
     this.#output = output;
+    this.#region = new LiveRegion(output, (frame) => this.#draw(frame));
   }
 
   start(): void {
-    if (this.#output.live) this.#timer = setInterval(() => this.#render(), FRAME_INTERVAL_MS);
+    this.#region.start();
   }
 
   /** Gives a job the label shown for it (its prompt, say). */
@@ -64,9 +60,7 @@ export class JobDisplay {
 
   /** Stops redrawing and leaves the final state on screen. */
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    if (this.#output.live) this.#render(false);
+    this.#region.stop();
   }
 
   #view(jobId: string): JobView {
@@ -80,47 +74,29 @@ export class JobDisplay {
 
   #finished(job: JobView, durationMs: number, error: string | undefined): void {
     const detail = error === undefined ? '' : `  ${style.red(error)}`;
-    const text = `${SYMBOL[job.status] ?? '?'} ${job.id} ${job.status.padEnd(9)} ${formatDuration(durationMs).padStart(6)}  ${job.label}${detail}`;
-    if (this.#output.live) this.#printAbove(text);
-    else this.#output.line(text);
+    this.#region.print(
+      `${SYMBOL[job.status] ?? '?'} ${job.id} ${job.status.padEnd(9)} ${formatDuration(durationMs).padStart(6)}  ${job.label}${detail}`,
+    );
   }
 
-  /** Prints a permanent line above the live region. */
-  #printAbove(text: string): void {
-    this.#clearRegion();
-    this.#output.stdout.write(`${text}\n`);
-    this.#render();
-  }
-
-  #clearRegion(): void {
-    if (this.#regionLines > 0) this.#output.stdout.write(`\x1b[${this.#regionLines}A\x1b[J`);
-    this.#regionLines = 0;
-  }
-
-  #render(showRunning = true): void {
-    this.#clearRegion();
-    const width = Math.max(40, (this.#output.stdout.columns ?? 100) - 1);
+  #draw(frame: Frame): string[] {
     const counts = { queued: 0, running: 0, done: 0, failed: 0 };
     const lines: string[] = [];
-    const spinner = SPINNER[this.#frame++ % SPINNER.length]!;
+    const now = performance.now();
     for (const job of this.#jobs.values()) {
       if (job.status === 'queued') counts.queued++;
       else if (job.status === 'running') counts.running++;
       else if (job.status === 'succeeded') counts.done++;
       else counts.failed++;
-      if (job.status !== 'running' || !showRunning) continue;
-      const elapsed = formatDuration(performance.now() - (job.startedAt ?? performance.now()));
-      const head = `${spinner} ${job.id} ${elapsed.padStart(6)}  `;
-      // Cut the plain text, never the escape sequences around it.
-      const tail = (job.lastLine || job.label).slice(0, Math.max(0, width - head.length));
-      lines.push(`${style.cyan(spinner)} ${job.id} ${elapsed.padStart(6)}  ${style.dim(tail)}`);
+      if (job.status === 'running' && !frame.final) {
+        lines.push(runningLine(frame, job.id, job.startedAt ?? now, now, job.lastLine || job.label));
+      }
     }
     lines.push(
       style.bold(
         `${counts.running} running · ${counts.queued} queued · ${counts.done} succeeded · ${counts.failed} failed`,
       ),
     );
-    this.#output.stdout.write(`${lines.join('\n')}\n`);
-    this.#regionLines = lines.length;
+    return lines;
   }
 }

@@ -1,12 +1,10 @@
 import type { FlotillaEvent, ItemStatus } from '../../events/index.js';
 import type { Output } from '../output.js';
 import { formatDuration, style } from '../style.js';
+import { LiveRegion, runningLine, type Frame } from './live-region.js';
 
-/** How often the live region is redrawn. */
-const FRAME_INTERVAL_MS = 100;
 /** The most running items listed in the live region; the rest are counted. */
 const MAX_RUNNING_LINES = 12;
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 interface ItemLine {
   readonly id: string;
@@ -35,21 +33,18 @@ export const ITEM_SYMBOL: Readonly<Record<ItemStatus, string>> = {
 export class RunDisplay {
   readonly #output: Output;
   readonly #items = new Map<string, ItemLine>();
-  #timer: NodeJS.Timeout | undefined;
-  #regionLines = 0;
-  #frame = 0;
-  /** Lines that came while a question was on the terminal, printed once it is answered. */
-  #held: string[] | undefined;
+  readonly #region: LiveRegion;
   /** Events count only between `start` and `stop` (not those of an approval recorded before). */
   #started = false;
 
   constructor(output: Output) {
     this.#output = output;
+    this.#region = new LiveRegion(output, (frame) => this.#draw(frame));
   }
 
   start(): void {
     this.#started = true;
-    if (this.#output.live) this.#timer = setInterval(() => this.#render(), FRAME_INTERVAL_MS);
+    this.#region.start();
   }
 
   handle(event: FlotillaEvent): void {
@@ -77,7 +72,7 @@ export class RunDisplay {
         : event.error === undefined
           ? ''
           : `  ${style.red(event.error)}`;
-    this.#permanent(
+    this.#region.print(
       `${ITEM_SYMBOL[event.status]} ${item.id} ${event.status.padEnd(9)} ${took.padStart(6)}${detail}`,
     );
   }
@@ -86,32 +81,14 @@ export class RunDisplay {
    * Runs `task` (a question on the terminal) with the live region cleared and not redrawn, so that the
    * two do not write over each other.
    */
-  async aside<T>(task: () => Promise<T>): Promise<T> {
-    const wasLive = this.#timer !== undefined;
-    this.#halt();
-    this.#held = [];
-    try {
-      return await task();
-    } finally {
-      const held = this.#held;
-      this.#held = undefined;
-      for (const line of held) this.#output.line(line);
-      if (wasLive) this.#timer = setInterval(() => this.#render(), FRAME_INTERVAL_MS);
-    }
+  aside<T>(task: () => Promise<T>): Promise<T> {
+    return this.#region.aside(task);
   }
 
   /** Stops redrawing and leaves the final counts on screen. */
   stop(): void {
-    const wasLive = this.#timer !== undefined;
     this.#started = false;
-    this.#halt();
-    if (wasLive) this.#render(false);
-  }
-
-  #halt(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#clearRegion();
+    this.#region.stop();
   }
 
   #item(itemId: string): ItemLine {
@@ -123,40 +100,19 @@ export class RunDisplay {
     return item;
   }
 
-  /** A line that stays: above the live region on a TTY, a plain line elsewhere. */
-  #permanent(text: string): void {
-    if (this.#held !== undefined) return void this.#held.push(text);
-    if (this.#timer === undefined) return this.#output.line(text);
-    this.#clearRegion();
-    this.#output.stdout.write(`${text}\n`);
-    this.#render();
-  }
-
-  #clearRegion(): void {
-    if (this.#regionLines > 0) this.#output.stdout.write(`\x1b[${this.#regionLines}A\x1b[J`);
-    this.#regionLines = 0;
-  }
-
-  #render(showRunning = true): void {
-    this.#clearRegion();
-    const width = Math.max(40, (this.#output.stdout.columns ?? 100) - 1);
+  #draw(frame: Frame): string[] {
     const counts = { running: 0, pending: 0, succeeded: 0, failed: 0 };
     const lines: string[] = [];
-    const spinner = SPINNER[this.#frame++ % SPINNER.length]!;
     const now = Date.now();
     for (const item of this.#items.values()) {
       if (item.status === 'running') counts.running++;
       else if (item.status === 'pending') counts.pending++;
       else if (item.status === 'succeeded' || item.status === 'skipped') counts.succeeded++;
       else counts.failed++;
-      if (item.status !== 'running' || !showRunning || lines.length >= MAX_RUNNING_LINES) continue;
-      const elapsed = formatDuration(now - (item.startedAt ?? now)).padStart(6);
-      const head = `${spinner} ${item.id} ${elapsed}  `;
-      // Cut the plain text, never the escape sequences around it.
-      const tail = item.lastLine.slice(0, Math.max(0, width - head.length));
-      lines.push(`${style.cyan(spinner)} ${item.id} ${elapsed}  ${style.dim(tail)}`);
+      if (item.status !== 'running' || frame.final || lines.length >= MAX_RUNNING_LINES) continue;
+      lines.push(runningLine(frame, item.id, item.startedAt ?? now, now, item.lastLine));
     }
-    if (showRunning && counts.running > lines.length) {
+    if (!frame.final && counts.running > lines.length) {
       lines.push(style.dim(`  … and ${counts.running - lines.length} more running`));
     }
     lines.push(
@@ -164,7 +120,6 @@ export class RunDisplay {
         `${counts.running} running · ${counts.pending} pending · ${counts.succeeded} succeeded · ${counts.failed} failed`,
       ),
     );
-    this.#output.stdout.write(`${lines.join('\n')}\n`);
-    this.#regionLines = lines.length;
+    return lines;
   }
 }
