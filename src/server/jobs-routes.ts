@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { InvalidArgumentError } from '../core/index.js';
 import type { FlotillaEvent, JobStatus } from '../events/index.js';
 import type { JobView } from '../jobs/index.js';
-import { MAX_PAGE_SIZE } from '../store/index.js';
 import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followJobEvents } from './job-event-stream.js';
+import { listQuerySchema } from './list-query.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
 import { lastEventId, sseResponse } from './sse-response.js';
@@ -21,16 +20,7 @@ const JOB_STATUSES = [
 ] as const satisfies readonly JobStatus[];
 
 /** The query of `GET /v1/jobs`. */
-const listQuerySchema = z.object({
-  status: z.enum(JOB_STATUSES, { error: `expected one of: ${JOB_STATUSES.join(', ')}` }).optional(),
-  limit: z.coerce
-    .number({ error: 'expected an integer' })
-    .int('expected an integer')
-    .min(1, 'expected an integer ≥ 1')
-    .max(MAX_PAGE_SIZE, `expected an integer ≤ ${MAX_PAGE_SIZE}`)
-    .optional(),
-  cursor: z.string().min(1, 'expected the next_cursor of a previous page').optional(),
-});
+const listQuery = listQuerySchema(JOB_STATUSES);
 
 /** The SSE event name of each job event (DESIGN.md §6). */
 const SSE_EVENT_NAMES: Partial<Record<FlotillaEvent['type'], string>> = {
@@ -54,7 +44,7 @@ export function jobsRoutes(deps: AppDeps): Hono {
   });
 
   app.get('/v1/jobs', (c) => {
-    const parsed = listQuerySchema.safeParse(c.req.query());
+    const parsed = listQuery.safeParse(c.req.query());
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.') || 'query';

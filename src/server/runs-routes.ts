@@ -4,7 +4,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../core/index.js';
 import type { RunStatus } from '../events/index.js';
-import { MAX_PAGE_SIZE } from '../store/index.js';
 import {
   loadWorkflowFile,
   parseWorkflow,
@@ -14,6 +13,7 @@ import {
 } from '../workflow/index.js';
 import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followEvents } from './event-stream.js';
+import { listQuerySchema } from './list-query.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
 import { lastEventId, sseResponse } from './sse-response.js';
@@ -56,16 +56,7 @@ const approveSchema = z.strictObject({
 });
 
 /** The query of `GET /v1/runs`. */
-const listQuerySchema = z.object({
-  status: z.enum(RUN_STATUSES, { error: `expected one of: ${RUN_STATUSES.join(', ')}` }).optional(),
-  limit: z.coerce
-    .number({ error: 'expected an integer' })
-    .int('expected an integer')
-    .min(1, 'expected an integer ≥ 1')
-    .max(MAX_PAGE_SIZE, `expected an integer ≤ ${MAX_PAGE_SIZE}`)
-    .optional(),
-  cursor: z.string().min(1, 'expected the next_cursor of a previous page').optional(),
-});
+const listQuery = listQuerySchema(RUN_STATUSES);
 
 /**
  * The workflow runs API: start (202), list (newest first), show, events (SSE with `Last-Event-ID`
@@ -102,7 +93,7 @@ export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine 
   });
 
   app.get('/v1/runs', (c) => {
-    const query = parse(listQuerySchema, c.req.query(), 'query');
+    const query = parse(listQuery, c.req.query(), 'query');
     engine.reapInterrupted();
     try {
       const page = engine.list(query);
