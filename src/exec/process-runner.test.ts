@@ -159,6 +159,17 @@ describe('runProcess: failures before the run', () => {
     expect(existsSync(join(dir, 'started'))).toBe(false);
   });
 
+  it('starts nothing when aborted after the call but before the spawn (which waits for pending callbacks)', async () => {
+    const controller = new AbortController();
+    const reason = new CancelledError('stopped at once');
+    const run = runProcess(['sh', '-c', 'touch started'], { cwd: dir, signal: controller.signal });
+    controller.abort(reason);
+    await expect(run).rejects.toBe(reason);
+    // Had it started, `touch` would have had ample time by now.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(existsSync(join(dir, 'started'))).toBe(false);
+  });
+
   it.each([
     ['an empty argv', [], {}],
     ['an empty command', [''], {}],

@@ -52,6 +52,8 @@ export async function runProcess(
   const [command, ...args] = validateArgv(argv);
   const resolved = resolveRunOptions(options);
   resolved.signal.throwIfAborted();
+  await forkAfterPendingCallbacks();
+  resolved.signal.throwIfAborted();
   const startedAtMs = performance.now();
   let child: ChildProcess;
   try {
@@ -72,6 +74,20 @@ export async function runProcess(
     throw new SpawnError(command, resolved.cwd, cause);
   }
   return supervise(child, child.pid, startedAtMs, resolved);
+}
+
+/**
+ * Resolves in the check phase of the event loop, after the I/O callbacks of this iteration.
+ *
+ * Forking marks every page of this process copy-on-write, so each page written after a fork costs a page
+ * fault (tens of µs on some virtual machines). When many short processes come and go, each exit's
+ * callback records the end and starts the next run; if every start forked at once, that bookkeeping
+ * (SQLite's pages, the heap) would fault again after each fork. Spawning in the check phase lets all the
+ * callbacks of an iteration write first and the forks follow together: measured with 300 runs of `true`
+ * at concurrency 10 through the job service, 198 → 148 faults per job (bare spawns: 146).
+ */
+function forkAfterPendingCallbacks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Wires a started process to its options; resolves as `runProcess` describes. */
