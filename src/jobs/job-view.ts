@@ -1,5 +1,6 @@
 import type { JobStatus } from '../events/index.js';
 import type { JobRecord } from '../store/index.js';
+import type { JobRequest } from './job-request.js';
 import type { JobResult } from './job-runner.js';
 
 /** A job as the API and the CLI show it (DESIGN.md §6). */
@@ -21,6 +22,8 @@ export interface JobView {
   readonly queue_position: number | null;
   readonly attempts: number;
   readonly result: JobResult | null;
+  /** What the submitter attached to the job (`metadata` of the request), as given; null when none. */
+  readonly metadata: Readonly<Record<string, unknown>> | null;
 }
 
 export function toJobView(record: JobRecord, queuePosition: number | null): JobView {
@@ -41,5 +44,6 @@ export function toJobView(record: JobRecord, queuePosition: number | null): JobV
     queue_position: queuePosition,
     attempts: record.attempts,
     result: (record.result as JobResult | null) ?? null,
+    metadata: (record.spec as Pick<JobRequest, 'metadata'> | null)?.metadata ?? null,
   };
 }

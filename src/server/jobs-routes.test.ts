@@ -81,9 +81,10 @@ describe('POST /v1/jobs', () => {
 });
 
 describe('GET /v1/jobs and /v1/jobs/:id', () => {
-  it('shows a job, 404 for an unknown id', async () => {
+  it('shows a job with the metadata it was given, 404 for an unknown id', async () => {
     harness = await createHarness();
-    const { body } = await submit({ agent: 'echo', prompt: 'hi' });
+    const metadata = { ticket: 'ENG-42', labels: ['docs'], nested: { by: 'ci' } };
+    const { body } = await submit({ agent: 'echo', prompt: 'hi', metadata });
     await harness.reach(body.id as string, 'succeeded');
     const response = await harness.app.request(`/v1/jobs/${String(body.id)}`);
     expect(response.status).toBe(200);
@@ -100,7 +101,11 @@ describe('GET /v1/jobs and /v1/jobs/:id', () => {
       error: null,
       output_tail: matching('hello'),
       queue_position: null,
+      metadata,
     });
+    const plain = await submit({ agent: 'echo', prompt: 'no metadata' });
+    const shown = await harness.app.request(`/v1/jobs/${String(plain.body.id)}`);
+    expect(await shown.json()).toMatchObject({ metadata: null });
     const missing = await harness.app.request('/v1/jobs/job_nope');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'E_NOT_FOUND', field: 'id' } });
