@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** The owners this process made: with our pid, an owner not among them was an earlier process's. */
@@ -18,7 +19,7 @@ export function newLeaseOwner(): string {
 /**
  * Whether the process behind `owner` may still be alive, seen from `host`: an owner on another host (or
  * in a form we do not know) is assumed alive until its lease expires; one on this host is alive when its
- * pid exists. An owner with our own pid is alive only if this process made it: otherwise it was an
+ * pid exists and is not a zombie. An owner with our own pid is alive only if this process made it: otherwise it was an
  * earlier process that had our pid (a container's PID 1 before a restart). A pid reused by an unrelated
  * process keeps a dead owner "alive" until its lease expires.
  */
@@ -31,8 +32,23 @@ export function leaseOwnerAlive(owner: string, host: string): boolean {
   if (pid === process.pid) return ownersOfThisProcess.has(owner);
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * Whether `pid` has exited but not been reaped yet (Linux; elsewhere `false`): `kill(pid, 0)` still finds
+ * it, though it will never renew a lease again — a server killed under a parent that has not waited yet.
+ */
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    // Hidden (hidepid) or gone since: counted alive, the lease's expiry still ends it.
+    return false;
   }
 }

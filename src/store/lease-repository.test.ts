@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/index.js';
@@ -106,6 +108,26 @@ describe('lease owners', () => {
     expect(leaseOwnerAlive(`elsewhere:${deadPid}:00000000`, host)).toBe(true);
     expect(leaseOwnerAlive('not an owner', host)).toBe(true);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'are dead once their process exited, even before it is reaped',
+    async () => {
+      // `true` exits at once; its parent, now `sleep`, never waits for it: a zombie for the test's length.
+      const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        const zombie = Number((await once(parent.stdout, 'data'))[0]);
+        const state = () => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0];
+          while (state() !== 'Z') await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(() => process.kill(zombie, 0)).not.toThrow();
+        expect(leaseOwnerAlive(`${hostname()}:${zombie}:00000000`, hostname())).toBe(false);
+        expect(leaseOwnerAlive(`${hostname()}:${parent.pid}:00000000`, hostname())).toBe(true);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    },
+  );
 
   it('with our own pid are alive only if this process made them (not a restarted PID 1’s predecessor)', () => {
     const host = hostname();
