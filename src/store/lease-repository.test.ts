@@ -119,7 +119,7 @@ describe('lease owners', () => {
       try {
         const zombie = Number((await once(parent.stdout, 'data'))[0]);
         const state = () => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0];
-          while (state() !== 'Z') await new Promise((resolve) => setTimeout(resolve, 10));
+        while (state() !== 'Z') await new Promise((resolve) => setTimeout(resolve, 10));
         expect(() => process.kill(zombie, 0)).not.toThrow();
         expect(leaseOwnerAlive(`${hostname()}:${zombie}:00000000`, hostname())).toBe(false);
         expect(leaseOwnerAlive(`${hostname()}:${parent.pid}:00000000`, hostname())).toBe(true);
