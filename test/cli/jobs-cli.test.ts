@@ -22,6 +22,7 @@ beforeEach(() => {
       'agents:',
       `  writer: { command: [sh, -c, 'echo "$1" > answer.txt; echo wrote it', sh, "{prompt}"] }`,
       '  broken: { command: [sh, -c, "echo no luck >&2; exit 4"] }',
+      `  greeter: { command: [sh, -c, 'echo "hello $GREETING"'] }`,
       `  hold: { command: ["${process.execPath}", "${HOLD_AGENT}", "${gates}", "{job_id}"] }`,
       'repos:',
       `  app: { path: "${source}" }`,
@@ -93,6 +94,48 @@ describe('flotilla jobs (a client of flotilla serve)', () => {
     expect(show.stdout).toContain('changed  answer.txt');
     const diff = await runCli(['jobs', 'diff', id, '--server', url], opts);
     expect(diff.stdout).toContain('+hello');
+  });
+
+  it('submits with --env for the agent and --meta kept with the job; a malformed one is refused (exit 2)', async () => {
+    const url = await serve();
+    const opts = { cwd: dir };
+    const run = await runCli(
+      [
+        'jobs',
+        'submit',
+        '--server',
+        url,
+        '--agent',
+        'greeter',
+        '--env',
+        'GREETING=a=b',
+        '--meta',
+        'ticket=ENG-1',
+        '--meta',
+        'by=ci',
+        '--wait',
+        'x',
+      ],
+      opts,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('hello a=b');
+    const id = /(job_[0-9a-f]+) succeeded/.exec(run.stdout)![1]!;
+    const show = await runCli(['jobs', 'show', id, '--server', url], opts);
+    expect(show.stdout).toContain('metadata {"ticket":"ENG-1","by":"ci"}');
+    for (const [flag, word, message] of [
+      ['--meta', 'ticket', '--meta expects NAME=VALUE, got "ticket"'],
+      ['--env', '=x', '--env expects NAME=VALUE, got "=x"'],
+    ] as const) {
+      const refused = await runCli(
+        ['jobs', 'submit', '--server', url, '--agent', 'greeter', flag, word, 'x'],
+        opts,
+      );
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
+    const list = await runCli(['jobs', 'list', '--server', url, '--json'], opts);
+    expect((JSON.parse(list.stdout) as { items: unknown[] }).items).toHaveLength(1);
   });
 
   it('cancels a running job, and names the field when the server refuses a request (exit 2)', async () => {

@@ -3,7 +3,7 @@ import type { JobView } from '../../jobs/index.js';
 import { ApiClient } from '../api-client.js';
 import { createContext, type CommandContext, type CommandState, type GlobalOptions } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { parseCount } from '../parse.js';
+import { collect, parseAssignments, parseCount } from '../parse.js';
 import { formatDuration, style } from '../style.js';
 
 interface ClientOptions {
@@ -45,9 +45,23 @@ export function registerJobsCommand(
     .addOption(
       new Option('--priority <n>', 'higher runs first').argParser(parseCount('--priority', -1_000_000)),
     )
+    .option(
+      '--env <name=value>',
+      'an environment variable of the agent (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option(
+      '--meta <key=value>',
+      'metadata kept with the job, shown back (repeatable)',
+      collect,
+      [] as string[],
+    )
     .option('--wait', 'follow the job’s output until it ends')
     .argument('<prompt...>')
     .action(async (words, options, command) => {
+      const env = parseAssignments('--env', options.env);
+      const metadata = parseAssignments('--meta', options.meta);
       const { context, client } = setup(command);
       const body = {
         agent: options.agent,
@@ -57,6 +71,8 @@ export function registerJobsCommand(
         ...(options.path === undefined ? {} : { paths: options.path }),
         ...(options.timeout === undefined ? {} : { timeout_s: options.timeout }),
         ...(options.priority === undefined ? {} : { priority: options.priority }),
+        ...(options.env.length === 0 ? {} : { env }),
+        ...(options.meta.length === 0 ? {} : { metadata }),
       };
       const accepted = await client.json<{ id: string; position: number }>('POST', '/v1/jobs', body, signal);
       if (options.wait === true) {
@@ -165,6 +181,9 @@ function printJob({ output }: CommandContext, job: JobView): void {
     `${mark} ${job.id} ${style.bold(job.status)}  agent ${job.agent}${job.repo === null ? '' : `  repo ${job.repo}`}`,
   );
   output.line(`  prompt   ${job.prompt}`);
+  if (job.metadata !== null && Object.keys(job.metadata).length > 0) {
+    output.line(`  metadata ${JSON.stringify(job.metadata)}`);
+  }
   if (job.queue_position !== null) output.line(`  position ${job.queue_position} in the queue`);
   if (job.error !== null) output.line(`  error    ${style.red(job.error)}`);
   const result = job.result;

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { loadWorkflowFile, parseInputAssignments, resolveInputs } from '../../workflow/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
+import { collect } from '../parse.js';
 import { driveRun, openRunSession } from './run-session.js';
 
 /**
@@ -40,8 +41,4 @@ At a gate a terminal asks; without one the run pauses (exit 0): approve it with 
         await session.close();
       }
     });
-}
-
-function collect(value: string, previous: readonly string[]): string[] {
-  return [...previous, value];
 }
