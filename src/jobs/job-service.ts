@@ -1,26 +1,19 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError, FlotillaError, Limiter, QueueFullError } from '../core/index.js';
+import { CancelledError, Limiter, QueueFullError } from '../core/index.js';
 import type { Environment, ResolvedConfig } from '../config/index.js';
 import {
   EventBus,
   nowIso,
-  TERMINAL_JOB_STATUSES,
   type FlotillaEvent,
   type JobStatus,
   type SequencedEvent,
 } from '../events/index.js';
-import {
-  leaseOwnerAlive,
-  newLeaseOwner,
-  newRecordId,
-  type JobEnding,
-  type JobRecord,
-  type Page,
-  type Store,
-} from '../store/index.js';
+import { newRecordId, type JobEnding, type JobRecord, type Page, type Store } from '../store/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
+import { JobEviction } from './eviction.js';
+import { HomeLease } from './home-lease.js';
+import { JobServiceError } from './job-service-error.js';
 import { parseJobRequest, type JobRequest } from './job-request.js';
 import { diffPath, runJob, type JobOutcome, type JobRunContext, type JobTimings } from './job-runner.js';
 import { toJobView, type JobView } from './job-view.js';
@@ -29,16 +22,6 @@ import { ScratchFolders } from './scratch-folders.js';
 
 /** The timeout of a job whose request and profile set none. */
 export const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
-/** How often finished jobs past their TTL are looked for. */
-const EVICTION_INTERVAL_MS = 60_000;
-/**
- * The lease that makes one process at a time the job service of a home: a second one would take the
- * first one's running jobs for a crash's leftovers, kill their agents and run them again.
- */
-const JOB_SERVICE_LEASE = 'jobs';
-/** How long the lease outlives its holder's last renewal, and how often the holder renews it. */
-const LEASE_TTL_MS = 30_000;
-const LEASE_RENEW_MS = 5_000;
 
 /** Options of a `JobService`. */
 export interface JobServiceOptions {
@@ -66,9 +49,6 @@ interface LiveJob {
   started: boolean;
 }
 
-/** The service was asked to do something its state does not allow (stopped, or a job it does not know). */
-export class JobServiceError extends FlotillaError {}
-
 /** Why a running job was stopped when the service stopped: it is `interrupted`, and resumes next start. */
 class ShutdownError extends CancelledError {
   constructor() {
@@ -95,11 +75,10 @@ export class JobService {
   /** Jobs this process has queued or is running. */
   readonly #live = new Map<string, LiveJob>();
   #state: 'idle' | 'started' | 'stopping' | 'stopped' = 'idle';
-  #evictionTimer: NodeJS.Timeout | undefined;
-  /** This service as the holder of the home's job service lease. */
-  readonly #leaseOwner = newLeaseOwner();
-  #leaseTimer: NodeJS.Timeout | undefined;
-  #leaseLost = false;
+  /** One process at a time is the job service of a home. */
+  readonly #lease: HomeLease;
+  /** Deletes finished jobs past `job_ttl_s`. */
+  readonly #eviction: JobEviction;
 
   constructor(options: JobServiceOptions) {
     this.#store = options.store;
@@ -109,6 +88,13 @@ export class JobService {
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
     this.#artifactsDir = join(options.config.home, 'artifacts');
     this.#scratch = new ScratchFolders(join(options.config.home, 'scratch'));
+    this.#lease = new HomeLease(options.store, options.config.home);
+    this.#eviction = new JobEviction({
+      store: options.store,
+      workspaces: options.workspaces,
+      artifactsDir: this.#artifactsDir,
+      ttlS: options.config.server.job_ttl_s,
+    });
     const { concurrency, max_queue: maxQueue } = options.config.server;
     this.#limiter = new Limiter({ concurrency, maxQueue });
     this.#runContext = {
@@ -139,12 +125,11 @@ export class JobService {
     if (this.#state !== 'idle')
       throw new JobServiceError('E_STATE', `Cannot start a job service that is ${this.#state}`);
     // First of all: recovery below kills and re-runs what another service left, so it must be dead.
-    this.#acquireLease();
+    this.#lease.acquire();
     try {
       await this.#recover();
     } catch (error) {
-      clearInterval(this.#leaseTimer);
-      this.#store.leases.release(JOB_SERVICE_LEASE, this.#leaseOwner);
+      this.#lease.release();
       throw error;
     }
   }
@@ -178,10 +163,7 @@ export class JobService {
       this.#schedule(record);
     }
     this.#limiter.setMaxQueue(maxQueue);
-    await this.#evictExpired();
-    // A failed sweep (a busy database, a git error) is tried again at the next one.
-    this.#evictionTimer = setInterval(() => void this.#evictExpired().catch(() => {}), EVICTION_INTERVAL_MS);
-    this.#evictionTimer.unref();
+    await this.#eviction.start();
   }
 
   /**
@@ -191,60 +173,20 @@ export class JobService {
   async stop(): Promise<void> {
     if (this.#state !== 'started') return;
     this.#state = 'stopping';
-    clearInterval(this.#evictionTimer);
+    this.#eviction.stop();
     const reason = new ShutdownError();
     for (const { controller } of this.#live.values()) controller.abort(reason);
     await Promise.all([...this.#live.values()].map(({ done }) => done));
     await this.#workspaces.stop();
     this.#scratch.clear();
-    clearInterval(this.#leaseTimer);
-    this.#store.leases.release(JOB_SERVICE_LEASE, this.#leaseOwner);
+    this.#lease.release();
     this.#state = 'stopped';
-  }
-
-  /**
-   * Takes the home's job service lease, and renews it every `LEASE_RENEW_MS` while the service runs.
-   * @throws JobServiceError `E_HOME_BUSY` when a live process holds it.
-   */
-  #acquireLease(): void {
-    const host = hostname();
-    const attempt = this.#store.leases.acquire(JOB_SERVICE_LEASE, {
-      owner: this.#leaseOwner,
-      ttlMs: LEASE_TTL_MS,
-      alive: (owner) => leaseOwnerAlive(owner, host),
-    });
-    if (!attempt.acquired) {
-      const { owner, acquiredAt, expiresAt } = attempt.holder;
-      throw new JobServiceError(
-        'E_HOME_BUSY',
-        `The jobs of ${this.#config.home} are run by another process (${describeOwner(owner)}, since ` +
-          `${acquiredAt}): submit jobs to it (flotilla jobs submit, or its HTTP API) or use another home. ` +
-          `If that process is gone, the home is free from ${expiresAt}.`,
-      );
-    }
-    this.#leaseLost = false;
-    this.#leaseTimer = setInterval(() => {
-      try {
-        // Lost: another process decided this one was dead (it was suspended past the lease, or its
-        // clock jumped) and took the home over; this one then takes no new jobs.
-        if (!this.#store.leases.renew(JOB_SERVICE_LEASE, this.#leaseOwner, LEASE_TTL_MS))
-          this.#leaseLost = true;
-      } catch {
-        // A busy database: the next beat tries again, well before the lease expires.
-      }
-    }, LEASE_RENEW_MS);
-    this.#leaseTimer.unref();
   }
 
   /** Validates, stores and queues a job; throws `JobRequestError` or `QueueFullError`, creating nothing. */
   submit(input: unknown): JobView {
     if (this.#state !== 'started') throw new JobServiceError('E_STATE', `The job service is ${this.#state}`);
-    if (this.#leaseLost) {
-      throw new JobServiceError(
-        'E_HOME_BUSY',
-        `Another process took over the jobs of ${this.#config.home} while this one was not answering`,
-      );
-    }
+    this.#lease.assertHeld();
     const request = parseJobRequest(input, this.#config);
     if (!this.#limiter.accepts({ group: request.agent })) {
       const { queued, maxQueue } = this.#limiter.stats;
@@ -447,31 +389,8 @@ export class JobService {
   #queuePosition(record: JobRecord): number | null {
     return record.status === 'queued' ? this.#store.jobs.queuePosition(record) : null;
   }
-
-  /** Deletes finished jobs older than `job_ttl_s`, with their events, diffs and branches. */
-  async #evictExpired(): Promise<void> {
-    const cutoff = Date.now() - this.#config.server.job_ttl_s * 1000;
-    for (const status of [...TERMINAL_JOB_STATUSES, 'interrupted' as const]) {
-      for (const record of this.#store.jobs.listByStatus(status)) {
-        if (record.finishedAt === null || Date.parse(record.finishedAt) > cutoff) continue;
-        if (record.repo !== null) await this.#workspaces.forgetJob(record.repo, record.id);
-        this.#store.transaction(() => {
-          this.#store.jobs.delete(record.id);
-          this.#store.events.deleteForSubject(record.id);
-        });
-        rmSync(diffPath(this.#artifactsDir, record.id), { force: true });
-      }
-    }
-  }
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** `pid 123 on host box` for a lease owner `box:123:RANDOM`, the owner itself otherwise. */
-function describeOwner(owner: string): string {
-  const parts = owner.split(':');
-  if (parts.length < 3) return owner;
-  return `pid ${parts.at(-2)} on ${parts.slice(0, -2).join(':')}`;
 }
