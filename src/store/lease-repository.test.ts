@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../core/index.js';
 import { leaseOwnerAlive, newLeaseOwner } from './lease-owner.js';
@@ -112,19 +113,25 @@ describe('lease owners', () => {
   it.runIf(process.platform === 'linux')(
     'are dead once their process exited, even before it is reaped',
     async () => {
-      // `true` exits at once; its parent, now `sleep`, never waits for it: a zombie for the test's length.
-      const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
+      // A child that ends only once the test says so, after its parent became `sleep 30`, which never
+      // waits for it: a zombie for as long as the test needs (a shell might reap it before its `exec`).
+      const go = join(mkdtempSync(join(tmpdir(), 'flotilla-zombie-')), 'go');
+      const script = '(while [ ! -e "$1" ]; do sleep 0.01; done) & echo $!; exec sleep 30';
+      const parent = spawn('sh', ['-c', script, 'sh', go], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 10));
       try {
         const zombie = Number((await once(parent.stdout, 'data'))[0]);
+        while (readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim() !== 'sleep') await pause();
+        expect(leaseOwnerAlive(`${hostname()}:${zombie}:00000000`, hostname())).toBe(true);
+        writeFileSync(go, '');
         const state = () => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]?.[0];
-        while (state() !== 'Z') await new Promise((resolve) => setTimeout(resolve, 10));
+        while (state() !== 'Z') await pause();
         expect(() => process.kill(zombie, 0)).not.toThrow();
         expect(leaseOwnerAlive(`${hostname()}:${zombie}:00000000`, hostname())).toBe(false);
         expect(leaseOwnerAlive(`${hostname()}:${parent.pid}:00000000`, hostname())).toBe(true);
       } finally {
         parent.kill('SIGKILL');
+        rmSync(dirname(go), { recursive: true, force: true });
       }
     },
   );
