@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { leaseOwnerAlive, newLeaseOwner, type Store } from '../store/index.js';
+import { describeLeaseOwner, leaseOwnerAlive, newLeaseOwner, type Store } from '../store/index.js';
 import { JobServiceError } from './job-service-error.js';
 
 /**
@@ -43,7 +43,7 @@ export class HomeLease {
       const { owner, acquiredAt, expiresAt } = attempt.holder;
       throw new JobServiceError(
         'E_HOME_BUSY',
-        `The jobs of ${this.#home} are run by another process (${describeOwner(owner)}, since ` +
+        `The jobs of ${this.#home} are run by another process (${describeLeaseOwner(owner)}, since ` +
           `${acquiredAt}): submit jobs to it (flotilla jobs submit, or its HTTP API) or use another home. ` +
           `If that process is gone, the home is free from ${expiresAt}.`,
       );
@@ -81,11 +81,4 @@ export class HomeLease {
       // A busy database: the next beat tries again, well before the lease expires.
     }
   }
-}
-
-/** `pid 123 on box` for a lease owner `box:123:RANDOM`, the owner itself otherwise. */
-function describeOwner(owner: string): string {
-  const parts = owner.split(':');
-  if (parts.length < 3) return owner;
-  return `pid ${parts.at(-2)} on ${parts.slice(0, -2).join(':')}`;
 }

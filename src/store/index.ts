@@ -8,7 +8,7 @@ export {
   type NewJob,
 } from './job-repository.js';
 export { newRecordId } from './record-id.js';
-export { leaseOwnerAlive, newLeaseOwner } from './lease-owner.js';
+export { describeLeaseOwner, leaseOwnerAlive, newLeaseOwner } from './lease-owner.js';
 export {
   LeaseRepository,
   type LeaseAttempt,

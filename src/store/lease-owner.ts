@@ -16,19 +16,31 @@ export function newLeaseOwner(): string {
   return owner;
 }
 
+/** The host and pid of an owner made by `newLeaseOwner`, or `undefined` for one in another form. */
+function parseLeaseOwner(owner: string): { host: string; pid: number } | undefined {
+  const parts = owner.split(':');
+  const pid = Number(parts.at(-2));
+  if (parts.length < 3 || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  return { host: parts.slice(0, -2).join(':'), pid };
+}
+
+/** `pid 123 on box` for an owner `box:123:RANDOM`, for messages; the owner itself in another form. */
+export function describeLeaseOwner(owner: string): string {
+  const parsed = parseLeaseOwner(owner);
+  return parsed === undefined ? owner : `pid ${parsed.pid} on ${parsed.host}`;
+}
+
 /**
  * Whether the process behind `owner` may still be alive, seen from `host`: an owner on another host (or
  * in a form we do not know) is assumed alive until its lease expires; one on this host is alive when its
- * pid exists and is not a zombie. An owner with our own pid is alive only if this process made it: otherwise it was an
- * earlier process that had our pid (a container's PID 1 before a restart). A pid reused by an unrelated
- * process keeps a dead owner "alive" until its lease expires.
+ * pid exists and is not a zombie. An owner with our own pid is alive only if this process made it:
+ * otherwise it was an earlier process that had our pid (a container's PID 1 before a restart). A pid
+ * reused by an unrelated process keeps a dead owner "alive" until its lease expires.
  */
 export function leaseOwnerAlive(owner: string, host: string): boolean {
-  const parts = owner.split(':');
-  if (parts.length < 3) return true;
-  const pid = Number(parts.at(-2));
-  const ownerHost = parts.slice(0, -2).join(':');
-  if (ownerHost !== host || !Number.isSafeInteger(pid) || pid <= 0) return true;
+  const parsed = parseLeaseOwner(owner);
+  if (parsed === undefined || parsed.host !== host) return true;
+  const { pid } = parsed;
   if (pid === process.pid) return ownersOfThisProcess.has(owner);
   try {
     process.kill(pid, 0);
