@@ -21,7 +21,7 @@ describe('HomeLease', () => {
     expect(() => lease.assertHeld()).not.toThrow();
     vi.advanceTimersByTime(5_000);
     expect(() => lease.assertHeld()).toThrow(
-      expect.objectContaining({ code: 'E_HOME_BUSY', message: expect.stringContaining('/home/x') }),
+      expect.objectContaining({ code: 'E_HOME_BUSY', message: expect.stringContaining('/home/x') as string }),
     );
     // Releasing leaves the new holder's lease alone.
     lease.release();
