@@ -36,6 +36,14 @@ const allowed = {
 };
 const layers = Object.keys(allowed);
 
+/** The rooms of `src/workflow/`, each with the rooms it may import (through their index.ts). */
+const workflowRooms = {
+  expressions: [],
+  format: ['expressions'],
+  engine: ['expressions', 'format'],
+  steps: ['expressions', 'format', 'engine'],
+};
+
 const forbidden = [
   {
     name: 'no-circular',
@@ -76,6 +84,24 @@ const forbidden = [
     to: {
       path: '^src/',
       pathNot: [`^src/${layer}/`, ...allowed[layer].map((dep) => `^src/${dep}/`)],
+    },
+  })),
+  {
+    name: 'enter-workflow-rooms-through-index',
+    severity: 'error',
+    comment: 'A room of src/workflow is entered from another room only through its index.ts.',
+    from: { path: '^src/workflow/([^/]+)/' },
+    to: { path: '^src/workflow/([^/]+)/(?!index\\.ts$)', pathNot: ['^src/workflow/$1/'] },
+  },
+  ...Object.entries(workflowRooms).map(([room, rooms]) => ({
+    name: `workflow-room-${room}`,
+    severity: 'error',
+    comment: `src/workflow/${room} may import only the rooms: ${rooms.join(', ') || 'none'}.`,
+    // Fixtures are test code: they may wire a room's neighbours together.
+    from: { path: `^src/workflow/${room}/`, pathNot: '\\.fixture\\.ts$' },
+    to: {
+      path: '^src/workflow/',
+      pathNot: [`^src/workflow/${room}/`, ...rooms.map((other) => `^src/workflow/${other}/index\\.ts$`)],
     },
   })),
   {

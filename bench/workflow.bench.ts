@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pMap from 'p-map';
 import { openStore } from '../src/store/index.js';
-import { parseWorkflow, WorkflowEngine } from '../src/workflow/index.js';
+import { BUILTIN_STEP_TYPES, parseWorkflow, WorkflowEngine } from '../src/workflow/index.js';
 import { formatRate, printTable } from './measure.js';
 
 const MAX_CONCURRENCY = 8;
@@ -29,7 +29,7 @@ async function engineRun(items: number): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), 'flotilla-bench-wf-'));
   const store = openStore({ home });
   try {
-    const engine = new WorkflowEngine({ store });
+    const engine = new WorkflowEngine({ store, stepTypes: BUILTIN_STEP_TYPES });
     const definition = parseWorkflow(workflowOf(items), { stepSchemas: engine.stepSchemas });
     const start = performance.now();
     const view = await engine.start(definition, {}, { baseDir: home }).done;

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { WorkflowEngine } from '../workflow/index.js';
+import { BUILTIN_STEP_TYPES, WorkflowEngine } from '../workflow/index.js';
 import type { AppDeps } from './app-deps.js';
 import { createApp } from './app.js';
 import { ServerError } from './server-error.js';
@@ -58,7 +58,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     deps.signal === undefined ? shutdown.signal : AbortSignal.any([shutdown.signal, deps.signal]);
   const owned =
     deps.workflows === undefined
-      ? new WorkflowEngine({ store: deps.store, bus: deps.jobs.bus, jobs: deps.jobs })
+      ? new WorkflowEngine({
+          store: deps.store,
+          stepTypes: BUILTIN_STEP_TYPES,
+          bus: deps.jobs.bus,
+          jobs: deps.jobs,
+        })
       : undefined;
   const workflows = deps.workflows ?? owned!;
   workflows.reapInterrupted();

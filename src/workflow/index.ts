@@ -1,26 +1,44 @@
 /**
- * Workflows: the YAML file format (loading, validation with `file:line:col` errors), the expression
- * language of `{{ … }}` templates, and a run's inputs.
+ * Workflows, in four rooms that import one way (expressions ← format ← engine ← steps):
+ * - `expressions/`: the `{{ … }}` language;
+ * - `format/`: the YAML file, its model and its validation with `file:line:col` errors;
+ * - `engine/`: runs (durable, resumable), the executor and the `StepType` contract;
+ * - `steps/`: the built-in step types.
  */
-export type {
-  AgentStep,
-  CustomStep,
-  FanInStep,
-  FanOutStep,
-  GateStep,
-  IfStep,
-  InputDefinition,
-  InputType,
-  OutputFormat,
-  ShellStep,
-  SourceLocation,
-  StepBase,
-  StepDefinition,
-  WorkflowDefinition,
-} from './definition.js';
+export {
+  BUILTIN_STEP_SCHEMAS,
+  loadWorkflowFile,
+  parseInputAssignments,
+  parseWorkflow,
+  resolveInputs,
+  WorkflowError,
+  WorkflowInputError,
+  type AgentStep,
+  type CustomStep,
+  type FanInStep,
+  type FanOutStep,
+  type GateStep,
+  type IfStep,
+  type InputDefinition,
+  type InputType,
+  type LoadWorkflowOptions,
+  type NestedSteps,
+  type OutputFormat,
+  type ParseWorkflowOptions,
+  type ResolveInputsOptions,
+  type ShellStep,
+  type SourceLocation,
+  type StepBase,
+  type StepDefinition,
+  type StepSchema,
+  type WorkflowDefinition,
+  type WorkflowErrorDetails,
+  type WorkflowIssue,
+} from './format/index.js';
 export {
   compileTemplate,
   evaluateCondition,
+  ExpressionError,
   isSingleExpression,
   renderString,
   renderValue,
@@ -32,32 +50,24 @@ export {
   type Reference,
   type RenderOptions,
   type StepView,
-} from './expressions.js';
-export { parseInputAssignments, resolveInputs, type ResolveInputsOptions } from './inputs.js';
-export {
-  loadWorkflowFile,
-  parseWorkflow,
-  type LoadWorkflowOptions,
-  type ParseWorkflowOptions,
-} from './load-workflow.js';
-export type { NestedSteps, StepSchema } from './step-schema.js';
-export { BUILTIN_STEP_SCHEMAS } from './step-schemas.js';
-export {
-  ExpressionError,
-  WorkflowError,
-  WorkflowInputError,
-  type WorkflowErrorDetails,
-  type WorkflowIssue,
-} from './workflow-error.js';
-// The engine's API as the CLI and the server use it (added for `flotilla run`/`runs` and `/v1/runs`).
+} from './expressions/index.js';
 export {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_TTL_MS,
+  RunError,
+  StepError,
   WorkflowEngine,
+  type GateDecision,
+  type GateRequest,
+  type ItemCounts,
   type RunHandle,
+  type RunSummary,
+  type RunView,
   type StartOptions,
+  type StepContext,
+  type StepFailureStatus,
+  type StepType,
+  type WaitingGate,
   type WorkflowEngineOptions,
-} from './workflow-engine.js';
-export type { ItemCounts, RunSummary, RunView, WaitingGate } from './run-view.js';
-export { RunError, StepError, type StepFailureStatus } from './step-error.js';
-export type { GateDecision, GateRequest, StepContext, StepType } from './step-type.js';
+} from './engine/index.js';
+export { BUILTIN_STEP_TYPES } from './steps/index.js';

@@ -5,6 +5,7 @@ import { JobService } from '../../jobs/index.js';
 import { openStore, type Store } from '../../store/index.js';
 import {
   RunError,
+  BUILTIN_STEP_TYPES,
   WorkflowEngine,
   type GateDecision,
   type GateRequest,
@@ -55,6 +56,7 @@ export function openRunSession(context: CommandContext): RunSession {
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const engine = new WorkflowEngine({
     store,
+    stepTypes: BUILTIN_STEP_TYPES,
     bus,
     jobs,
     ...(interactive ? { approver: terminalApprover(context, display) } : {}),

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueFullError } from '../../core/index.js';
 import type { JobService, JobView } from '../../jobs/index.js';
-import type { AgentStep } from '../definition.js';
-import { renderString } from '../expressions.js';
-import { StepError } from '../step-error.js';
-import type { StepContext, StepType } from '../step-type.js';
+import type { AgentStep } from '../format/index.js';
+import { renderString } from '../expressions/index.js';
+import { StepError, type StepContext, type StepType } from '../engine/index.js';
 import { builtinSchema } from './builtin-schema.js';
 
 /** How long an agent step waits before asking a full job queue again. */

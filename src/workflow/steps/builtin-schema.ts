@@ -1,5 +1,4 @@
-import type { StepSchema } from '../step-schema.js';
-import { BUILTIN_STEP_SCHEMAS } from '../step-schemas.js';
+import { BUILTIN_STEP_SCHEMAS, type StepSchema } from '../format/index.js';
 
 /** The loader's schema of a built-in step type, which its `StepType` extends with `execute`. */
 export function builtinSchema(type: string): StepSchema {

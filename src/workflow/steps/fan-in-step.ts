@@ -1,5 +1,5 @@
-import type { FanInStep } from '../definition.js';
-import type { StepType } from '../step-type.js';
+import type { FanInStep } from '../format/index.js';
+import type { StepType } from '../engine/index.js';
 import { builtinSchema } from './builtin-schema.js';
 
 /** What a fan-in step's `output` holds. */

@@ -1,7 +1,6 @@
-import type { FanOutStep } from '../definition.js';
-import { renderValue } from '../expressions.js';
-import { StepError } from '../step-error.js';
-import type { ItemResult, StepType } from '../step-type.js';
+import type { FanOutStep } from '../format/index.js';
+import { renderValue } from '../expressions/index.js';
+import { StepError, type ItemResult, type StepType } from '../engine/index.js';
 import { builtinSchema } from './builtin-schema.js';
 
 /** How many items ended each way. */

@@ -1,7 +1,6 @@
-import type { GateStep } from '../definition.js';
-import { renderString } from '../expressions.js';
-import { RunPausedSignal, StepError } from '../step-error.js';
-import type { StepType } from '../step-type.js';
+import type { GateStep } from '../format/index.js';
+import { renderString } from '../expressions/index.js';
+import { RunPausedSignal, StepError, type StepType } from '../engine/index.js';
 import { builtinSchema } from './builtin-schema.js';
 
 /** What a gate step's `output` holds once approved. */

@@ -1,6 +1,6 @@
-import type { IfStep } from '../definition.js';
-import { evaluateCondition } from '../expressions.js';
-import type { StepType } from '../step-type.js';
+import type { IfStep } from '../format/index.js';
+import { evaluateCondition } from '../expressions/index.js';
+import type { StepType } from '../engine/index.js';
 import { builtinSchema } from './builtin-schema.js';
 
 /** What an `if` step's `output` holds. */

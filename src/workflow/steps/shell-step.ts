@@ -1,10 +1,8 @@
 import { resolve } from 'node:path';
 import { runProcess } from '../../exec/index.js';
-import type { ShellStep } from '../definition.js';
-import { renderString, shellQuote } from '../expressions.js';
-import { runMarker } from '../run-marker.js';
-import { StepError } from '../step-error.js';
-import type { StepContext, StepType } from '../step-type.js';
+import type { ShellStep } from '../format/index.js';
+import { renderString, shellQuote } from '../expressions/index.js';
+import { runMarker, StepError, type StepContext, type StepType } from '../engine/index.js';
 import { builtinSchema } from './builtin-schema.js';
 
 /** The most standard output a shell step keeps as its `output` (the log keeps every line). */

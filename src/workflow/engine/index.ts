@@ -1,0 +1,25 @@
+/**
+ * The engine: runs of workflows (create, drive under a lease, pause at gates, cancel, resume), the
+ * executor over durable item records, and the contract a step type implements (`StepType`).
+ */
+export { runMarker } from './run-marker.js';
+export type { ItemCounts, RunSummary, RunView, WaitingGate } from './run-view.js';
+export { RunError, RunPausedSignal, StepError, type StepFailureStatus } from './step-error.js';
+export { StepRegistry } from './step-registry.js';
+export type {
+  GateDecision,
+  GateRequest,
+  ItemResult,
+  ItemsOptions,
+  ItemsOutcome,
+  StepContext,
+  StepType,
+} from './step-type.js';
+export {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_LEASE_TTL_MS,
+  WorkflowEngine,
+  type RunHandle,
+  type StartOptions,
+  type WorkflowEngineOptions,
+} from './workflow-engine.js';

@@ -1,0 +1,320 @@
+import { mapOrdered, TimeoutError } from '../../core/index.js';
+import { nowIso, type ItemStatus } from '../../events/index.js';
+import type { JobService } from '../../jobs/index.js';
+import type { StepDefinition, WorkflowDefinition } from '../format/index.js';
+import type { ExpressionScope } from '../expressions/index.js';
+import type { RunState } from './run-state.js';
+import { RunPausedSignal, StepError } from './step-error.js';
+import type { StepRegistry } from './step-registry.js';
+import type {
+  GateDecision,
+  GateRequest,
+  ItemResult,
+  ItemsOptions,
+  ItemsOutcome,
+  StepContext,
+} from './step-type.js';
+
+/** What one run's execution needs. */
+export interface RunExecutorOptions {
+  readonly state: RunState;
+  readonly definition: WorkflowDefinition;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly registry: StepRegistry;
+  readonly baseDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly jobs?: JobService;
+  /** Asks a human at a gate (a TTY); `undefined` when nobody can answer now. */
+  readonly approver?: (request: GateRequest) => Promise<GateDecision | undefined>;
+}
+
+/** Where a step's execution is stored. */
+interface Placement {
+  readonly itemId: string;
+  readonly parentId: string | null;
+  readonly idx: number;
+}
+
+/** An output as expressions see it. */
+interface Visible {
+  readonly output: unknown;
+  readonly status?: string;
+}
+
+/**
+ * A scope of execution: the whole run, or one item of a fan-out (with `item` and `index`, its own
+ * step outputs, and a prefix that namespaces the ids of the steps run inside it).
+ */
+class Frame {
+  readonly prefix: string | null;
+  readonly outputs = new Map<string, Visible>();
+  readonly scope: ExpressionScope;
+
+  constructor(
+    inputs: Readonly<Record<string, unknown>>,
+    prefix: string | null,
+    parent?: Frame,
+    item?: { readonly value: unknown; readonly index: number },
+  ) {
+    this.prefix = prefix;
+    const steps = (id: string): Visible | undefined => this.outputs.get(id) ?? parent?.scope.steps(id);
+    this.scope =
+      item === undefined ? { inputs, steps } : { inputs, steps, item: item.value, index: item.index };
+  }
+
+  idOf(step: StepDefinition): string {
+    return this.prefix === null ? step.id : `${this.prefix}:${step.id}`;
+  }
+}
+
+/** An item that did not succeed, carrying its result through `mapOrdered`. */
+class ItemFailure extends Error {
+  constructor(readonly result: ItemResult) {
+    super(result.error ?? result.status);
+  }
+}
+
+const GATE_DECISION_KEY = 'decision';
+
+/**
+ * Executes the steps of one run against its durable state: a step (or item) whose record says it
+ * succeeded is not run again, its stored output is used instead; everything else runs, and every state
+ * change is one record written before the engine moves on. Throws the first failure that ends the run
+ * (a `StepError`), a `RunPausedSignal` at a gate nobody can answer, or the abort reason.
+ */
+export class RunExecutor {
+  readonly #options: RunExecutorOptions;
+  readonly #state: RunState;
+
+  constructor(options: RunExecutorOptions) {
+    this.#options = options;
+    this.#state = options.state;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const top = new Frame(this.#options.inputs, null);
+    await this.#runSteps(this.#options.definition.steps, top, null, signal);
+  }
+
+  async #runSteps(
+    steps: readonly StepDefinition[],
+    frame: Frame,
+    parentId: string | null,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const outputs: Record<string, unknown> = {};
+    for (const [idx, step] of steps.entries()) {
+      signal.throwIfAborted();
+      outputs[step.id] = await this.#runStep(
+        step,
+        frame,
+        { itemId: frame.idOf(step), parentId, idx },
+        signal,
+      );
+    }
+    return outputs;
+  }
+
+  /** Runs a step unless its record says it already succeeded. */
+  async #runStep(step: StepDefinition, frame: Frame, at: Placement, signal: AbortSignal): Promise<unknown> {
+    const stored = this.#state.item(at.itemId);
+    if (stored?.status === 'succeeded') {
+      frame.outputs.set(step.id, { output: stored.output, status: stored.status });
+      return stored.output;
+    }
+    return this.#attempt(step, frame, at, signal, (stored?.attempts ?? 0) + 1);
+  }
+
+  /** One attempt of one step: `running`, then its outcome, each written before anything else happens. */
+  async #attempt(
+    step: StepDefinition,
+    frame: Frame,
+    at: Placement,
+    signal: AbortSignal,
+    attempt: number,
+  ): Promise<unknown> {
+    const type = this.#options.registry.get(step.type);
+    const state = this.#state;
+    const placed = { itemId: at.itemId, idx: at.idx, parentId: at.parentId, stepId: step.id };
+    state.writeItem(
+      { ...placed, status: 'running', attempts: attempt, error: null, startedAt: nowIso(), finishedAt: null },
+      attempt,
+    );
+    try {
+      const output = await type.execute(step, this.#context(step, frame, at, signal));
+      state.writeItem({ ...placed, status: 'succeeded', output: output ?? null, finishedAt: nowIso() });
+      frame.outputs.set(step.id, { output, status: 'succeeded' });
+      return output;
+    } catch (error) {
+      if (error instanceof RunPausedSignal) {
+        state.writeItem({ ...placed, status: 'pending', output: { waiting: true, message: error.question } });
+        throw error;
+      }
+      const status = statusOf(error, signal);
+      const output = error instanceof StepError ? error.output : undefined;
+      const message = messageOf(error, signal);
+      state.writeItem(
+        { ...placed, status, output: output ?? null, error: message, finishedAt: nowIso() },
+        attempt,
+      );
+      frame.outputs.set(step.id, { output, status });
+      throw error;
+    }
+  }
+
+  #context(step: StepDefinition, frame: Frame, at: Placement, signal: AbortSignal): StepContext {
+    const { itemId } = at;
+    const options = this.#options;
+    const state = this.#state;
+    return {
+      runId: state.runId,
+      itemId,
+      signal,
+      scope: frame.scope,
+      baseDir: options.baseDir,
+      env: options.env,
+      ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
+      log: (stream, line) => state.log(itemId, stream, line),
+      runSteps: (steps) => this.#runSteps(steps, frame, itemId, signal),
+      runItems: (template, items, itemsOptions) =>
+        this.#runItems(template, items, itemsOptions, frame, itemId, signal),
+      decide: async (message) => {
+        const stored = decisionOf(state.item(itemId)?.output);
+        if (stored !== undefined) return stored;
+        return options.approver?.({ runId: state.runId, itemId, stepId: step.id, message });
+      },
+    };
+  }
+
+  /**
+   * The fan-out machinery: `template` once per item through `mapOrdered` (sliding window, item order,
+   * halt prefix), each item with its retries and its own timeout per attempt.
+   */
+  async #runItems(
+    template: StepDefinition,
+    items: readonly unknown[],
+    options: ItemsOptions,
+    frame: Frame,
+    ownerId: string,
+    signal: AbortSignal,
+  ): Promise<ItemsOutcome> {
+    const run = (item: unknown, index: number, itemSignal: AbortSignal): Promise<ItemResult> =>
+      this.#runItem(template, item, index, options, frame, ownerId, itemSignal);
+    const outcome = await mapOrdered(items, run, {
+      concurrency: options.concurrency,
+      stopOnError: !options.continueOnError,
+      signal,
+    });
+    const results = outcome.results.map((settled, index): ItemResult => {
+      if (settled.status === 'fulfilled') return settled.value;
+      if (settled.reason instanceof ItemFailure) return settled.reason.result;
+      if (settled.reason instanceof RunPausedSignal) throw settled.reason;
+      const id = `${ownerId}:${template.id}:${index}`;
+      return { index, id, status: 'failed', output: null, error: String(settled.reason), attempts: 0 };
+    });
+    return outcome.halted
+      ? { results, halted: true, haltIndex: outcome.haltIndex! }
+      : { results, halted: false };
+  }
+
+  async #runItem(
+    template: StepDefinition,
+    item: unknown,
+    index: number,
+    options: ItemsOptions,
+    frame: Frame,
+    ownerId: string,
+    signal: AbortSignal,
+  ): Promise<ItemResult> {
+    const itemId = `${ownerId}:${template.id}:${index}`;
+    const stored = this.#state.item(itemId);
+    if (stored?.status === 'succeeded') {
+      return {
+        index,
+        id: itemId,
+        status: 'succeeded',
+        output: stored.output,
+        error: null,
+        attempts: stored.attempts,
+      };
+    }
+    const itemFrame = new Frame(this.#options.inputs, itemId, frame, { value: item, index });
+    const at: Placement = { itemId, parentId: ownerId, idx: index };
+    const first = (stored?.attempts ?? 0) + 1;
+    const last = first + options.retries;
+    for (let attempt = first; ; attempt++) {
+      const deadline = withTimeout(signal, options.timeoutMs, itemId);
+      try {
+        const output = await this.#attempt(template, itemFrame, at, deadline.signal, attempt);
+        return { index, id: itemId, status: 'succeeded', output, error: null, attempts: attempt };
+      } catch (error) {
+        if (error instanceof RunPausedSignal) throw error;
+        if (signal.aborted || attempt >= last) {
+          const status = statusOf(error, deadline.signal);
+          const output = error instanceof StepError ? (error.output ?? null) : null;
+          const message = messageOf(error, deadline.signal);
+          throw new ItemFailure({ index, id: itemId, status, output, error: message, attempts: attempt });
+        }
+      } finally {
+        deadline.dispose();
+      }
+    }
+  }
+}
+
+/** The item status an error ends a step with. */
+function statusOf(
+  error: unknown,
+  signal: AbortSignal,
+): Exclude<ItemStatus, 'pending' | 'running' | 'skipped'> {
+  if (signal.aborted) return signal.reason instanceof TimeoutError ? 'timed_out' : 'cancelled';
+  if (error instanceof StepError) return error.status;
+  return 'failed';
+}
+
+function messageOf(error: unknown, signal: AbortSignal): string {
+  const cause: unknown = signal.aborted && !(error instanceof StepError) ? signal.reason : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A gate's decision recorded by `approve`, if any. */
+function decisionOf(output: unknown): GateDecision | undefined {
+  if (output === null || typeof output !== 'object') return undefined;
+  const decision = (output as Record<string, unknown>)[GATE_DECISION_KEY];
+  if (decision === null || typeof decision !== 'object') return undefined;
+  const { approved, by, comment } = decision as Record<string, unknown>;
+  if (typeof approved !== 'boolean') return undefined;
+  return {
+    approved,
+    ...(typeof by === 'string' ? { by } : {}),
+    ...(typeof comment === 'string' ? { comment } : {}),
+  };
+}
+
+/** The output a gate's record holds once a human decided through `approve`. */
+export function gateDecisionOutput(decision: GateDecision): Record<string, unknown> {
+  return { [GATE_DECISION_KEY]: { ...decision, decided_at: nowIso() } };
+}
+
+/** A signal that follows `parent` and also aborts with a `TimeoutError` after `timeoutMs`. */
+function withTimeout(
+  parent: AbortSignal,
+  timeoutMs: number | undefined,
+  itemId: string,
+): { signal: AbortSignal; dispose: () => void } {
+  if (timeoutMs === undefined) return { signal: parent, dispose: () => undefined };
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(parent.reason);
+  if (parent.aborted) onAbort();
+  else parent.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    controller.abort(new TimeoutError(`${itemId} timed out after ${timeoutMs / 1000} s`, timeoutMs));
+  }, timeoutMs);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
+}

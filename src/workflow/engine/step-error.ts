@@ -1,0 +1,43 @@
+import { FlotillaError } from '../../core/index.js';
+
+/** How a step that did not succeed ended. */
+export type StepFailureStatus = 'failed' | 'timed_out';
+
+/**
+ * A step did not succeed: a process exited non-zero, an agent job failed, a gate was rejected, a fan-out
+ * halted. `output` is what the step produced anyway (kept with its record, e.g. the exit code and stdout
+ * of a failed command, or the prefix of a halted fan-out's results).
+ */
+export class StepError extends FlotillaError {
+  readonly status: StepFailureStatus;
+  readonly output: unknown;
+
+  constructor(
+    message: string,
+    options: { status?: StepFailureStatus; output?: unknown; cause?: unknown; code?: string } = {},
+  ) {
+    super(
+      options.code ?? 'E_STEP_FAILED',
+      message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.status = options.status ?? 'failed';
+    this.output = options.output;
+  }
+}
+
+/** The run cannot go on until a human decides at a gate: it pauses (internal; never reaches a caller). */
+export class RunPausedSignal extends Error {
+  readonly itemId: string;
+  /** What the approver is asked. */
+  readonly question: string;
+
+  constructor(itemId: string, question: string) {
+    super(`waiting for approval at ${itemId}`);
+    this.itemId = itemId;
+    this.question = question;
+  }
+}
+
+/** Errors of the engine's API (not of a step). */
+export class RunError extends FlotillaError {}

@@ -1,0 +1,89 @@
+import type { OutputStream } from '../../events/index.js';
+import type { JobService } from '../../jobs/index.js';
+import type { StepDefinition, StepSchema } from '../format/index.js';
+import type { ExpressionScope } from '../expressions/index.js';
+
+/** What a human is asked at a `gate`. */
+export interface GateRequest {
+  readonly runId: string;
+  readonly itemId: string;
+  readonly stepId: string;
+  readonly message: string;
+}
+
+/** A human's answer at a `gate`. */
+export interface GateDecision {
+  readonly approved: boolean;
+  /** Who decided (a user name, `api`, `tty`), for the record. */
+  readonly by?: string;
+  readonly comment?: string;
+}
+
+/**
+ * Everything a step needs while it runs. The engine makes one per execution; it is valid only until the
+ * step's promise settles.
+ */
+export interface StepContext {
+  readonly runId: string;
+  /** The id the execution is stored under: `ID` at the top, `PARENT:TEMPLATE:INDEX` in a fan-out. */
+  readonly itemId: string;
+  /** Aborted on cancel, on a halt of the enclosing fan-out and on the item's timeout (reason: `TimeoutError`). */
+  readonly signal: AbortSignal;
+  /** What expressions see here: inputs, earlier steps (nearest scope first), `item` and `index`. */
+  readonly scope: ExpressionScope;
+  /** The folder relative paths of the workflow (`cwd` of a shell step) resolve against. */
+  readonly baseDir: string;
+  /** The environment processes start with (before a step's own `env`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The job service, when the engine has one (needed by `agent` steps). */
+  readonly jobs?: JobService;
+  /** Records a line of the step's output as an `item.log` event. */
+  log(stream: OutputStream, line: string): void;
+  /**
+   * Runs `steps` in order in a nested scope under this execution (`if` branches): each is stored as
+   * `ITEM_ID:STEP_ID` and skipped when a previous attempt already finished it.
+   * @returns the outputs by step id. Rejects with the first failing step's error.
+   */
+  runSteps(steps: readonly StepDefinition[]): Promise<Readonly<Record<string, unknown>>>;
+  /**
+   * Runs `step` once per item in a sliding window of `concurrency` (the fan-out's machinery), each item
+   * stored as `ITEM_ID:TEMPLATE:INDEX` with `item` and `index` in scope.
+   */
+  runItems(step: StepDefinition, items: readonly unknown[], options: ItemsOptions): Promise<ItemsOutcome>;
+  /** A gate's stored or asked decision; `undefined` when nobody can answer now (the run pauses). */
+  decide(message: string): Promise<GateDecision | undefined>;
+}
+
+/** Options of `StepContext.runItems`. */
+export interface ItemsOptions {
+  readonly concurrency: number;
+  readonly continueOnError: boolean;
+  readonly retries: number;
+  readonly timeoutMs?: number;
+}
+
+/** The result of one item of a fan-out, in `output.results[index]`. */
+export interface ItemResult {
+  readonly index: number;
+  readonly id: string;
+  readonly status: 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+  readonly output: unknown;
+  readonly error: string | null;
+  readonly attempts: number;
+}
+
+/** What `runItems` gives back. */
+export interface ItemsOutcome {
+  /** In item order; when halted, the prefix up to and including the halting item. */
+  readonly results: readonly ItemResult[];
+  readonly halted: boolean;
+  readonly haltIndex?: number;
+}
+
+/**
+ * A step type: how to validate a step (the loader's `StepSchema`) and how to run one. `execute` returns the
+ * step's `output` (what `steps.ID.output` gives later) or throws to fail the step.
+ */
+export interface StepType<S extends StepDefinition = StepDefinition> extends StepSchema {
+  execute(step: S, context: StepContext): Promise<unknown>;
+}

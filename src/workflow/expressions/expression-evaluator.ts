@@ -1,0 +1,197 @@
+import type { CompareOperator, ExpressionNode, FilterName } from './expression-parser.js';
+import { ExpressionError } from './expression-error.js';
+
+/** What a step's expressions can see of an earlier step. */
+export interface StepView {
+  readonly output: unknown;
+  readonly status?: string;
+}
+
+/**
+ * What an expression can read. `steps` is a lookup, so the engine can chain scopes: a fan-out's item
+ * sees its own inner steps first, then the run's.
+ */
+export interface ExpressionScope {
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** The step with this id, once it ran (or while it runs); `undefined` when it has not. */
+  readonly steps: (id: string) => StepView | undefined;
+  /** Inside a fan-out's template: the current item. */
+  readonly item?: unknown;
+  /** Inside a fan-out's template: the current item's 0-based index. */
+  readonly index?: number;
+}
+
+/**
+ * Python-like truthiness: `false`, `0`, `NaN`, `''`, `null`, `undefined`, an empty list and an empty
+ * mapping are false; everything else is true.
+ */
+export function isTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+/**
+ * Equality as JSON sees it, without type coercion: `1 == '1'` is false, lists and mappings compare by
+ * contents. A missing value (`undefined`) equals `null`.
+ */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b || ((a === null || a === undefined) && (b === null || b === undefined))) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, index) => deepEqual(item, b[index]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  return keys.every((key) => Object.hasOwn(right, key) && deepEqual(left[key], right[key]));
+}
+
+/** A value as text: strings as they are, `null`/`undefined` as `''`, lists and mappings as JSON. */
+export function stringify(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
+/** Evaluates a parsed expression against a scope. @throws {ExpressionError} on a type error. */
+export function evaluate(node: ExpressionNode, scope: ExpressionScope): unknown {
+  switch (node.kind) {
+    case 'literal':
+      return node.value;
+    case 'path':
+      return readPath(node.root, node.segments, scope);
+    case 'not':
+      return !isTruthy(evaluate(node.operand, scope));
+    case 'logical': {
+      const left = isTruthy(evaluate(node.left, scope));
+      if (node.op === 'and' ? !left : left) return left;
+      return isTruthy(evaluate(node.right, scope));
+    }
+    case 'compare':
+      return compare(node.op, evaluate(node.left, scope), evaluate(node.right, scope), node.offset);
+    case 'filter':
+      return applyFilter(
+        node.name,
+        evaluate(node.input, scope),
+        node.args.map((arg) => evaluate(arg, scope)),
+        node.offset,
+      );
+  }
+}
+
+function readPath(
+  root: 'inputs' | 'steps' | 'item' | 'index',
+  segments: readonly (string | number)[],
+  scope: ExpressionScope,
+): unknown {
+  let value: unknown;
+  let rest = segments;
+  if (root === 'steps') {
+    // The parser made sure the first segment is a step id.
+    value = scope.steps(String(segments[0]));
+    rest = segments.slice(1);
+  } else {
+    value = scope[root];
+  }
+  for (const segment of rest) {
+    value = member(value, segment);
+    if (value === undefined) return undefined;
+  }
+  return value;
+}
+
+/** `value[segment]`, own properties only (never `constructor` or `__proto__`); a miss is `undefined`. */
+function member(value: unknown, segment: string | number): unknown {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    return typeof segment === 'number' && Number.isInteger(segment) ? value[segment] : undefined;
+  }
+  const key = String(segment);
+  return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function compare(op: CompareOperator, left: unknown, right: unknown, offset: number): boolean {
+  switch (op) {
+    case '==':
+      return deepEqual(left, right);
+    case '!=':
+      return !deepEqual(left, right);
+    case 'in':
+      return contains(right, left, offset);
+    case 'not in':
+      return !contains(right, left, offset);
+  }
+  const bothNumbers = typeof left === 'number' && typeof right === 'number';
+  const bothStrings = typeof left === 'string' && typeof right === 'string';
+  if (!bothNumbers && !bothStrings) {
+    const message = `cannot compare ${kindOf(left)} with ${kindOf(right)} using '${op}' (both must be numbers or both strings)`;
+    throw new ExpressionError(message, offset + 1);
+  }
+  const [a, b] = [left, right] as [number, number] | [string, string];
+  if (op === '<') return a < b;
+  if (op === '<=') return a <= b;
+  if (op === '>') return a > b;
+  return a >= b;
+}
+
+/** `needle in haystack`: a substring of a string, an item of a list, a key of a mapping. */
+function contains(haystack: unknown, needle: unknown, offset: number): boolean {
+  if (haystack === null || haystack === undefined) return false;
+  if (typeof haystack === 'string') {
+    if (typeof needle === 'string') return haystack.includes(needle);
+    throw new ExpressionError(`'in' a string needs a string on its left, got ${kindOf(needle)}`, offset + 1);
+  }
+  if (Array.isArray(haystack)) return haystack.some((item) => deepEqual(item, needle));
+  if (typeof haystack === 'object') return typeof needle === 'string' && Object.hasOwn(haystack, needle);
+  throw new ExpressionError(
+    `'in' needs a string, a list or a mapping on its right, got ${kindOf(haystack)}`,
+    offset + 1,
+  );
+}
+
+function applyFilter(name: FilterName, value: unknown, args: readonly unknown[], offset: number): unknown {
+  const wrongKind = (expected: string): never => {
+    throw new ExpressionError(`filter '${name}' expects ${expected}, got ${kindOf(value)}`, offset + 1);
+  };
+  switch (name) {
+    case 'default':
+      return value === null || value === undefined || value === '' ? args[0] : value;
+    case 'length':
+      if (value === null || value === undefined) return 0;
+      if (typeof value === 'string' || Array.isArray(value)) return value.length;
+      if (typeof value === 'object') return Object.keys(value).length;
+      return wrongKind('a string, a list or a mapping');
+    case 'join':
+      if (value === null || value === undefined) return '';
+      if (!Array.isArray(value)) return wrongKind('a list');
+      return value.map(stringify).join(args.length > 0 ? stringify(args[0]) : ',');
+    case 'json':
+      return JSON.stringify(value) ?? 'null';
+    case 'keys':
+      if (value === null || value === undefined) return [];
+      if (typeof value !== 'object' || Array.isArray(value)) return wrongKind('a mapping');
+      return Object.keys(value);
+    case 'lower':
+      return stringify(value).toLowerCase();
+    case 'upper':
+      return stringify(value).toUpperCase();
+    case 'trim':
+      return stringify(value).trim();
+  }
+}
+
+/** A value's kind as a message names it. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${String(value)}`;
+  return typeof value;
+}

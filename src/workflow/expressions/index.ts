@@ -1,0 +1,16 @@
+/** The expression language of `{{ … }}` templates: parsed once and cached, evaluated against a scope. */
+export { deepEqual, type ExpressionScope, type StepView } from './expression-evaluator.js';
+export { ExpressionError } from './expression-error.js';
+export type { PathRoot } from './expression-parser.js';
+export {
+  compileTemplate,
+  evaluateCondition,
+  isSingleExpression,
+  renderString,
+  renderValue,
+  shellQuote,
+  templateReferences,
+  type CompiledTemplate,
+  type Reference,
+  type RenderOptions,
+} from './templates.js';

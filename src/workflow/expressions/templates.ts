@@ -1,0 +1,219 @@
+import { evaluate, isTruthy, stringify, type ExpressionScope } from './expression-evaluator.js';
+import { parseExpression, type ExpressionNode, type PathRoot } from './expression-parser.js';
+import { ExpressionError } from './expression-error.js';
+
+/** How many compiled templates are kept; past it the oldest is dropped. */
+const TEMPLATE_CACHE_SIZE = 1_000;
+
+/** What an expression reads, for load-time checks. */
+export interface Reference {
+  readonly root: PathRoot;
+  /** The input's name (`inputs.NAME`) or the step's id (`steps.ID`), when the path names one. */
+  readonly name?: string;
+  /** 1-based column of the path's start in the template text. */
+  readonly column: number;
+}
+
+/** How a template renders. */
+export interface RenderOptions {
+  /**
+   * Applied to the text of every substituted value (e.g. `shellQuote` for a `sh -c` line). With it, a
+   * template always renders to a string, even one that is a single expression, so no value escapes it.
+   */
+  readonly quote?: (text: string) => string;
+}
+
+/** A template parsed once, to be rendered many times. */
+export interface CompiledTemplate {
+  /** The template text. */
+  readonly source: string;
+  /** Whether the text is exactly one `{{ expr }}`, which renders to the value itself (any type). */
+  readonly single: boolean;
+  /** Whether the text holds any `{{ expr }}` at all. */
+  readonly dynamic: boolean;
+  /** Every path the template reads, in text order. */
+  readonly references: readonly Reference[];
+  /** The value of a single expression (without `quote`); otherwise the text with every value filled in. */
+  render(scope: ExpressionScope, options?: RenderOptions): unknown;
+  /** The text with every value filled in; always a string. */
+  renderString(scope: ExpressionScope, options?: RenderOptions): string;
+}
+
+type Part = string | ExpressionNode;
+
+class Template implements CompiledTemplate {
+  readonly single: boolean;
+  readonly dynamic: boolean;
+  readonly references: readonly Reference[];
+  readonly #parts: readonly Part[];
+
+  constructor(
+    readonly source: string,
+    parts: readonly Part[],
+  ) {
+    this.#parts = parts;
+    this.single = parts.length === 1 && typeof parts[0] !== 'string';
+    this.dynamic = parts.some((part) => typeof part !== 'string');
+    this.references = parts.flatMap((part) => (typeof part === 'string' ? [] : referencesOf(part)));
+  }
+
+  render(scope: ExpressionScope, options?: RenderOptions): unknown {
+    const [first] = this.#parts;
+    if (this.single && options?.quote === undefined && first !== undefined && typeof first !== 'string') {
+      return evaluate(first, scope);
+    }
+    return this.renderString(scope, options);
+  }
+
+  renderString(scope: ExpressionScope, options?: RenderOptions): string {
+    if (!this.dynamic) return this.source;
+    const quote = options?.quote;
+    let text = '';
+    for (const part of this.#parts) {
+      if (typeof part === 'string') {
+        text += part;
+      } else {
+        const value = stringify(evaluate(part, scope));
+        text += quote === undefined ? value : quote(value);
+      }
+    }
+    return text;
+  }
+}
+
+const cache = new Map<string, CompiledTemplate>();
+
+/**
+ * Parses a template (text with `{{ expr }}` segments) once; the same text gives the same object back, so
+ * rendering it for each of 1,000 fan-out items parses it once.
+ *
+ * @throws {ExpressionError} with the 1-based column in `text` of the first problem.
+ */
+export function compileTemplate(text: string): CompiledTemplate {
+  const cached = cache.get(text);
+  if (cached !== undefined) return cached;
+  const template = new Template(text, splitTemplate(text));
+  if (cache.size >= TEMPLATE_CACHE_SIZE) {
+    const oldest = cache.keys().next();
+    if (oldest.done !== true) cache.delete(oldest.value);
+  }
+  cache.set(text, template);
+  return template;
+}
+
+/**
+ * Renders a value deeply: each string as a template (a single expression keeps its value's type), each
+ * list and mapping item by item (keys stay as they are); other values are returned as they are.
+ */
+export function renderValue(value: unknown, scope: ExpressionScope, options?: RenderOptions): unknown {
+  if (typeof value === 'string') return compileTemplate(value).render(scope, options);
+  if (Array.isArray(value)) return value.map((item) => renderValue(item, scope, options));
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([key, item]) => [key, renderValue(item, scope, options)]);
+    return Object.fromEntries(entries) as unknown;
+  }
+  return value;
+}
+
+/** Renders a template to text: every value stringified (lists and mappings as JSON, `null` as `''`). */
+export function renderString(text: string, scope: ExpressionScope, options?: RenderOptions): string {
+  return compileTemplate(text).renderString(scope, options);
+}
+
+/** Literal strings that mean "no" in a condition. */
+const FALSE_LITERALS: ReadonlySet<string> = new Set(['', 'false', '0']);
+
+/**
+ * Whether a condition holds. A single expression: the truthiness of its value. Other strings are
+ * rendered, then read as literals: `''`, `'false'` and `'0'` are false, any other text true. Anything
+ * else (a boolean, a number): its truthiness.
+ */
+export function evaluateCondition(value: unknown, scope: ExpressionScope): boolean {
+  if (typeof value !== 'string') return isTruthy(value);
+  const template = compileTemplate(value);
+  if (template.single) return isTruthy(template.render(scope));
+  return !FALSE_LITERALS.has(template.renderString(scope));
+}
+
+/** Every path a template reads, for load-time checks. @throws {ExpressionError} when it does not parse. */
+export function templateReferences(text: string): Reference[] {
+  return [...compileTemplate(text).references];
+}
+
+/** Whether `text` is exactly one `{{ expr }}` that parses, with nothing outside the braces. */
+export function isSingleExpression(text: string): boolean {
+  try {
+    return compileTemplate(text).single;
+  } catch (error) {
+    if (error instanceof ExpressionError) return false;
+    throw error;
+  }
+}
+
+/**
+ * Quotes text for a POSIX shell: in single quotes, each `'` written as `'\''`. Whatever the text holds
+ * (`$(…)`, `;`, backticks, newlines), the shell reads it as one literal word.
+ */
+export function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Splits a template into literal text and parsed expressions. */
+function splitTemplate(text: string): Part[] {
+  const parts: Part[] = [];
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf('{{', at);
+    if (open === -1) break;
+    const close = closingBraces(text, open + 2);
+    if (close === -1) throw new ExpressionError("'{{' is never closed with '}}'", open + 1);
+    if (open > at) parts.push(text.slice(at, open));
+    parts.push(parseExpression(text, open + 2, close));
+    at = close + 2;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  return parts;
+}
+
+/**
+ * The offset of the `}}` that ends an expression starting at `from`, skipping quoted strings; or -1.
+ * @throws {ExpressionError} when a string is still open at the end of the text.
+ */
+function closingBraces(text: string, from: number): number {
+  let quote = '';
+  let quoteAt = 0;
+  for (let at = from; at < text.length; at += 1) {
+    const c = text[at];
+    if (quote !== '') {
+      if (c === '\\') at += 1;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      quoteAt = at;
+    } else if (c === '}' && text[at + 1] === '}') {
+      return at;
+    }
+  }
+  if (quote !== '') throw new ExpressionError(`unterminated string (no closing ${quote})`, quoteAt + 1);
+  return -1;
+}
+
+function referencesOf(node: ExpressionNode): Reference[] {
+  switch (node.kind) {
+    case 'literal':
+      return [];
+    case 'path': {
+      const [first] = node.segments;
+      const named = (node.root === 'inputs' || node.root === 'steps') && first !== undefined;
+      const column = node.offset + 1;
+      return [named ? { root: node.root, name: String(first), column } : { root: node.root, column }];
+    }
+    case 'not':
+      return referencesOf(node.operand);
+    case 'logical':
+    case 'compare':
+      return [...referencesOf(node.left), ...referencesOf(node.right)];
+    case 'filter':
+      return [...referencesOf(node.input), ...node.args.flatMap(referencesOf)];
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The workflow file format: the model (`definition.ts`), the schemas of the file and of the built-in step
+ * types, and the loader that reports every problem with `file:line:col`.
+ */
+export type {
+  AgentStep,
+  CustomStep,
+  FanInStep,
+  FanOutStep,
+  GateStep,
+  IfStep,
+  InputDefinition,
+  InputType,
+  OutputFormat,
+  ShellStep,
+  SourceLocation,
+  StepBase,
+  StepDefinition,
+  WorkflowDefinition,
+} from './definition.js';
+export { parseInputAssignments, resolveInputs, type ResolveInputsOptions } from './inputs.js';
+export {
+  loadWorkflowFile,
+  parseWorkflow,
+  type LoadWorkflowOptions,
+  type ParseWorkflowOptions,
+} from './load-workflow.js';
+export type { NestedSteps, StepSchema } from './step-schema.js';
+export { BUILTIN_STEP_SCHEMAS } from './step-schemas.js';
+export {
+  WorkflowError,
+  WorkflowInputError,
+  type WorkflowErrorDetails,
+  type WorkflowIssue,
+} from './workflow-error.js';
+export { count, flag, mapping, seconds, stepFields, stringList, text } from './workflow-schema.js';

@@ -1,0 +1,145 @@
+import { describeValue, expectationMessages } from '../../config/index.js';
+import type { StepDefinition } from './definition.js';
+import type { NestedSteps, StepSchema } from './step-schema.js';
+import type { DataPath, StepLabel, WorkflowSource } from './workflow-source.js';
+
+/** A step's id: a name usable in `steps.ID` (no `:`, which item ids use as a separator). */
+export const STEP_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** What the cross-checks need to know of each step with a usable id. */
+export interface StepRecord {
+  readonly label: StepLabel;
+  /** The step's position among all steps in document order (a step before the ones it holds). */
+  readonly order: number;
+  /** The `order` of every step that holds this one, outermost first. */
+  readonly ancestors: readonly number[];
+  /** The `order` of every step whose per-item field (a fan-out's `step`) holds this one, outermost first. */
+  readonly perItem: readonly number[];
+  /** Its type's schema; `undefined` for an unknown type. */
+  readonly schema?: StepSchema;
+  /** Its own fields (not `id`, `type`, `name` or nested steps): as parsed, or as written when they failed. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/** The steps of a file and a record of each, for the cross-checks. */
+export interface ParsedSteps {
+  readonly steps: StepDefinition[];
+  readonly records: StepRecord[];
+}
+
+interface Parent {
+  readonly ancestors: readonly number[];
+  readonly perItem: readonly number[];
+}
+
+/**
+ * Parses a list of steps (the file's `steps`), each against its type's schema and its nested steps
+ * recursively, filling in defaults and locations. Problems go to `source`; the steps are complete only
+ * when it reports none.
+ */
+export function parseSteps(
+  list: readonly unknown[],
+  source: WorkflowSource,
+  schemas: readonly StepSchema[],
+): ParsedSteps {
+  const byType = new Map(schemas.map((schema) => [schema.type, schema]));
+  const known = schemas.map((schema) => schema.type).join(', ');
+  const records: StepRecord[] = [];
+  let count = 0;
+
+  const parseList = (items: readonly unknown[], path: DataPath, parent: Parent): StepDefinition[] =>
+    items.flatMap((item, index) => parseStep(item, [...path, index], parent) ?? []);
+
+  const parseStep = (raw: unknown, path: DataPath, parent: Parent): StepDefinition | undefined => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      source.report(path, `expected a step (a mapping with id and type), got ${describeValue(raw)}`);
+      return undefined;
+    }
+    const { id, type, name, ...rest } = raw as Record<string, unknown>;
+    const validId = checkId(id, path, source);
+    const label: StepLabel | undefined = validId === undefined ? undefined : { id: validId, path };
+    const schema = typeof type === 'string' ? byType.get(type) : undefined;
+    if (schema === undefined) {
+      const found = type === undefined ? 'missing' : `unknown step type ${describeValue(type)}`;
+      source.report([...path, 'type'], `${found} (expected one of: ${known})`, { step: label });
+    }
+    if (name !== undefined && typeof name !== 'string') {
+      source.report([...path, 'name'], `expected a string, got ${describeValue(name)}`, { step: label });
+    }
+
+    // 1. The type's own fields: everything but the nested steps.
+    const nested = schema?.nested ?? [];
+    const own = Object.fromEntries(
+      Object.entries(rest).filter(([key]) => !nested.some(({ field }) => field === key)),
+    );
+    let fields: Record<string, unknown> = {};
+    if (schema !== undefined) {
+      const parsed = schema.fields.safeParse(own, { error: expectationMessages });
+      if (!parsed.success) source.reportZod(parsed.error.issues, path, own, label);
+      fields = parsed.success ? parsed.data : own;
+    }
+
+    // 2. The record, before the nested steps, so `order` is document order.
+    const order = count++;
+    if (label !== undefined) records.push({ label, order, ...parent, schema, fields });
+
+    // 3. The nested steps, with this step as their parent.
+    const children: Record<string, StepDefinition | StepDefinition[]> = {};
+    for (const spec of nested) {
+      const inner: Parent = {
+        ancestors: [...parent.ancestors, order],
+        perItem: spec.perItem ? [...parent.perItem, order] : parent.perItem,
+      };
+      const value = parseNested(spec, rest[spec.field], [...path, spec.field], inner, label);
+      if (value !== undefined) children[spec.field] = value;
+    }
+
+    const location = { file: source.displayName, ...source.position(path) };
+    const head = { id: validId ?? '', type: String(type), ...(typeof name === 'string' ? { name } : {}) };
+    return { ...head, ...fields, ...children, location };
+  };
+
+  const parseNested = (
+    spec: NestedSteps,
+    value: unknown,
+    path: DataPath,
+    parent: Parent,
+    label: StepLabel | undefined,
+  ): StepDefinition | StepDefinition[] | undefined => {
+    if (value === undefined || value === null) {
+      if (spec.optional) return spec.list ? [] : undefined;
+      const expected = spec.list ? 'a list of steps' : 'a step (a mapping with id and type)';
+      source.report(path, value === undefined ? `missing, expected ${expected}` : `expected ${expected}`, {
+        step: label,
+      });
+      return undefined;
+    }
+    if (spec.list) {
+      if (Array.isArray(value)) return parseList(value, path, parent);
+      source.report(path, `expected a list of steps, got ${describeValue(value)}`, { step: label });
+      return undefined;
+    }
+    if (Array.isArray(value)) {
+      source.report(path, `expected one step (a mapping with id and type), got a list`, { step: label });
+      return undefined;
+    }
+    return parseStep(value, path, parent);
+  };
+
+  const steps = parseList(list, ['steps'], { ancestors: [], perItem: [] });
+  return { steps, records };
+}
+
+/** The step's id when it is a valid one; otherwise reports why and returns `undefined`. */
+function checkId(id: unknown, path: DataPath, source: WorkflowSource): string | undefined {
+  if (typeof id === 'string' && STEP_ID.test(id)) return id;
+  const expected = 'expected a step id (letters, digits, _ and -, starting with a letter or _)';
+  const problem =
+    id === undefined
+      ? `missing, ${expected}`
+      : typeof id === 'string' && id.includes(':')
+        ? `a step id may not contain ':' (item ids use it), got ${describeValue(id)}`
+        : `${expected}, got ${describeValue(id)}`;
+  source.report([...path, 'id'], problem);
+  return undefined;
+}
