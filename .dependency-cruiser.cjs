@@ -1,38 +1,34 @@
 /**
  * The import rules of docs/architecture.md, checked by `npm run boundaries` (part of `npm run check`).
- * Each layer may import only the layers below it; nothing may form a cycle; a folder is entered only
- * through its index.ts.
+ * Each layer may import only the layers listed for it; nothing may form a cycle; a folder is entered only
+ * through its index.ts; `cli` may import everything and nothing imports it.
  * @type {import('dependency-cruiser').IConfiguration}
  */
+const foundation = ['core', 'events', 'config', 'store', 'exec', 'workspace', 'agents'];
+const capabilities = ['plan', 'qa', 'suites'];
 const allowed = {
+  // The engine: pure concurrency, then the parts every capability stands on.
   core: [],
-  config: ['core'],
   events: ['core'],
+  config: ['core'],
   store: ['core', 'events'],
   exec: ['core', 'events'],
   workspace: ['core', 'events', 'exec', 'config'],
   agents: ['core', 'events', 'exec', 'config'],
-  jobs: ['core', 'events', 'store', 'exec', 'workspace', 'agents', 'config'],
-  workflow: ['core', 'events', 'store', 'exec', 'workspace', 'agents', 'jobs', 'config'],
-  plan: ['core', 'events', 'store', 'exec', 'workspace', 'agents', 'jobs', 'workflow', 'config'],
-  qa: ['core', 'events', 'store', 'exec', 'config'],
-  suites: ['core', 'events', 'store', 'exec', 'config'],
-  distributed: ['core', 'events', 'store', 'exec', 'jobs', 'qa', 'config'],
-  demo: ['core', 'events', 'store', 'exec', 'workspace', 'agents', 'jobs', 'config'],
-  server: [
-    'core',
-    'events',
-    'store',
-    'exec',
-    'workspace',
-    'jobs',
-    'workflow',
-    'plan',
-    'qa',
-    'suites',
-    'distributed',
-    'config',
-  ],
+  // The agent job service (the local scheduler and its interface).
+  jobs: [...foundation],
+  // Workflows know the job scheduler (agent steps) and never a capability.
+  workflow: [...foundation, 'jobs'],
+  // Capabilities export their step types (the workflow's StepType contract) and may submit jobs.
+  plan: [...foundation, 'jobs', 'workflow'],
+  qa: [...foundation, 'workflow'],
+  suites: [...foundation, 'workflow'],
+  // A distributed job scheduler implements the jobs interface; QA crawls spread over workers too.
+  distributed: [...foundation, 'jobs', 'qa'],
+  // The one composition root: opens the store and the services, registers every step type.
+  runtime: [...foundation, 'jobs', 'workflow', ...capabilities, 'distributed'],
+  demo: [...foundation, 'runtime'],
+  server: [...foundation, 'jobs', 'workflow', ...capabilities, 'distributed', 'runtime'],
 };
 const layers = Object.keys(allowed);
 

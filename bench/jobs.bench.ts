@@ -86,9 +86,11 @@ async function serviceJobs(argv: readonly string[], jobs: number): Promise<Round
   await service.start();
   try {
     const end = startRound();
-    const ids = Array.from(
-      { length: jobs },
-      () => service.submit({ agent: 'trivial', prompt: 'nothing' }).id,
+    const ids = await Promise.all(
+      Array.from(
+        { length: jobs },
+        async () => (await service.submit({ agent: 'trivial', prompt: 'nothing' })).id,
+      ),
     );
     const done = await Promise.all(ids.map((id) => service.wait(id)));
     const round = end();

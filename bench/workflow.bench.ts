@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pMap from 'p-map';
 import { openStore } from '../src/store/index.js';
-import { BUILTIN_STEP_TYPES, parseWorkflow, WorkflowEngine } from '../src/workflow/index.js';
+import { BUILTIN_STEP_TYPES, WorkflowEngine } from '../src/workflow/index.js';
 import { formatRate, printTable } from './measure.js';
 
 const MAX_CONCURRENCY = 8;
@@ -28,15 +28,17 @@ steps:
 async function engineRun(items: number): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), 'flotilla-bench-wf-'));
   const store = openStore({ home });
+  const engine = new WorkflowEngine({ store, stepTypes: BUILTIN_STEP_TYPES });
   try {
-    const engine = new WorkflowEngine({ store, stepTypes: BUILTIN_STEP_TYPES });
-    const definition = parseWorkflow(workflowOf(items), { stepSchemas: engine.stepSchemas });
+    await engine.start();
+    const definition = engine.parse(workflowOf(items));
     const start = performance.now();
-    const view = await engine.start(definition, {}, { baseDir: home }).done;
+    const view = await engine.run(definition, {}, { baseDir: home }).done;
     const elapsed = performance.now() - start;
     if (view.status !== 'succeeded') throw new Error(`bench run ${view.status}: ${view.error}`);
     return elapsed;
   } finally {
+    await engine.stop();
     store.close();
     rmSync(home, { recursive: true, force: true });
   }

@@ -54,6 +54,17 @@ export class CancelledError extends FlotillaError {
   }
 }
 
+/**
+ * The reason given when work is stopped but not ended: a shutdown, a Ctrl-C, a lost lease. Unlike a
+ * `CancelledError`, the work is `interrupted` and can resume (a job runs again at the next start, a run
+ * resumes with `flotilla runs resume`).
+ */
+export class InterruptedError extends FlotillaError {
+  constructor(message = 'Interrupted') {
+    super('E_INTERRUPTED', message);
+  }
+}
+
 /** True when `error` is a `FlotillaError` with the given code. */
 export function hasCode(error: unknown, code: string): boolean {
   return error instanceof FlotillaError && error.code === code;

@@ -3,6 +3,7 @@ export {
   FlotillaError,
   HaltedError,
   hasCode,
+  InterruptedError,
   InvalidArgumentError,
   QueueFullError,
   TimeoutError,
@@ -10,6 +11,7 @@ export {
 export { describeIssues, SourceError, type SourceIssue } from './source-error.js';
 export { Limiter, type LimiterOptions, type LimiterStats, type RunOptions, type Task } from './limiter.js';
 export { mapOrdered, type MapOrderedOptions, type MapOrderedResult, type Settled } from './map-ordered.js';
+export { Lifecycle, type LifecycleOptions, type LifecycleState } from './lifecycle.js';
 export { NEVER_ABORTED } from './signals.js';
 export { assertCount, assertNonNegative } from './validate.js';
 export { KeyedRateLimiter, type KeyedRateLimiterOptions } from './rate-limiter.js';

@@ -5,9 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.js';
 import { assertCount } from '../core/index.js';
 import type { JobStatus, SequencedEvent } from '../events/index.js';
-import { JobService } from '../jobs/index.js';
-import { openStore } from '../store/index.js';
-import { WorkspaceManager } from '../workspace/index.js';
+import { openRuntime } from '../runtime/index.js';
 import { createDemoRepository } from './demo-repository.js';
 
 /** The tasks the demo hands to its agents, one job each. */
@@ -101,13 +99,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     },
     repos: { shipyard: { path: repo } },
   };
-  const store = openStore({ home: options.home });
   // Workspaces live in the temporary folder: the demo leaves no warm base behind in the user's home.
-  const service = new JobService({
-    store,
-    config,
-    workspaces: new WorkspaceManager({ home: join(workDir, 'state'), repos: config.repos }),
-  });
+  const runtime = await openRuntime({ config, workspacesHome: join(workDir, 'state') });
+  const service = runtime.jobs;
   let active = 0;
   let peak = 0;
   const unsubscribe = service.bus.subscribe((event) => {
@@ -121,12 +115,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   };
   try {
     await createDemoRepository(repo, signal);
-    await service.start();
+    await runtime.start(['jobs']);
     signal?.addEventListener('abort', cancelAll, { once: true });
     const started = performance.now();
     for (let i = 0; i < jobCount; i++) {
       const prompt = DEMO_PROMPTS[i % DEMO_PROMPTS.length]!;
-      const job = service.submit({ agent: 'demo-agent', prompt, repo: 'shipyard' });
+      const job = await service.submit({ agent: 'demo-agent', prompt, repo: 'shipyard' });
       ids.push(job.id);
       options.onJob?.(job.id, prompt);
     }
@@ -151,8 +145,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } finally {
     signal?.removeEventListener('abort', cancelAll);
     unsubscribe();
-    await service.stop();
-    store.close();
+    await runtime.close();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

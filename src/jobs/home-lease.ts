@@ -1,5 +1,4 @@
-import { hostname } from 'node:os';
-import { describeLeaseOwner, leaseOwnerAlive, newLeaseOwner, type Store } from '../store/index.js';
+import { describeLeaseOwner, HeldLease, type Store } from '../store/index.js';
 import { JobServiceError } from './job-service-error.js';
 
 /**
@@ -12,20 +11,17 @@ const LEASE_TTL_MS = 30_000;
 const LEASE_RENEW_MS = 5_000;
 
 /**
- * A job service's hold on its home: a lease in the store, renewed every 5 s while held and released on
+ * A job service's hold on its home: the `jobs` lease, renewed every 5 s while held and released on
  * `release`. A crashed holder's lease is taken over at once on its host (its pid is gone or a zombie) and
- * after 30 s elsewhere.
+ * after 30 s elsewhere. This rule belongs to the local scheduler: jobs of one home, one process.
  */
 export class HomeLease {
-  readonly #store: Store;
   readonly #home: string;
-  readonly #owner = newLeaseOwner();
-  #timer: NodeJS.Timeout | undefined;
-  #lost = false;
+  readonly #lease: HeldLease;
 
   constructor(store: Store, home: string) {
-    this.#store = store;
     this.#home = home;
+    this.#lease = new HeldLease({ store, name: LEASE_NAME, ttlMs: LEASE_TTL_MS, renewMs: LEASE_RENEW_MS });
   }
 
   /**
@@ -33,12 +29,7 @@ export class HomeLease {
    * @throws JobServiceError `E_HOME_BUSY` when a live process holds it.
    */
   acquire(): void {
-    const host = hostname();
-    const attempt = this.#store.leases.acquire(LEASE_NAME, {
-      owner: this.#owner,
-      ttlMs: LEASE_TTL_MS,
-      alive: (owner) => leaseOwnerAlive(owner, host),
-    });
+    const attempt = this.#lease.acquire();
     if (!attempt.acquired) {
       const { owner, acquiredAt, expiresAt } = attempt.holder;
       throw new JobServiceError(
@@ -48,9 +39,6 @@ export class HomeLease {
           `If that process is gone, the home is free from ${expiresAt}.`,
       );
     }
-    this.#lost = false;
-    this.#timer = setInterval(() => this.#renew(), LEASE_RENEW_MS);
-    this.#timer.unref();
   }
 
   /**
@@ -59,7 +47,7 @@ export class HomeLease {
    * @throws JobServiceError `E_HOME_BUSY`
    */
   assertHeld(): void {
-    if (this.#lost) {
+    if (this.#lease.lost) {
       throw new JobServiceError(
         'E_HOME_BUSY',
         `Another process took over the jobs of ${this.#home} while this one was not answering`,
@@ -69,16 +57,6 @@ export class HomeLease {
 
   /** Stops renewing and gives the lease up (if this process still holds it). */
   release(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#store.leases.release(LEASE_NAME, this.#owner);
-  }
-
-  #renew(): void {
-    try {
-      if (!this.#store.leases.renew(LEASE_NAME, this.#owner, LEASE_TTL_MS)) this.#lost = true;
-    } catch {
-      // A busy database: the next beat tries again, well before the lease expires.
-    }
+    this.#lease.release();
   }
 }

@@ -1,5 +1,6 @@
 export { JobRequestError, jobRequestSchema, parseJobRequest, type JobRequest } from './job-request.js';
 export { type JobOutcome, type JobResult, type JobTimings } from './job-runner.js';
+export type { JobListQuery, JobScheduler, SchedulerHealth, SchedulerLimits } from './job-scheduler.js';
 export { JobServiceError } from './job-service-error.js';
 export { DEFAULT_JOB_TIMEOUT_MS, JobService, type JobServiceOptions } from './job-service.js';
 export { toJobView, type JobView } from './job-view.js';

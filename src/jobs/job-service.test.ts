@@ -64,12 +64,17 @@ function release(jobId: string, exitCode = 0): void {
 /** Resolves when the job reaches `status` (an event may already have passed: checks the store first). */
 function reach(id: string, status: JobStatus): Promise<void> {
   return new Promise((resolve) => {
-    if (service.get(id)?.status === status) return resolve();
     const off = service.bus.subscribe((event) => {
       if ('jobId' in event && event.jobId === id && 'status' in event && event.status === status) {
         off();
         resolve();
       }
+    });
+    // Subscribed first, so that a change between the look and the subscription is not missed.
+    void service.get(id).then((job) => {
+      if (job?.status !== status) return;
+      off();
+      resolve();
     });
   });
 }
@@ -113,15 +118,16 @@ describe('JobService', () => {
       }
       if (event.type === 'job.result') running--;
     });
-    const ids = Array.from({ length: 5 }, (_, i) => {
-      const job = service.submit({ agent: 'hold', prompt: `task ${i}` });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const job = await service.submit({ agent: 'hold', prompt: `task ${i}` });
       expect(['queued', 'running']).toContain(store.jobs.get(job.id)?.status);
       // What submit answers is the job as stored, started or queued, though it is not read back.
-      expect(job).toEqual(service.get(job.id));
-      return job.id;
-    });
+      expect(job).toEqual(await service.get(job.id));
+      ids.push(job.id);
+    }
     await reach(ids[1]!, 'running');
-    expect(service.get(ids[4]!)?.queue_position).toBe(3);
+    expect((await service.get(ids[4]!))?.queue_position).toBe(3);
     for (const id of ids) {
       await reach(id, 'running');
       const waited = service.wait(id);
@@ -129,34 +135,34 @@ describe('JobService', () => {
       // What wait answers is the job as stored once it ended, though it is not read back.
       const ended = await waited;
       expect(ended?.status).toBe('succeeded');
-      expect(ended).toEqual(service.get(id));
+      expect(ended).toEqual(await service.get(id));
     }
     expect(started).toEqual(ids);
     expect(peak).toBe(2);
-    const done = service.get(ids[0]!)!;
+    const done = (await service.get(ids[0]!))!;
     expect(done.result?.timings.queued_ms).toBeGreaterThanOrEqual(0);
     expect(done.result?.timings.run_ms).toBeGreaterThan(0);
   });
 
   it('refuses a full queue and bad requests without creating anything', async () => {
     await startService(makeConfig({ concurrency: 1, maxQueue: 1 }));
-    const first = service.submit({ agent: 'hold', prompt: 'runs' });
+    const first = await service.submit({ agent: 'hold', prompt: 'runs' });
     await reach(first.id, 'running');
-    service.submit({ agent: 'hold', prompt: 'waits' });
-    expect(() => service.submit({ agent: 'hold', prompt: 'refused' })).toThrow(QueueFullError);
-    expect(() => service.submit({ agent: 'nope', prompt: 'x' })).toThrow(JobRequestError);
-    expect(() => service.submit({ agent: 'hold', prompt: 'x', repo: 'other' })).toThrow(
+    await service.submit({ agent: 'hold', prompt: 'waits' });
+    await expect(service.submit({ agent: 'hold', prompt: 'refused' })).rejects.toThrow(QueueFullError);
+    await expect(service.submit({ agent: 'nope', prompt: 'x' })).rejects.toThrow(JobRequestError);
+    await expect(service.submit({ agent: 'hold', prompt: 'x', repo: 'other' })).rejects.toThrow(
       /repo: unknown repository "other"/,
     );
-    expect(() => service.submit({ agent: 'hold', prompt: 'x', timeout_s: -1 })).toThrow(/timeout_s/);
+    await expect(service.submit({ agent: 'hold', prompt: 'x', timeout_s: -1 })).rejects.toThrow(/timeout_s/);
     expect(store.jobs.list({}).items).toHaveLength(2);
     release(first.id);
   });
 
   it('gives each repository job its own checkout and records diff, files and branch', async () => {
     await startService(makeConfig({ concurrency: 2 }));
-    const a = service.submit({ agent: 'hold', prompt: 'a', repo: 'app' });
-    const b = service.submit({ agent: 'hold', prompt: 'b', repo: 'app' });
+    const a = await service.submit({ agent: 'hold', prompt: 'a', repo: 'app' });
+    const b = await service.submit({ agent: 'hold', prompt: 'b', repo: 'app' });
     await reach(a.id, 'running');
     await reach(b.id, 'running');
     const waited = [service.wait(a.id), service.wait(b.id)];
@@ -164,12 +170,12 @@ describe('JobService', () => {
     release(b.id);
     await reach(a.id, 'succeeded');
     await reach(b.id, 'succeeded');
-    expect(await Promise.all(waited)).toEqual([service.get(a.id), service.get(b.id)]);
+    expect(await Promise.all(waited)).toEqual([await service.get(a.id), await service.get(b.id)]);
     for (const job of [a, b]) {
-      const done = service.get(job.id)!;
+      const done = (await service.get(job.id))!;
       expect(done.result?.changedFiles).toEqual(['note.txt']);
       expect(done.result?.branch).toBe(`flotilla/${job.id}`);
-      expect(service.diff(job.id)).toContain(`+written by ${job.id}`);
+      expect(await service.diff(job.id)).toContain(`+written by ${job.id}`);
     }
     // The source repository's working tree was never touched.
     expect(existsSync(join(source, 'note.txt'))).toBe(false);
@@ -179,11 +185,11 @@ describe('JobService', () => {
     await startService(
       makeConfig({}, {}, ['sh', '-c', 'echo "verifying $FLOTILLA_JOB_ID"; grep -q never note.txt']),
     );
-    const job = service.submit({ agent: 'hold', prompt: 'x', repo: 'app' });
+    const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app' });
     await reach(job.id, 'running');
     release(job.id);
     await reach(job.id, 'failed');
-    const failed = service.get(job.id)!;
+    const failed = (await service.get(job.id))!;
     expect(failed.error).toMatch(/verify failed/);
     // The marker a restart looks for to stop what a crash left running.
     expect(failed.result?.verify?.tail).toContain(`verifying ${job.id}`);
@@ -191,19 +197,19 @@ describe('JobService', () => {
 
   it('times out a verify command that hangs, with the job’s own bound', async () => {
     await startService(makeConfig({}, {}, ['sh', '-c', 'sleep 1000 & wait']));
-    const job = service.submit({ agent: 'hold', prompt: 'x', repo: 'app', timeout_s: 2 });
+    const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app', timeout_s: 2 });
     await reach(job.id, 'running');
     release(job.id);
     await reach(job.id, 'timed_out');
-    expect(service.get(job.id)?.error).toMatch(/verify timed out/);
+    expect((await service.get(job.id))?.error).toMatch(/verify timed out/);
   });
 
   it('times out the run only, never the wait in the queue, and kills the whole tree', async () => {
     await startService(makeConfig({ concurrency: 1 }));
-    const blocker = service.submit({ agent: 'hold', prompt: 'first' });
+    const blocker = await service.submit({ agent: 'hold', prompt: 'first' });
     // Queued for longer than its timeout, which still leaves its agent ample time to start once it runs
     // (a loaded machine can take most of a second to start a Node process).
-    const patient = service.submit({
+    const patient = await service.submit({
       agent: 'hold',
       prompt: 'queued longer than its timeout',
       timeout_s: 2,
@@ -215,21 +221,21 @@ describe('JobService', () => {
     release(patient.id);
     await reach(patient.id, 'succeeded');
 
-    const sleepy = service.submit({ agent: 'sleepy', prompt: 'x', timeout_s: 0.3 });
+    const sleepy = await service.submit({ agent: 'sleepy', prompt: 'x', timeout_s: 0.3 });
     await reach(sleepy.id, 'timed_out');
-    const grandchild = Number(service.get(sleepy.id)!.output_tail);
+    const grandchild = Number((await service.get(sleepy.id))!.output_tail);
     expect(grandchild).toBeGreaterThan(1);
     expect(alive(grandchild)).toBe(false);
   });
 
   it('cancels a queued job before it runs and a running one with its process tree', async () => {
     await startService(makeConfig({ concurrency: 1 }));
-    const running = service.submit({ agent: 'sleepy', prompt: 'x' });
-    const queued = service.submit({ agent: 'hold', prompt: 'never runs' });
+    const running = await service.submit({ agent: 'sleepy', prompt: 'x' });
+    const queued = await service.submit({ agent: 'hold', prompt: 'never runs' });
     await reach(running.id, 'running');
     const cancelledQueued = await service.cancel(queued.id);
     expect(cancelledQueued?.status).toBe('cancelled');
-    expect(cancelledQueued).toEqual(service.get(queued.id));
+    expect(cancelledQueued).toEqual(await service.get(queued.id));
     let grandchild = 0;
     while (grandchild === 0) {
       grandchild = Number(store.events.list(running.id).find((e) => e.type === 'job.log')?.line ?? 0);
@@ -237,7 +243,7 @@ describe('JobService', () => {
     }
     const cancelledRunning = await service.cancel(running.id);
     expect(cancelledRunning?.status).toBe('cancelled');
-    expect(cancelledRunning).toEqual(service.get(running.id));
+    expect(cancelledRunning).toEqual(await service.get(running.id));
     expect(alive(grandchild)).toBe(false);
     expect(store.events.list(queued.id).some((e) => e.type === 'job.status' && e.status === 'running')).toBe(
       false,
@@ -253,12 +259,12 @@ describe('JobService', () => {
         },
       ),
     );
-    const a = service.submit({ agent: 'capped', prompt: '1' });
-    const b = service.submit({ agent: 'capped', prompt: '2' });
-    const c = service.submit({ agent: 'hold', prompt: '3' });
+    const a = await service.submit({ agent: 'capped', prompt: '1' });
+    const b = await service.submit({ agent: 'capped', prompt: '2' });
+    const c = await service.submit({ agent: 'hold', prompt: '3' });
     await reach(a.id, 'running');
     await reach(c.id, 'running');
-    expect(service.get(b.id)?.status).toBe('queued');
+    expect((await service.get(b.id))?.status).toBe('queued');
     release(a.id);
     await reach(b.id, 'running');
     release(b.id);
@@ -269,8 +275,8 @@ describe('JobService', () => {
   it('after a restart resumes queued jobs in order and runs an interrupted one again once', async () => {
     const config = makeConfig({ concurrency: 1 });
     await startService(config);
-    const first = service.submit({ agent: 'hold', prompt: 'interrupted' });
-    const second = service.submit({ agent: 'hold', prompt: 'queued' });
+    const first = await service.submit({ agent: 'hold', prompt: 'interrupted' });
+    const second = await service.submit({ agent: 'hold', prompt: 'queued' });
     await reach(first.id, 'running');
     await service.stop();
     expect(store.jobs.get(first.id)?.status).toBe('interrupted');
@@ -282,31 +288,31 @@ describe('JobService', () => {
     await reach(second.id, 'running');
     release(second.id);
     await reach(second.id, 'succeeded');
-    expect(service.get(first.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await service.get(first.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
   it('evicts finished jobs after job_ttl_s with their events, diff and branch', async () => {
     const config = makeConfig();
     await startService(config);
-    const job = service.submit({ agent: 'hold', prompt: 'x', repo: 'app' });
+    const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app' });
     await reach(job.id, 'running');
     release(job.id);
     await reach(job.id, 'succeeded');
-    const { fetchFrom, branch } = service.get(job.id)!.result!;
+    const { fetchFrom, branch } = (await service.get(job.id))!.result!;
     expect(git(fetchFrom!, 'branch', '--list', branch!)).toContain(job.id);
     await service.stop();
 
     await startService({ ...config, server: { ...config.server, job_ttl_s: 0.001 } });
-    expect(service.get(job.id)).toBeUndefined();
+    expect(await service.get(job.id)).toBeUndefined();
     expect(store.events.list(job.id)).toEqual([]);
-    expect(service.diff(job.id)).toBeUndefined();
+    expect(await service.diff(job.id)).toBeUndefined();
     expect(git(fetchFrom!, 'branch', '--list', branch!)).toBe('');
   });
 
   it('is the only job service of its home: a second one is refused and touches nothing', async () => {
     const config = makeConfig();
     const first = await startService(config);
-    const job = first.submit({ agent: 'hold', prompt: 'x' });
+    const job = await first.submit({ agent: 'hold', prompt: 'x' });
     await reach(job.id, 'running');
     // Another process's view of the same home: its own connection to the database.
     const otherStore = openStore({ home: config.home });
@@ -320,7 +326,7 @@ describe('JobService', () => {
         code: 'E_HOME_BUSY',
         message: expect.stringContaining(`pid ${process.pid} on `) as string,
       });
-      expect(() => second.submit({ agent: 'hold', prompt: 'y' })).toThrow(/idle/);
+      await expect(second.submit({ agent: 'hold', prompt: 'y' })).rejects.toThrow(/idle/);
       // The first one's job was neither taken for a crash's leftover nor run again.
       expect(store.jobs.get(job.id)).toMatchObject({ status: 'running', attempts: 1 });
       release(job.id);
@@ -328,7 +334,7 @@ describe('JobService', () => {
       // Once the first stops, the home is free.
       await first.stop();
       await second.start();
-      const next = second.submit({ agent: 'fail', prompt: 'z' });
+      const next = await second.submit({ agent: 'fail', prompt: 'z' });
       expect((await second.wait(next.id))?.status).toBe('failed');
     } finally {
       await second.stop();
@@ -354,7 +360,8 @@ describe('JobService', () => {
 
   it('brings back every acknowledged job after a restart, even beyond a smaller queue bound', async () => {
     await startService(makeConfig({ concurrency: 1, maxQueue: 5 }));
-    const ids = ['a', 'b', 'c'].map((prompt) => service.submit({ agent: 'hold', prompt }).id);
+    const ids: string[] = [];
+    for (const prompt of ['a', 'b', 'c']) ids.push((await service.submit({ agent: 'hold', prompt })).id);
     await reach(ids[0]!, 'running');
     await service.stop();
 
@@ -365,8 +372,8 @@ describe('JobService', () => {
       expect((await service.wait(id))?.status).toBe('succeeded');
     }
     // The bound applies to new work again: with nothing running, a job starts; a second one may not wait.
-    const fresh = service.submit({ agent: 'hold', prompt: 'new' });
-    expect(() => service.submit({ agent: 'hold', prompt: 'refused' })).toThrow(QueueFullError);
+    const fresh = await service.submit({ agent: 'hold', prompt: 'new' });
+    await expect(service.submit({ agent: 'hold', prompt: 'refused' })).rejects.toThrow(QueueFullError);
     release(fresh.id);
   });
 });

@@ -1,18 +1,27 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError, Limiter, QueueFullError } from '../core/index.js';
-import type { Environment, ResolvedConfig } from '../config/index.js';
 import {
-  EventBus,
-  nowIso,
-  type FlotillaEvent,
-  type JobStatus,
-  type SequencedEvent,
-} from '../events/index.js';
-import { newRecordId, type JobEnding, type JobRecord, type Page, type Store } from '../store/index.js';
+  CancelledError,
+  InterruptedError,
+  Lifecycle,
+  Limiter,
+  QueueFullError,
+  type LifecycleState,
+} from '../core/index.js';
+import type { Environment, ResolvedConfig } from '../config/index.js';
+import { EventBus, nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
+import {
+  Journal,
+  newRecordId,
+  type JobEnding,
+  type JobRecord,
+  type Page,
+  type Store,
+} from '../store/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
 import { JobEviction } from './eviction.js';
 import { HomeLease } from './home-lease.js';
+import type { JobListQuery, JobScheduler, SchedulerHealth, SchedulerLimits } from './job-scheduler.js';
 import { JobServiceError } from './job-service-error.js';
 import { parseJobRequest, type JobRequest } from './job-request.js';
 import { diffPath, runJob, type JobOutcome, type JobRunContext, type JobTimings } from './job-runner.js';
@@ -41,7 +50,7 @@ export interface JobServiceOptions {
 
 /** A job this process has queued or is running. */
 interface LiveJob {
-  /** Cancels it, or (with a `ShutdownError`) interrupts it. */
+  /** Cancels it, or (with an `InterruptedError`) interrupts it. */
   readonly controller: AbortController;
   /** Settles once it has ended, with the job as stored then (`undefined` when a shutdown left it queued). */
   done: Promise<JobRecord | undefined>;
@@ -49,21 +58,16 @@ interface LiveJob {
   started: boolean;
 }
 
-/** Why a running job was stopped when the service stopped: it is `interrupted`, and resumes next start. */
-class ShutdownError extends CancelledError {
-  constructor() {
-    super('The job service stopped');
-  }
-}
-
 /**
- * The agent job service: jobs are stored before they are acknowledged, run through one `Limiter`
- * (global concurrency, queue bound, priority, per-agent caps as groups) in their own workspaces, and
- * survive a crash: on `start`, queued jobs resume in their order and interrupted ones run again once.
+ * The local job scheduler: jobs are stored before they are acknowledged, run in this process through one
+ * `Limiter` (global concurrency, queue bound, priority, per-agent caps as groups) in their own
+ * workspaces, and survive a crash: on `start`, queued jobs resume in their order and interrupted ones run
+ * again once. One process at a time runs the jobs of a home (`HomeLease`).
  */
-export class JobService {
+export class JobService implements JobScheduler {
   readonly bus: EventBus;
   readonly #store: Store;
+  readonly #journal: Journal;
   readonly #config: ResolvedConfig;
   readonly #workspaces: WorkspaceManager;
   readonly #limiter: Limiter;
@@ -74,7 +78,10 @@ export class JobService {
   readonly #runContext: JobRunContext;
   /** Jobs this process has queued or is running. */
   readonly #live = new Map<string, LiveJob>();
-  #state: 'idle' | 'started' | 'stopping' | 'stopped' = 'idle';
+  readonly #lifecycle = new Lifecycle({
+    name: 'job service',
+    error: (message) => new JobServiceError('E_STATE', message),
+  });
   /** One process at a time is the job service of a home. */
   readonly #lease: HomeLease;
   /** Deletes finished jobs past `job_ttl_s`. */
@@ -85,6 +92,7 @@ export class JobService {
     this.#config = options.config;
     this.#workspaces = options.workspaces;
     this.bus = options.bus ?? new EventBus();
+    this.#journal = new Journal(options.store, this.bus);
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
     this.#artifactsDir = join(options.config.home, 'artifacts');
     this.#scratch = new ScratchFolders(join(options.config.home, 'scratch'));
@@ -100,7 +108,7 @@ export class JobService {
     this.#runContext = {
       config: this.#config,
       workspaces: this.#workspaces,
-      emit: (event: FlotillaEvent) => this.#emit(event),
+      emit: (event: FlotillaEvent) => this.#journal.emit(event),
       artifactsDir: this.#artifactsDir,
       defaultTimeoutMs: this.#defaultTimeoutMs,
       scratch: this.#scratch,
@@ -121,17 +129,22 @@ export class JobService {
    * gone) and after 30 s elsewhere.
    * @throws JobServiceError `E_HOME_BUSY` when a live process is the job service of this home.
    */
-  async start(): Promise<void> {
-    if (this.#state !== 'idle')
-      throw new JobServiceError('E_STATE', `Cannot start a job service that is ${this.#state}`);
-    // First of all: recovery below kills and re-runs what another service left, so it must be dead.
-    this.#lease.acquire();
-    try {
-      await this.#recover();
-    } catch (error) {
-      this.#lease.release();
-      throw error;
-    }
+  start(): Promise<void> {
+    return this.#lifecycle.start(async () => {
+      // First of all: recovery below kills and re-runs what another service left, so it must be dead.
+      this.#lease.acquire();
+      try {
+        await this.#recover();
+      } catch (error) {
+        this.#lease.release();
+        throw error;
+      }
+    });
+  }
+
+  /** Where the service is in its lifecycle. */
+  get state(): LifecycleState {
+    return this.#lifecycle.state;
   }
 
   async #recover(): Promise<void> {
@@ -145,7 +158,6 @@ export class JobService {
       if (record.status !== 'queued') await killLeftovers(this.#config.home, record.id);
     }
     await this.#workspaces.start();
-    this.#state = 'started';
     // Acknowledged jobs all come back, however small the queue bound is now; new ones respect it.
     const maxQueue = this.#limiter.stats.maxQueue;
     this.#limiter.setMaxQueue(Infinity);
@@ -170,22 +182,21 @@ export class JobService {
    * Stops taking jobs, stops the running ones (they become `interrupted` and run again at the next start)
    * and keeps queued ones queued in the store.
    */
-  async stop(): Promise<void> {
-    if (this.#state !== 'started') return;
-    this.#state = 'stopping';
-    this.#eviction.stop();
-    const reason = new ShutdownError();
-    for (const { controller } of this.#live.values()) controller.abort(reason);
-    await Promise.all([...this.#live.values()].map(({ done }) => done));
-    await this.#workspaces.stop();
-    this.#scratch.clear();
-    this.#lease.release();
-    this.#state = 'stopped';
+  stop(): Promise<void> {
+    return this.#lifecycle.stop(async () => {
+      this.#eviction.stop();
+      const reason = new InterruptedError('The job service stopped');
+      for (const { controller } of this.#live.values()) controller.abort(reason);
+      await Promise.all([...this.#live.values()].map(({ done }) => done));
+      await this.#workspaces.stop();
+      this.#scratch.clear();
+      this.#lease.release();
+    });
   }
 
-  /** Validates, stores and queues a job; throws `JobRequestError` or `QueueFullError`, creating nothing. */
-  submit(input: unknown): JobView {
-    if (this.#state !== 'started') throw new JobServiceError('E_STATE', `The job service is ${this.#state}`);
+  // eslint-disable-next-line @typescript-eslint/require-await -- the JobScheduler contract is async
+  async submit(input: unknown): Promise<JobView> {
+    this.#lifecycle.assertStarted();
     this.#lease.assertHeld();
     const request = parseJobRequest(input, this.#config);
     if (!this.#limiter.accepts({ group: request.agent })) {
@@ -193,7 +204,7 @@ export class JobService {
       throw new QueueFullError(queued, maxQueue);
     }
     const id = newRecordId('job');
-    const record = this.#record(
+    const record = this.#journal.record(
       () =>
         this.#store.jobs.insert({
           id,
@@ -208,32 +219,31 @@ export class JobService {
     );
     const live = this.#schedule(record);
     // The state now: a job that found a free slot has already started; a queued one is as inserted.
-    return live.started ? this.get(id)! : toJobView(record, this.#store.jobs.queuePosition(record));
+    return live.started ? this.#view(id)! : toJobView(record, this.#store.jobs.queuePosition(record));
   }
 
-  get(id: string): JobView | undefined {
-    const record = this.#store.jobs.get(id);
-    return record && toJobView(record, this.#queuePosition(record));
+  // eslint-disable-next-line @typescript-eslint/require-await -- the JobScheduler contract is async
+  async get(id: string): Promise<JobView | undefined> {
+    return this.#view(id);
   }
 
-  list(options: { status?: JobStatus; limit?: number; cursor?: string } = {}): Page<JobView> {
-    const page = this.#store.jobs.list(options);
+  // eslint-disable-next-line @typescript-eslint/require-await -- the JobScheduler contract is async
+  async list(query: JobListQuery = {}): Promise<Page<JobView>> {
+    const page = this.#store.jobs.list(query);
     return { ...page, items: page.items.map((record) => toJobView(record, null)) };
   }
 
-  /** Cancels a job: a queued one at once; a running one once its process tree is gone. */
   async cancel(id: string): Promise<JobView | undefined> {
     const live = this.#live.get(id);
-    if (live === undefined) return this.get(id);
+    if (live === undefined) return this.#view(id);
     live.controller.abort(new CancelledError('Cancelled by request'));
     const ended = await live.done;
-    return ended === undefined ? this.get(id) : toJobView(ended, null);
+    return ended === undefined ? this.#view(id) : toJobView(ended, null);
   }
 
-  /** Resolves with the job once it has finished (at once if it has). */
   async wait(id: string, signal?: AbortSignal): Promise<JobView | undefined> {
     const live = this.#live.get(id);
-    if (live === undefined) return this.get(id);
+    if (live === undefined) return this.#view(id);
     let ended: JobRecord | undefined;
     if (signal === undefined) ended = await live.done;
     else {
@@ -243,11 +253,11 @@ export class JobService {
       });
       ended = await Promise.race([live.done, aborted]);
     }
-    return ended === undefined ? this.get(id) : toJobView(ended, null);
+    return ended === undefined ? this.#view(id) : toJobView(ended, null);
   }
 
-  /** The job's change as a unified diff ('' when it changed nothing), or `undefined` for an unknown job. */
-  diff(id: string): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/require-await -- the JobScheduler contract is async
+  async diff(id: string): Promise<string | undefined> {
     if (this.#store.jobs.get(id) === undefined) return undefined;
     try {
       return readFileSync(diffPath(this.#artifactsDir, id), 'utf8');
@@ -256,16 +266,19 @@ export class JobService {
     }
   }
 
-  /** `{ active, queued, capacity, max_queue, busy }` for `/health`. */
-  get stats() {
+  health(): SchedulerHealth {
     const { active, queued, capacity, maxQueue } = this.#limiter.stats;
     return { active, queued, capacity, max_queue: maxQueue, busy: active >= capacity };
   }
 
-  /** Changes the bounds live; queued work is never dropped. */
-  configure(change: { concurrency?: number; maxQueue?: number }): void {
-    if (change.concurrency !== undefined) this.#limiter.resize(change.concurrency);
-    if (change.maxQueue !== undefined) this.#limiter.setMaxQueue(change.maxQueue);
+  resize(limits: SchedulerLimits): void {
+    if (limits.concurrency !== undefined) this.#limiter.resize(limits.concurrency);
+    if (limits.maxQueue !== undefined) this.#limiter.setMaxQueue(limits.maxQueue);
+  }
+
+  #view(id: string): JobView | undefined {
+    const record = this.#store.jobs.get(id);
+    return record && toJobView(record, this.#queuePosition(record));
   }
 
   /** Queues a stored job (`record` is as it was stored; only its fixed fields and spec are used). */
@@ -281,7 +294,7 @@ export class JobService {
       })
       .catch((reason: unknown) => {
         // Aborted while queued: a user's cancel ends it; a shutdown leaves it queued for the next start.
-        if (reason instanceof ShutdownError) return undefined;
+        if (reason instanceof InterruptedError) return undefined;
         return this.#finishStatus(id, 'cancelled', String(reason));
       })
       .finally(() => this.#live.delete(id));
@@ -301,7 +314,7 @@ export class JobService {
     };
     const startedAt = nowIso();
     const attempts = record.attempts + 1;
-    this.#record(() => this.#store.jobs.start(id, startedAt), {
+    this.#journal.record(() => this.#store.jobs.start(id, startedAt), {
       type: 'job.status',
       jobId: id,
       status: 'running',
@@ -315,7 +328,7 @@ export class JobService {
       failure = error;
     }
     const status: JobStatus =
-      signal.reason instanceof ShutdownError
+      signal.reason instanceof InterruptedError
         ? 'interrupted'
         : signal.aborted
           ? 'cancelled'
@@ -332,7 +345,7 @@ export class JobService {
       outputTail: outcome?.outputTail ?? null,
       result: outcome?.result ?? { timings },
     };
-    this.#record(() => this.#store.jobs.finish(id, ending), {
+    this.#journal.record(() => this.#store.jobs.finish(id, ending), {
       type: 'job.result',
       jobId: id,
       status,
@@ -348,7 +361,7 @@ export class JobService {
   }
 
   #setStatus(id: string, status: JobStatus, fields: { error?: string }): void {
-    this.#record(() => this.#store.jobs.update(id, { status, ...fields }), {
+    this.#journal.record(() => this.#store.jobs.update(id, { status, ...fields }), {
       type: 'job.status',
       jobId: id,
       status,
@@ -358,7 +371,7 @@ export class JobService {
   }
 
   #finishStatus(id: string, status: JobStatus, error: string): JobRecord | undefined {
-    return this.#record(() => this.#store.jobs.update(id, { status, finishedAt: nowIso(), error }), {
+    return this.#journal.record(() => this.#store.jobs.update(id, { status, finishedAt: nowIso(), error }), {
       type: 'job.result',
       jobId: id,
       status,
@@ -368,22 +381,6 @@ export class JobService {
       at: nowIso(),
       error,
     });
-  }
-
-  /** Changes a job and appends the event that says so in one transaction (one commit), then publishes it. */
-  #record<T>(change: () => T, event: FlotillaEvent): T {
-    let stored: SequencedEvent | undefined;
-    const result = this.#store.transaction(() => {
-      const changed = change();
-      stored = this.#store.events.append(event);
-      return changed;
-    });
-    this.bus.publish(stored!);
-    return result;
-  }
-
-  #emit(event: FlotillaEvent): void {
-    this.bus.publish(this.#store.events.append(event));
   }
 
   #queuePosition(record: JobRecord): number | null {

@@ -1,21 +1,15 @@
-import type { ResolvedConfig } from '../config/index.js';
-import type { JobService } from '../jobs/index.js';
-import type { Store } from '../store/index.js';
-import type { WorkflowEngine } from '../workflow/index.js';
+import type { Runtime } from '../runtime/index.js';
 
 /** How often an open SSE stream sends a comment so that proxies keep it open. */
 export const SSE_HEARTBEAT_MS = 15_000;
 
+/** What of the runtime the HTTP app serves: its scheduler, engine, store, event bus and configuration. */
+export type ServedRuntime = Pick<Runtime, 'jobs' | 'workflows' | 'store' | 'bus' | 'config'>;
+
 /** What the HTTP app serves from. */
 export interface AppDeps {
-  readonly jobs: JobService;
-  readonly store: Store;
-  /**
-   * Drives workflow runs (`/v1/runs`); without it those routes are absent. `startServer` makes one on the
-   * app's store and job service when it is not given.
-   */
-  readonly workflows?: WorkflowEngine;
-  readonly config: ResolvedConfig;
+  /** Opened (and started) by the caller, which also closes it: `openRuntime`. */
+  readonly runtime: ServedRuntime;
   /** The bearer token every route but `/health` requires; none when absent. Never logged. */
   readonly token?: string;
   /** The largest request body accepted; larger gets 413. */

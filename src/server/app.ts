@@ -18,7 +18,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(
     createErrorHandler({
-      retryAfterSeconds: () => estimateRetryAfterSeconds(deps.jobs),
+      retryAfterSeconds: () => estimateRetryAfterSeconds(deps.runtime.jobs),
       ...(deps.onServerFault === undefined ? {} : { onServerFault: deps.onServerFault }),
     }),
   );
@@ -28,6 +28,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', serverConfigRoutes(deps));
   app.route('/', jobsRoutes(deps));
   app.route('/', openAiRoutes(deps));
-  if (deps.workflows !== undefined) app.route('/', runsRoutes({ ...deps, workflows: deps.workflows }));
+  app.route('/', runsRoutes(deps));
   return app;
 }

@@ -25,7 +25,7 @@ export function streamChatCompletion(
   job: JobView,
   identity: CompletionIdentity,
 ): Response {
-  const profile = deps.config.agents[job.agent];
+  const profile = deps.runtime.config.agents[job.agent];
   const linesAreReply = profile?.type !== 'cli' || (profile.output ?? 'text') === 'text';
   return sseResponse(
     c,
@@ -38,7 +38,7 @@ export function streamChatCompletion(
       const send = (value: unknown): Promise<void> => stream.writeSSE({ data: JSON.stringify(value) });
       await send(chatChunk(identity, { role: 'assistant', content: '' }));
       let lines = 0;
-      for await (const event of followJobEvents(deps, job.id, 0, signal)) {
+      for await (const event of followJobEvents(deps.runtime, job.id, 0, signal)) {
         if (!linesAreReply || event.type !== 'job.log' || event.stream !== 'stdout') continue;
         await send(chatChunk(identity, { content: lines++ === 0 ? event.line : `\n${event.line}` }));
       }
@@ -46,7 +46,7 @@ export function streamChatCompletion(
         await cancelQuietly(deps, job.id);
         return;
       }
-      const done = deps.jobs.get(job.id);
+      const done = await deps.runtime.jobs.get(job.id);
       if (done?.status !== 'succeeded') {
         const error = jobFailure(job.id, done);
         await send({ error: { code: error.code, message: error.message } });
@@ -69,7 +69,7 @@ export function jobFailure(id: string, job: JobView | undefined): ServerError {
 /** Cancels a job whose answer nobody will read; a failure to cancel is not the client's concern. */
 export async function cancelQuietly(deps: AppDeps, id: string): Promise<void> {
   try {
-    await deps.jobs.cancel(id);
+    await deps.runtime.jobs.cancel(id);
   } catch (error) {
     deps.onServerFault?.(error);
   }

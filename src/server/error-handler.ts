@@ -86,7 +86,7 @@ export function errorBody(error: unknown): ErrorBody {
 /** Options of `createErrorHandler`. */
 export interface ErrorHandlerOptions {
   /** Seconds a refused client should wait before trying again (`Retry-After` of a 429). */
-  readonly retryAfterSeconds: () => number;
+  readonly retryAfterSeconds: () => number | Promise<number>;
   /** Told about server faults (500s), never about refused requests. @default ignore */
   readonly onServerFault?: (error: unknown) => void;
 }
@@ -97,9 +97,15 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
 }
 
 /** Writes the error response for `error` (also used by handlers that catch before streaming). */
-export function respondWithError(c: Context, error: unknown, options: ErrorHandlerOptions): Response {
+export async function respondWithError(
+  c: Context,
+  error: unknown,
+  options: ErrorHandlerOptions,
+): Promise<Response> {
   const status = statusOf(error);
-  if (status === 429) c.header('Retry-After', String(Math.max(1, Math.ceil(options.retryAfterSeconds()))));
+  if (status === 429) {
+    c.header('Retry-After', String(Math.max(1, Math.ceil(await options.retryAfterSeconds()))));
+  }
   if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="flotilla"');
   if (status >= 500) options.onServerFault?.(error);
   return c.json(errorBody(error), status);

@@ -18,7 +18,7 @@ export interface FollowOptions {
   readonly afterSeq: number;
   readonly signal: AbortSignal;
   /** Whether nothing more will be stored for the subject (finished, or gone). */
-  readonly finished: () => boolean;
+  readonly finished: () => boolean | Promise<boolean>;
   /** An event after which the stream ends at once (a job's `job.result`). @default none */
   readonly isLast?: (event: SequencedEvent) => boolean;
   /**
@@ -59,7 +59,7 @@ export async function* followEvents(
     let last = options.afterSeq;
     while (!signal.aborted) {
       dirty = false;
-      const wasFinished = finished();
+      const wasFinished = await finished();
       for (;;) {
         const page = source.store.events.list(subject, { afterSeq: last, limit: REPLAY_PAGE_SIZE });
         for (const event of page) {

@@ -1,11 +1,11 @@
 import type { SequencedEvent } from '../events/index.js';
-import type { JobService } from '../jobs/index.js';
+import type { JobScheduler } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
 import { followEvents } from './event-stream.js';
 
 /** Where a job's events come from: the store (history) and the job service's bus (live). */
 export interface JobEventSource {
-  readonly jobs: Pick<JobService, 'bus' | 'get'>;
+  readonly jobs: Pick<JobScheduler, 'bus' | 'get'>;
   readonly store: Pick<Store, 'events'>;
 }
 
@@ -26,8 +26,8 @@ export function followJobEvents(
       afterSeq,
       signal,
       // Gone (evicted) counts as finished: nothing more will come.
-      finished: () => {
-        const job = source.jobs.get(jobId);
+      finished: async () => {
+        const job = await source.jobs.get(jobId);
         return job === undefined || job.finished_at !== null;
       },
       isLast: (event) => event.type === 'job.result',

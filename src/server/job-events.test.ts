@@ -127,6 +127,6 @@ describe('GET /v1/jobs/:id/events', () => {
     for await (const block of reader) rest.push(block);
     await closed;
     expect(harness.jobs.bus.listenerCount).toBe(before);
-    expect(harness.jobs.get(id)?.status).toBe('running');
+    expect((await harness.jobs.get(id))?.status).toBe('running');
   });
 });

@@ -76,7 +76,7 @@ describe('POST /v1/jobs', () => {
     const prompt = '$(touch pwned); `id` | cat && echo "x" > /dev/null';
     const { body } = await submit({ agent: 'echo', prompt });
     await harness.reach(body.id as string, 'succeeded');
-    expect(harness.jobs.get(body.id as string)?.result?.output).toContain(prompt);
+    expect((await harness.jobs.get(body.id as string))?.result?.output).toContain(prompt);
   });
 });
 

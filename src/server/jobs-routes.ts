@@ -34,16 +34,16 @@ const SSE_EVENT_NAMES: Partial<Record<FlotillaEvent['type'], string>> = {
  * diff (`text/x-diff`) and cancel.
  */
 export function jobsRoutes(deps: AppDeps): Hono {
-  const { jobs } = deps;
+  const { jobs } = deps.runtime;
   const app = new Hono();
 
   app.post('/v1/jobs', async (c) => {
-    const job = jobs.submit(await readJson(c));
+    const job = await jobs.submit(await readJson(c));
     // A job that found a free slot has already started: position 0.
     return c.json({ id: job.id, status: job.status, position: job.queue_position ?? 0 }, 202);
   });
 
-  app.get('/v1/jobs', (c) => {
+  app.get('/v1/jobs', async (c) => {
     const parsed = listQuery.safeParse(c.req.query());
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -52,7 +52,7 @@ export function jobsRoutes(deps: AppDeps): Hono {
     }
     let page;
     try {
-      page = jobs.list(parsed.data);
+      page = await jobs.list(parsed.data);
     } catch (error) {
       if (!(error instanceof InvalidArgumentError)) throw error;
       throw new ServerError('E_INVALID_REQUEST', `cursor: ${error.message}`, {
@@ -63,24 +63,24 @@ export function jobsRoutes(deps: AppDeps): Hono {
     return c.json({ items: page.items, next_cursor: page.nextCursor });
   });
 
-  app.get('/v1/jobs/:id', (c) => c.json(found(jobs.get(c.req.param('id')), c.req.param('id'))));
+  app.get('/v1/jobs/:id', async (c) => c.json(found(await jobs.get(c.req.param('id')), c.req.param('id'))));
 
   app.delete('/v1/jobs/:id', async (c) => {
     const id = c.req.param('id');
-    found(jobs.get(id), id);
+    found(await jobs.get(id), id);
     return c.json(found(await jobs.cancel(id), id));
   });
 
-  app.get('/v1/jobs/:id/diff', (c) => {
+  app.get('/v1/jobs/:id/diff', async (c) => {
     const id = c.req.param('id');
-    const diff = jobs.diff(id);
+    const diff = await jobs.diff(id);
     if (diff === undefined) throw notFound(id);
     return c.body(diff, 200, { 'Content-Type': 'text/x-diff; charset=utf-8' });
   });
 
-  app.get('/v1/jobs/:id/events', (c) => {
+  app.get('/v1/jobs/:id/events', async (c) => {
     const id = c.req.param('id');
-    found(jobs.get(id), id);
+    found(await jobs.get(id), id);
     const afterSeq = lastEventId(c.req.header('last-event-id') ?? c.req.query('last_event_id'));
     return sseResponse(
       c,
@@ -90,7 +90,7 @@ export function jobsRoutes(deps: AppDeps): Hono {
         ...(deps.onServerFault === undefined ? {} : { onError: deps.onServerFault }),
       },
       async (stream, signal) => {
-        for await (const event of followJobEvents(deps, id, afterSeq, signal)) {
+        for await (const event of followJobEvents(deps.runtime, id, afterSeq, signal)) {
           const name = SSE_EVENT_NAMES[event.type];
           if (name === undefined) continue;
           await stream.writeSSE({ id: String(event.seq), event: name, data: JSON.stringify(event) });

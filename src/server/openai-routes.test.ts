@@ -49,16 +49,16 @@ describe('POST /v1/chat/completions', () => {
     expect(content.startsWith('hello\n')).toBe(true);
     expect(content).toMatch(/Be brief\.[\s\S]*first question[\s\S]*first answer[\s\S]*second question$/);
     // The job behind it is an ordinary job.
-    const job = harness.jobs.get(body.id.replace(/^chatcmpl-/, ''));
+    const job = await harness.jobs.get(body.id.replace(/^chatcmpl-/, ''));
     expect(job).toMatchObject({ agent: 'echo', status: 'succeeded' });
   });
 
   it('waits for a slot instead of failing, and answers a full queue with 429', async () => {
     harness = await createHarness({ concurrency: 1, maxQueue: 1 });
-    const blocker = harness.jobs.submit({ agent: 'hold', prompt: 'busy' });
+    const blocker = await harness.jobs.submit({ agent: 'hold', prompt: 'busy' });
     const waiting = chat({ model: 'echo', messages: [{ role: 'user', content: 'patient' }] });
     await new Promise<void>((resolve) => {
-      const check = (): void => (harness.jobs.stats.queued === 1 ? resolve() : void setTimeout(check, 5));
+      const check = (): void => (harness.jobs.health().queued === 1 ? resolve() : void setTimeout(check, 5));
       check();
     });
     const refused = await chat({ model: 'echo', messages: [{ role: 'user', content: 'one too many' }] });
@@ -114,7 +114,7 @@ describe('POST /v1/chat/completions', () => {
       jobId = chunk.id.replace(/^chatcmpl-/, '');
       // The first line arrived while the job still runs: let it finish.
       if (chunk.choices[0]!.delta.content?.startsWith('start ') === true) {
-        expect(harness.jobs.get(jobId)?.status).toBe('running');
+        expect((await harness.jobs.get(jobId))?.status).toBe('running');
         harness.release(jobId);
       }
     }

@@ -19,7 +19,7 @@ export function openAiRoutes(deps: AppDeps): Hono {
   app.get('/v1/models', (c) =>
     c.json({
       object: 'list',
-      data: Object.keys(deps.config.agents).map((id) => ({
+      data: Object.keys(deps.runtime.config.agents).map((id) => ({
         id,
         object: 'model',
         created: startedAt,
@@ -29,8 +29,8 @@ export function openAiRoutes(deps: AppDeps): Hono {
   );
 
   app.post('/v1/chat/completions', async (c) => {
-    const request = parseChatRequest(await readJson(c), deps.config);
-    const job = deps.jobs.submit({
+    const request = parseChatRequest(await readJson(c), deps.runtime.config);
+    const job = await deps.runtime.jobs.submit({
       agent: request.model,
       prompt: renderPrompt(request.messages),
       metadata: { source: 'chat.completions', ...(request.user === undefined ? {} : { user: request.user }) },
@@ -41,7 +41,7 @@ export function openAiRoutes(deps: AppDeps): Hono {
     const signals = [c.req.raw.signal, ...(deps.signal === undefined ? [] : [deps.signal])];
     let done: JobView | undefined;
     try {
-      done = await deps.jobs.wait(job.id, AbortSignal.any(signals));
+      done = await deps.runtime.jobs.wait(job.id, AbortSignal.any(signals));
     } catch (error) {
       await cancelQuietly(deps, job.id);
       throw new ServerError('E_SERVER_STATE', 'The request ended before its job did', { cause: error });

@@ -1,4 +1,4 @@
-import type { JobService } from '../jobs/index.js';
+import type { JobScheduler } from '../jobs/index.js';
 
 /** The run time assumed when no job has finished yet. */
 const DEFAULT_RUN_MS = 5_000;
@@ -13,8 +13,10 @@ const MAX_RETRY_AFTER_S = 600;
  * with `capacity` slots busy one frees every (average run time / capacity). The average is over the
  * most recent jobs that succeeded; it is advice for `Retry-After`, never a promise.
  */
-export function estimateRetryAfterSeconds(jobs: Pick<JobService, 'list' | 'stats'>): number {
-  const recent = jobs.list({ status: 'succeeded', limit: SAMPLE_SIZE }).items;
+export async function estimateRetryAfterSeconds(
+  jobs: Pick<JobScheduler, 'list' | 'health'>,
+): Promise<number> {
+  const recent = (await jobs.list({ status: 'succeeded', limit: SAMPLE_SIZE })).items;
   const durations = recent.flatMap((job) =>
     job.started_at === null || job.finished_at === null
       ? []
@@ -22,6 +24,6 @@ export function estimateRetryAfterSeconds(jobs: Pick<JobService, 'list' | 'stats
   );
   const averageMs =
     durations.length === 0 ? DEFAULT_RUN_MS : durations.reduce((sum, ms) => sum + ms, 0) / durations.length;
-  const seconds = Math.ceil(averageMs / Math.max(1, jobs.stats.capacity) / 1000);
+  const seconds = Math.ceil(averageMs / Math.max(1, jobs.health().capacity) / 1000);
   return Math.min(MAX_RETRY_AFTER_S, Math.max(MIN_RETRY_AFTER_S, seconds));
 }

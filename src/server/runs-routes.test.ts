@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { openRuntime } from '../runtime/index.js';
 import { createHarness, matching, sseBlocks, type Harness, type SseBlock } from './server.fixture.js';
-import type { RunningServer } from './start-server.js';
+import { startServer, type RunningServer } from './start-server.js';
 import type { SequencedEvent } from '../events/index.js';
 import type { RunView } from '../workflow/index.js';
 
@@ -277,9 +278,13 @@ steps:
     expect(job).toMatchObject({ status: 200, json: { status: 'succeeded', prompt: 'say hi' } });
   });
 
-  it('stops the runs it drives on close: they become interrupted, and another server resumes them', async () => {
+  it('closing the runtime after the server stops its runs: they become interrupted, and another server resumes them', async () => {
     const marker = join(dir, 'go');
-    const second = await harness.listen();
+    // Another process's server on the same home, as after a restart: a runtime of its own.
+    const other = await openRuntime({ config: harness.config, start: ['workflows'] });
+    onTestFinished(() => other.close());
+    const second = await startServer({ host: '127.0.0.1', port: 0, runtime: other, maxBodyBytes: 1 << 20 });
+    onTestFinished(() => second.close());
     const id = await start(`schema_version: 1
 workflow: { id: slow }
 steps:
@@ -295,7 +300,9 @@ steps:
       const event = block.data === undefined ? undefined : data(block);
       if (event?.type === 'item.log' && event.line === 'waiting') break;
     }
+    // What `flotilla serve` does on SIGTERM: the server, then the runtime.
     await server.close();
+    await harness.runtime.close();
     url = second.url;
     expect(await view(id)).toMatchObject({ status: 'interrupted' });
     writeFileSync(marker, '');

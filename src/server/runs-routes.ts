@@ -4,13 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../core/index.js';
 import type { RunStatus } from '../events/index.js';
-import {
-  loadWorkflowFile,
-  parseWorkflow,
-  type RunHandle,
-  type WorkflowDefinition,
-  type WorkflowEngine,
-} from '../workflow/index.js';
+import { type RunHandle, type WorkflowDefinition, type WorkflowEngine } from '../workflow/index.js';
 import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followEvents } from './event-stream.js';
 import { listQuerySchema } from './list-query.js';
@@ -63,22 +57,14 @@ const listQuery = listQuerySchema(RUN_STATUSES);
  * replay), resume (202), approve a gate then resume (202), cancel. Runs are driven by the server's
  * engine; their agent steps go through the server's job queue.
  */
-export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine }): Hono {
-  const engine = deps.workflows;
+export function runsRoutes(deps: AppDeps): Hono {
+  const { workflows: engine, store, bus } = deps.runtime;
   const app = new Hono();
-  let reapedAt = -Infinity;
   /**
    * Whether a run is not running: finished, paused or interrupted. A run whose driving process died (a
-   * CLI killed with -9) still says `running`: it is marked interrupted (looked for at most once per poll
-   * interval), so that its event stream ends instead of waiting forever.
+   * CLI killed with -9) is marked interrupted by the engine's own sweep, so its event stream ends too.
    */
-  const stopped = (id: string): boolean => {
-    if (deps.store.runs.get(id)?.status !== 'running') return true;
-    if (performance.now() - reapedAt < RUN_EVENTS_POLL_MS) return false;
-    reapedAt = performance.now();
-    engine.reapInterrupted();
-    return deps.store.runs.get(id)?.status !== 'running';
-  };
+  const stopped = (id: string): boolean => store.runs.get(id)?.status !== 'running';
   /** Lets a run go on in the background; a fault of the engine itself is the operator's to see. */
   const detach = (handle: RunHandle): void => {
     handle.done.catch((error: unknown) => deps.onServerFault?.(error));
@@ -87,14 +73,13 @@ export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine 
   app.post('/v1/runs', async (c) => {
     const body = parse(startSchema, await readJson(c));
     const definition = await loadDefinition(body.workflow, engine);
-    const handle = engine.start(definition, body.inputs ?? {});
+    const handle = engine.run(definition, body.inputs ?? {});
     detach(handle);
     return c.json({ id: handle.id, status: engine.view(handle.id)?.status ?? 'running' }, 202);
   });
 
   app.get('/v1/runs', (c) => {
     const query = parse(listQuery, c.req.query(), 'query');
-    engine.reapInterrupted();
     try {
       const page = engine.list(query);
       return c.json({ items: page.items, next_cursor: page.nextCursor });
@@ -107,12 +92,7 @@ export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine 
     }
   });
 
-  app.get('/v1/runs/:id', (c) => {
-    const id = c.req.param('id');
-    // A run whose process died still says `running` until someone looks closer.
-    if (found(engine, id).status === 'running') engine.reapInterrupted();
-    return c.json(found(engine, id));
-  });
+  app.get('/v1/runs/:id', (c) => c.json(found(engine, c.req.param('id'))));
 
   app.delete('/v1/runs/:id', async (c) => c.json(await engine.cancel(c.req.param('id'))));
 
@@ -148,7 +128,7 @@ export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine 
       },
       async (stream, signal) => {
         const events = followEvents(
-          { bus: deps.jobs.bus, store: deps.store },
+          { bus, store },
           {
             subject: id,
             afterSeq,
@@ -174,13 +154,12 @@ export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine 
  * @throws WorkflowError (400) naming the file, line and column of each problem.
  */
 async function loadDefinition(workflow: string, engine: WorkflowEngine): Promise<WorkflowDefinition> {
-  const options = { stepSchemas: engine.stepSchemas };
-  if (!WORKFLOW_PATH.test(workflow)) return parseWorkflow(workflow, options);
+  if (!WORKFLOW_PATH.test(workflow)) return engine.parse(workflow);
   const path = resolve(workflow);
   if (!isFile(path)) {
     throw new ServerError('E_INVALID_REQUEST', `workflow: no such file ${path}`, { field: 'workflow' });
   }
-  return loadWorkflowFile(path, options);
+  return engine.load(path);
 }
 
 function isFile(path: string): boolean {

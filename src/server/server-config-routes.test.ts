@@ -16,8 +16,8 @@ describe('GET /health', () => {
       capacity: 1,
       max_queue: 5,
     });
-    const job = harness.jobs.submit({ agent: 'hold', prompt: 'x' });
-    harness.jobs.submit({ agent: 'hold', prompt: 'y' });
+    const job = await harness.jobs.submit({ agent: 'hold', prompt: 'x' });
+    await harness.jobs.submit({ agent: 'hold', prompt: 'y' });
     expect(await (await harness.app.request('/health')).json()).toMatchObject({
       busy: true,
       active: 1,
@@ -47,14 +47,14 @@ describe('/api/server-config', () => {
 
   it('applies a change live: a queued job starts when concurrency grows', async () => {
     harness = await createHarness({ concurrency: 1 });
-    const first = harness.jobs.submit({ agent: 'hold', prompt: 'a' });
-    const second = harness.jobs.submit({ agent: 'hold', prompt: 'b' });
-    expect(harness.jobs.get(second.id)?.status).toBe('queued');
+    const first = await harness.jobs.submit({ agent: 'hold', prompt: 'a' });
+    const second = await harness.jobs.submit({ agent: 'hold', prompt: 'b' });
+    expect((await harness.jobs.get(second.id))?.status).toBe('queued');
     const response = await patch({ concurrency: 2, max_queue: 10 });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ concurrency: 2, max_queue: 10 });
     await harness.reach(second.id, 'running');
-    expect(harness.jobs.stats).toMatchObject({ active: 2, capacity: 2, max_queue: 10 });
+    expect(harness.jobs.health()).toMatchObject({ active: 2, capacity: 2, max_queue: 10 });
     harness.release(first.id);
     harness.release(second.id);
     await harness.reach(second.id, 'succeeded');
@@ -62,7 +62,8 @@ describe('/api/server-config', () => {
 
   it('lowering max_queue keeps the jobs already waiting and refuses new ones', async () => {
     harness = await createHarness({ concurrency: 1, maxQueue: 5 });
-    const ids = ['a', 'b', 'c'].map((prompt) => harness.jobs.submit({ agent: 'hold', prompt }).id);
+    const ids: string[] = [];
+    for (const prompt of ['a', 'b', 'c']) ids.push((await harness.jobs.submit({ agent: 'hold', prompt })).id);
     expect((await patch({ max_queue: 0 })).status).toBe(200);
     const refused = await harness.app.request(
       '/v1/jobs',
@@ -87,6 +88,6 @@ describe('/api/server-config', () => {
     const response = await patch(body);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'E_INVALID_REQUEST', field } });
-    expect(harness.jobs.stats).toMatchObject({ capacity: 2, max_queue: 9 });
+    expect(harness.jobs.health()).toMatchObject({ capacity: 2, max_queue: 9 });
   });
 });

@@ -31,15 +31,15 @@ const serverConfigPatchSchema = z.strictObject({
  * lowering `max_queue` keeps the jobs already waiting. A change lasts until the server restarts.
  */
 export function serverConfigRoutes(deps: AppDeps): Hono {
-  const { jobs } = deps;
+  const { jobs, config } = deps.runtime;
   const app = new Hono();
 
-  app.get('/health', (c) => c.json({ status: 'ok', ...jobs.stats }));
+  app.get('/health', (c) => c.json({ status: 'ok', ...jobs.health() }));
 
   const current = () => {
-    const { capacity, max_queue } = jobs.stats;
+    const { capacity, max_queue } = jobs.health();
     const agentCaps = Object.fromEntries(
-      Object.entries(deps.config.agents).flatMap(([name, profile]) =>
+      Object.entries(config.agents).flatMap(([name, profile]) =>
         profile.concurrency === undefined ? [] : [[name, profile.concurrency]],
       ),
     );
@@ -68,7 +68,7 @@ export function serverConfigRoutes(deps: AppDeps): Hono {
       throw new ServerError('E_INVALID_REQUEST', `${field}: ${message}`, { field });
     }
     const { concurrency, max_queue: maxQueue } = parsed.data;
-    jobs.configure({
+    jobs.resize({
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(maxQueue === undefined ? {} : { maxQueue }),
     });

@@ -6,9 +6,10 @@ import { expect, onTestFinished } from 'vitest';
 import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
 import type { JobStatus } from '../events/index.js';
 import { HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
-import { JobService } from '../jobs/index.js';
-import { openStore, type Store } from '../store/index.js';
-import { WorkspaceManager } from '../workspace/index.js';
+import type { JobScheduler } from '../jobs/index.js';
+import { openRuntime, type Runtime } from '../runtime/index.js';
+import type { Store } from '../store/index.js';
+import type { AnyStepType, WorkflowEngine } from '../workflow/index.js';
 import type { AppDeps } from './app-deps.js';
 import { createApp } from './app.js';
 import { startServer, type RunningServer } from './start-server.js';
@@ -21,13 +22,17 @@ export interface HarnessOptions {
   readonly maxBodyBytes?: number;
   readonly heartbeatMs?: number;
   readonly agents?: Record<string, AgentProfile>;
+  /** Step types registered beside the built-in ones. */
+  readonly stepTypes?: readonly AnyStepType[];
 }
 
-/** A real store, job service and app in a temporary home, with agents the test controls. */
+/** A real runtime (store, job service, workflow engine) and app in a temporary home, with agents the test controls. */
 export interface Harness {
   readonly config: ResolvedConfig;
+  readonly runtime: Runtime;
   readonly store: Store;
-  readonly jobs: JobService;
+  readonly jobs: JobScheduler;
+  readonly workflows: WorkflowEngine;
   readonly app: Hono;
   /** What `createApp` got: pass it to `startServer` with a host and port. */
   readonly deps: AppDeps;
@@ -38,7 +43,7 @@ export interface Harness {
   /** Starts a real server for this harness on a free port; it is closed with the harness. */
   listen(host?: string): Promise<RunningServer>;
   /**
-   * Closes the harness's servers, stops the service, closes the store and removes the temporary folder.
+   * Closes the harness's servers and the runtime, and removes the temporary folder.
    * Runs by itself when the test finishes; calling it earlier is fine.
    */
   close(): Promise<void>;
@@ -75,17 +80,14 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     },
     repos: { app: { path: source } },
   };
-  const store = openStore({ home });
-  const jobs = new JobService({
-    store,
+  const runtime = await openRuntime({
     config,
-    workspaces: new WorkspaceManager({ home, repos: config.repos }),
+    start: ['jobs', 'workflows'],
+    ...(options.stepTypes === undefined ? {} : { stepTypes: options.stepTypes }),
   });
-  await jobs.start();
+  const { jobs, store, workflows } = runtime;
   const deps: AppDeps = {
-    jobs,
-    store,
-    config,
+    runtime,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
@@ -94,19 +96,26 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   let closing: Promise<void> | undefined;
   const harness: Harness = {
     config,
+    runtime,
     store,
     jobs,
+    workflows,
     app: createApp(deps),
     deps,
     release: (jobId, exitCode = 0) => writeFileSync(join(gates, jobId), String(exitCode)),
     reach: (jobId, status) =>
       new Promise((resolve) => {
-        if (jobs.get(jobId)?.status === status) return resolve();
         const off = jobs.bus.subscribe((event) => {
           if ('jobId' in event && event.jobId === jobId && 'status' in event && event.status === status) {
             off();
             resolve();
           }
+        });
+        // Subscribed first, so that a change between the look and the subscription is not missed.
+        void jobs.get(jobId).then((job) => {
+          if (job?.status !== status) return;
+          off();
+          resolve();
         });
       }),
     listen: async (host = '127.0.0.1') => {
@@ -120,8 +129,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     close: () =>
       (closing ??= (async () => {
         for (const server of servers.reverse()) await server.close();
-        await jobs.stop();
-        store.close();
+        await runtime.close();
         rmSync(dir, { recursive: true, force: true });
       })()),
   };

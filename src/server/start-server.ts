@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { BUILTIN_STEP_TYPES, WorkflowEngine } from '../workflow/index.js';
 import type { AppDeps } from './app-deps.js';
 import { createApp } from './app.js';
 import { ServerError } from './server-error.js';
@@ -23,8 +22,8 @@ export interface RunningServer {
   readonly url: string;
   /**
    * Stops taking connections, ends open event streams, lets requests in flight finish for up to
-   * `CLOSE_GRACE_MS`, then closes what is left; then stops the workflow runs the server drives (they
-   * become `interrupted`, resumable), unless the caller gave its own engine. Resolves once all is done.
+   * `CLOSE_GRACE_MS`, then closes what is left. The runtime is the caller's to close (its runs become
+   * `interrupted`, resumable). Resolves once all is done.
    */
   close(): Promise<void>;
 }
@@ -38,9 +37,8 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Serves the HTTP API on `host:port`. Without `workflows`, it makes the engine of `/v1/runs` on the
- * app's store and job service (agent steps share the server's queue), marks the runs a dead process
- * left `running` as interrupted, and stops that engine on `close()`.
+ * Serves the HTTP API of a runtime on `host:port`. The runtime's job scheduler and workflow engine
+ * should be started (`runtime.start(['jobs', 'workflows'])`): agent steps of runs share the jobs' queue.
  * @throws ServerError `E_INSECURE` when `host` is not loopback and no token is set; `E_LISTEN` when
  *   the address cannot be bound.
  */
@@ -56,25 +54,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shutdown = new AbortController();
   const signal =
     deps.signal === undefined ? shutdown.signal : AbortSignal.any([shutdown.signal, deps.signal]);
-  const owned =
-    deps.workflows === undefined
-      ? new WorkflowEngine({
-          store: deps.store,
-          stepTypes: BUILTIN_STEP_TYPES,
-          bus: deps.jobs.bus,
-          jobs: deps.jobs,
-        })
-      : undefined;
-  const workflows = deps.workflows ?? owned!;
-  workflows.reapInterrupted();
-  const app = createApp({ ...deps, workflows, signal });
-  let server: Server;
-  try {
-    server = await listen(app.fetch, host, port);
-  } catch (error) {
-    await owned?.stop();
-    throw error;
-  }
+  const app = createApp({ ...deps, signal });
+  const server = await listen(app.fetch, host, port);
   const address = server.address() as AddressInfo;
   const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 
@@ -90,7 +71,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         else reject(error);
       });
       server.closeIdleConnections();
-    }).finally(() => owned?.stop()));
+    }));
   return { url: `http://${shownHost}:${address.port}`, close };
 }
 

@@ -7,6 +7,8 @@ export {
   type JobRecord,
   type NewJob,
 } from './job-repository.js';
+export { HeldLease, type HeldLeaseOptions } from './held-lease.js';
+export { Journal } from './journal.js';
 export { newRecordId } from './record-id.js';
 export { describeLeaseOwner, leaseOwnerAlive, newLeaseOwner } from './lease-owner.js';
 export {
@@ -24,8 +26,8 @@ export {
   type RunItemRecord,
 } from './run-item-repository.js';
 export {
+  runLeaseName,
   RunRepository,
-  type LeaseOptions,
   type NewRun,
   type RunKind,
   type RunListOptions,

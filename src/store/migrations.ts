@@ -105,10 +105,24 @@ CREATE TABLE leases (
 ) STRICT;
 `;
 
+/*
+ * Version 3: one lease mechanism. The process driving a run holds the lease `run:<id>` of `leases`, like
+ * the job service of a home holds `jobs`; the run's own lease columns go.
+ */
+const V3_SQL = `
+INSERT OR REPLACE INTO leases (name, owner, acquired_at, expires_at)
+  SELECT 'run:' || id, lease_owner, COALESCE(started_at, created_at), lease_expires_at FROM runs
+  WHERE lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL;
+DROP INDEX runs_lease_expires_at;
+ALTER TABLE runs DROP COLUMN lease_owner;
+ALTER TABLE runs DROP COLUMN lease_expires_at;
+`;
+
 /** The schema history, oldest first. Append to it; never edit a migration that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, runs, run items and the event log', sql: V1_SQL },
   { version: 2, description: 'leases held by one process at a time', sql: V2_SQL },
+  { version: 3, description: 'run leases in the leases table', sql: V3_SQL },
 ];
 
 /** The schema version this code writes: the version of the last migration. */

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../core/index.js';
 import type { RunRecord } from './run-repository.js';
 import type { Store } from './store.js';
 import { useTempStore } from './temp-store.fixture.js';
@@ -30,8 +29,6 @@ describe('RunRepository.insert, get and update', () => {
       createdAt: T0,
       startedAt: null,
       finishedAt: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
     });
     expect(store.runs.get('r1')).toEqual(run);
     expect(store.runs.get('nope')).toBeUndefined();
@@ -105,69 +102,6 @@ describe('RunRepository.list', () => {
       'r3',
       'r1',
     ]);
-  });
-});
-
-describe('RunRepository leases', () => {
-  beforeEach(() => {
-    store.runs.insert({ id: 'r1', kind: 'workflow' });
-  });
-
-  it('acquire: free → taken; the holder may take it again; others wait for expiry', () => {
-    expect(store.runs.acquireLease('r1', { owner: 'a', ttlMs: 30_000, now: at(0) })).toBe(true);
-    expect(store.runs.get('r1')).toMatchObject({ leaseOwner: 'a', leaseExpiresAt: at(30) });
-    expect(store.runs.acquireLease('r1', { owner: 'a', ttlMs: 30_000, now: at(10) })).toBe(true);
-    expect(store.runs.acquireLease('r1', { owner: 'b', ttlMs: 30_000, now: at(39) })).toBe(false);
-    expect(store.runs.get('r1')?.leaseOwner).toBe('a');
-    expect(store.runs.acquireLease('r1', { owner: 'b', ttlMs: 30_000, now: at(40) })).toBe(true);
-    expect(store.runs.get('r1')).toMatchObject({ leaseOwner: 'b', leaseExpiresAt: at(70) });
-    expect(store.runs.acquireLease('nope', { owner: 'a', ttlMs: 1, now: at(0) })).toBe(false);
-  });
-
-  it('renew: only the holder, only before expiry', () => {
-    store.runs.acquireLease('r1', { owner: 'a', ttlMs: 30_000, now: at(0) });
-    expect(store.runs.renewLease('r1', { owner: 'b', ttlMs: 30_000, now: at(10) })).toBe(false);
-    expect(store.runs.renewLease('r1', { owner: 'a', ttlMs: 30_000, now: at(20) })).toBe(true);
-    expect(store.runs.get('r1')?.leaseExpiresAt).toBe(at(50));
-    expect(store.runs.renewLease('r1', { owner: 'a', ttlMs: 30_000, now: at(50) })).toBe(false);
-    expect(store.runs.get('r1')?.leaseExpiresAt).toBe(at(50));
-  });
-
-  it('release: only the holder; then anyone may acquire', () => {
-    store.runs.acquireLease('r1', { owner: 'a', ttlMs: 30_000, now: at(0) });
-    expect(store.runs.releaseLease('r1', 'b')).toBe(false);
-    expect(store.runs.releaseLease('r1', 'a')).toBe(true);
-    expect(store.runs.get('r1')).toMatchObject({ leaseOwner: null, leaseExpiresAt: null });
-    expect(store.runs.acquireLease('r1', { owner: 'b', ttlMs: 30_000, now: at(1) })).toBe(true);
-  });
-
-  it('findExpiredLeases: running runs whose lease expired at or before now, oldest first', () => {
-    store.runs.insert({ id: 'r2', kind: 'qa' });
-    store.runs.insert({ id: 'r3', kind: 'qa' });
-    store.runs.insert({ id: 'r4', kind: 'qa', status: 'succeeded' });
-    store.runs.insert({ id: 'r5', kind: 'qa' });
-    store.runs.acquireLease('r1', { owner: 'a', ttlMs: 10_000, now: at(0) });
-    store.runs.acquireLease('r2', { owner: 'a', ttlMs: 60_000, now: at(0) });
-    store.runs.acquireLease('r3', { owner: 'b', ttlMs: 5_000, now: at(0) });
-    store.runs.acquireLease('r4', { owner: 'b', ttlMs: 5_000, now: at(0) });
-    // r5 holds no lease: it is not "expired".
-    expect(ids(store.runs.findExpiredLeases(at(4)))).toEqual([]);
-    expect(ids(store.runs.findExpiredLeases(at(10)))).toEqual(['r1', 'r3']);
-    expect(ids(store.runs.findExpiredLeases(at(60)))).toEqual(['r1', 'r2', 'r3']);
-  });
-
-  it('compares times correctly whatever offset the caller wrote them in', () => {
-    store.runs.acquireLease('r1', { owner: 'a', ttlMs: 0, now: '2025-01-02T05:00:00+02:00' });
-    expect(store.runs.get('r1')?.leaseExpiresAt).toBe(T0);
-    expect(ids(store.runs.findExpiredLeases('2025-01-02T03:00:00Z'))).toEqual(['r1']);
-    expect(ids(store.runs.findExpiredLeases('2025-01-02T03:59:59+01:00'))).toEqual([]);
-  });
-
-  it('rejects a bad ttl or time', () => {
-    expect(() => store.runs.acquireLease('r1', { owner: 'a', ttlMs: -1 })).toThrow(InvalidArgumentError);
-    expect(() => store.runs.acquireLease('r1', { owner: 'a', ttlMs: 1, now: 'soon' })).toThrow(
-      InvalidArgumentError,
-    );
   });
 });
 

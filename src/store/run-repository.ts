@@ -1,18 +1,15 @@
 import type Database from 'better-sqlite3';
-import { assertNonNegative } from '../core/index.js';
 import type { RunStatus } from '../events/index.js';
 import { nowIso } from '../events/index.js';
 import { decodeCursor, pageLimit, toPage, type Page, type PageOptions } from './pagination.js';
 import { assignmentParams, assignments } from './partial-update.js';
-import {
-  addMs,
-  decodeJson,
-  encodeJson,
-  encodeOptionalTime,
-  encodeTime,
-  type SqlValue,
-} from './sql-values.js';
+import { decodeJson, encodeJson, encodeOptionalTime, encodeTime, type SqlValue } from './sql-values.js';
 import { guard } from './store-error.js';
+
+/** The name of the lease (`leases` table) that the process driving run `id` holds. */
+export function runLeaseName(id: string): string {
+  return `run:${id}`;
+}
 
 /** What a run is: `'workflow'`, `'plan'`, `'qa'`, `'suites'`, `'demo'`; stored as text, so new kinds need no migration. */
 export type RunKind = 'workflow' | 'plan' | 'qa' | 'suites' | 'demo' | (string & {});
@@ -31,9 +28,6 @@ export interface RunRecord {
   readonly createdAt: string;
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
-  /** The process that drives the run, while it holds an unexpired lease. */
-  readonly leaseOwner: string | null;
-  readonly leaseExpiresAt: string | null;
 }
 
 /** A run to insert. */
@@ -68,16 +62,6 @@ export interface RunListOptions extends PageOptions {
   readonly kind?: RunKind;
 }
 
-/** Who asks for a lease, for how long, and (for tests and replays) what time it is. */
-export interface LeaseOptions {
-  /** A stable id of the process driving the run (e.g. host name, pid and a random part). */
-  readonly owner: string;
-  /** How long the lease lasts from `now`; renew it well before that. */
-  readonly ttlMs: number;
-  /** @default now */
-  readonly now?: string;
-}
-
 interface RunRow {
   id: string;
   created_order: number;
@@ -91,8 +75,6 @@ interface RunRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
-  lease_owner: string | null;
-  lease_expires_at: string | null;
 }
 
 type Params = Record<string, SqlValue>;
@@ -121,8 +103,6 @@ function toRecord(row: RunRow): RunRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    leaseOwner: row.lease_owner,
-    leaseExpiresAt: row.lease_expires_at,
   };
 }
 
@@ -130,16 +110,9 @@ function json(field: string, value: unknown): string | null | undefined {
   return value === undefined ? undefined : encodeJson(field, value);
 }
 
-function leaseParams(id: string, options: LeaseOptions): Params {
-  const now = encodeTime('now', options.now ?? nowIso());
-  const ttlMs = assertNonNegative('ttlMs', options.ttlMs);
-  return { id, owner: options.owner, now, expires: addMs('now', now, ttlMs) };
-}
-
 /**
- * The `runs` table: workflows, plans, QA crawls, suite runs and demos. A run is driven by one process
- * at a time, which holds a lease and renews it (a heartbeat); when that process dies the lease expires
- * and `findExpiredLeases` lets the next process mark the run interrupted.
+ * The `runs` table: workflows, plans, QA crawls, suite runs and demos. The process that drives a run
+ * holds its lease (`run:<id>` in the `leases` table, see `runLeaseName`).
  */
 export class RunRepository {
   readonly #db: Database.Database;
@@ -147,10 +120,6 @@ export class RunRepository {
   readonly #get: Database.Statement<[string], RunRow>;
   readonly #update: Database.Statement<[Params], RunRow>;
   readonly #list: Database.Statement<[Params], RunRow>;
-  readonly #acquire: Database.Statement<[Params]>;
-  readonly #renew: Database.Statement<[Params]>;
-  readonly #release: Database.Statement<[Params]>;
-  readonly #expired: Database.Statement<[string], RunRow>;
   readonly #delete: Database.Statement<[string]>;
 
   /** @internal The `Store` creates it; prepares every statement once. */
@@ -168,21 +137,11 @@ export class RunRepository {
       SELECT * FROM runs
       WHERE created_order < @before AND (@status IS NULL OR status = @status) AND (@kind IS NULL OR kind = @kind)
       ORDER BY created_order DESC LIMIT @limit`);
-    this.#acquire = db.prepare(`
-      UPDATE runs SET lease_owner = @owner, lease_expires_at = @expires
-      WHERE id = @id AND (lease_owner IS NULL OR lease_owner = @owner OR lease_expires_at <= @now)`);
-    this.#renew = db.prepare(`
-      UPDATE runs SET lease_expires_at = @expires
-      WHERE id = @id AND lease_owner = @owner AND lease_expires_at > @now`);
-    this.#release = db.prepare(`
-      UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @id AND lease_owner = @owner`);
-    this.#expired = db.prepare(`
-      SELECT * FROM runs WHERE lease_expires_at <= ? AND status = 'running' ORDER BY created_order`);
     this.#delete = db.prepare('DELETE FROM runs WHERE id = ?');
   }
 
   /**
-   * Inserts a run (without a lease: take one with `acquireLease`, in the same transaction if need be).
+   * Inserts a run (without a lease: take one in the same transaction if need be).
    * @throws StoreError `E_STORE_DUPLICATE` when a run with this id exists.
    */
   insert(run: NewRun): RunRecord {
@@ -236,42 +195,6 @@ export class RunRepository {
     };
     const rows = guard(this.#db, 'list runs', () => this.#list.all(params));
     return toPage(rows, limit, (row) => row.created_order, toRecord);
-  }
-
-  /**
-   * Takes the run's lease for `owner` until `now + ttlMs`: succeeds when nobody holds it, `owner` already
-   * does, or the holder's lease has expired.
-   * @returns whether `owner` now holds the lease (`false` also when there is no such run).
-   */
-  acquireLease(id: string, options: LeaseOptions): boolean {
-    const params = leaseParams(id, options);
-    return guard(this.#db, `acquire the lease of run ${id}`, () => this.#acquire.run(params)).changes > 0;
-  }
-
-  /**
-   * Extends `owner`'s lease to `now + ttlMs` (the heartbeat). Fails once the lease has expired, since
-   * another process may already have taken the run over: the caller should stop driving it, or try
-   * `acquireLease` again.
-   * @returns whether `owner` still holds the lease.
-   */
-  renewLease(id: string, options: LeaseOptions): boolean {
-    const params = leaseParams(id, options);
-    return guard(this.#db, `renew the lease of run ${id}`, () => this.#renew.run(params)).changes > 0;
-  }
-
-  /** Gives the lease up if `owner` holds it; returns whether it did. */
-  releaseLease(id: string, owner: string): boolean {
-    const params = { id, owner };
-    return guard(this.#db, `release the lease of run ${id}`, () => this.#release.run(params)).changes > 0;
-  }
-
-  /**
-   * Runs still `running` whose lease expired at or before `now`, oldest first: their process is gone
-   * (or hung), so they can be marked `interrupted` and, later, resumed.
-   */
-  findExpiredLeases(now: string = nowIso()): RunRecord[] {
-    const at = encodeTime('now', now);
-    return guard(this.#db, 'find runs with expired leases', () => this.#expired.all(at)).map(toRecord);
   }
 
   /**

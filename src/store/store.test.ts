@@ -115,6 +115,31 @@ describe('migrate', () => {
     expect(userVersion(db)).toBe(extra.version);
   });
 
+  it('version 3 moves the lease of a run being driven into the leases table', () => {
+    const db = raw(join(dir, 'm.db'));
+    migrate(db, MIGRATIONS.slice(0, 2));
+    const insert = db.prepare(`
+      INSERT INTO runs (id, created_order, kind, status, created_at, started_at, lease_owner, lease_expires_at)
+      VALUES (?, ?, 'workflow', ?, '2025-01-02T03:00:00.000Z', ?, ?, ?)`);
+    insert.run('r1', 1, 'running', '2025-01-02T03:00:01.000Z', 'box:12:ab', '2025-01-02T03:00:31.000Z');
+    insert.run('r2', 2, 'succeeded', null, null, null);
+    expect(migrate(db)).toEqual({ from: 2, to: SCHEMA_VERSION });
+    expect(db.prepare('SELECT * FROM leases').all()).toEqual([
+      {
+        name: 'run:r1',
+        owner: 'box:12:ab',
+        acquired_at: '2025-01-02T03:00:01.000Z',
+        expires_at: '2025-01-02T03:00:31.000Z',
+      },
+    ]);
+    const columns = db.prepare("SELECT name FROM pragma_table_info('runs')").all() as { name: string }[];
+    expect(columns.map(({ name }) => name)).not.toContain('lease_owner');
+    expect(db.prepare('SELECT id, status FROM runs ORDER BY id').all()).toEqual([
+      { id: 'r1', status: 'running' },
+      { id: 'r2', status: 'succeeded' },
+    ]);
+  });
+
   it('rolls a failing migration back whole, keeping the versions before it', () => {
     const db = raw(join(dir, 'm.db'));
     const broken: Migration = {

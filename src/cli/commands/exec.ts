@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import type { ResolvedConfig } from '../../config/index.js';
-import { JobService } from '../../jobs/index.js';
-import { openStore } from '../../store/index.js';
-import { WorkspaceManager } from '../../workspace/index.js';
+import { openRuntime } from '../../runtime/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseCount } from '../parse.js';
@@ -32,15 +30,13 @@ export function registerExecCommand(
       const context = createContext(command.optsWithGlobals(), signal);
       const { output } = context;
       const { config, repoKey } = withLocalRepo(context.config, options.repo);
-      const store = openStore({ home: config.home });
-      const service = new JobService({
-        store,
+      const runtime = await openRuntime({
         config: { ...config, server: { ...config.server, concurrency: 1, max_queue: 1 } },
-        workspaces: new WorkspaceManager({ home: config.home, repos: config.repos }),
+        start: ['jobs'],
       });
-      await service.start();
+      const service = runtime.jobs;
       try {
-        const job = service.submit({
+        const job = await service.submit({
           agent: options.agent,
           prompt: words.join(' '),
           ...(repoKey === undefined ? {} : { repo: repoKey }),
@@ -58,7 +54,7 @@ export function registerExecCommand(
         signal.removeEventListener('abort', onAbort);
         unsubscribe();
         if (done === undefined) throw new UsageError(`job ${job.id} vanished`);
-        if (output.json) output.document({ ...done, diff: service.diff(job.id) ?? '' });
+        if (output.json) output.document({ ...done, diff: (await service.diff(job.id)) ?? '' });
         else {
           const result = done.result;
           output.line();
@@ -79,8 +75,7 @@ export function registerExecCommand(
         }
         state.exitCode = done.status === 'succeeded' ? ExitCode.Ok : ExitCode.Failures;
       } finally {
-        await service.stop();
-        store.close();
+        await runtime.close();
       }
     });
 }

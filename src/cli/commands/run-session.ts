@@ -1,85 +1,55 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { EventBus } from '../../events/index.js';
-import { JobService } from '../../jobs/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { openRuntime, type Runtime } from '../../runtime/index.js';
 import {
   RunError,
-  BUILTIN_STEP_TYPES,
-  WorkflowEngine,
   type GateDecision,
   type GateRequest,
   type RunHandle,
   type RunView,
+  type StepNeed,
+  type WorkflowEngine,
 } from '../../workflow/index.js';
-import { WorkspaceManager } from '../../workspace/index.js';
 import type { CommandContext } from '../context.js';
 import { RunDisplay } from '../display/run-display.js';
 import { printOutcome } from '../display/run-report.js';
 import { ExitCode } from '../exit-codes.js';
 
-/** Step types that never need the job service; any other (agent, plan, …) starts it. */
-const STEPS_WITHOUT_JOBS: ReadonlySet<string> = new Set(['shell', 'fan-out', 'fan-in', 'if', 'gate']);
-
-/** A store and a workflow engine for one command, local against `--home`, like `flotilla exec`. */
+/** The runtime of one command that works with workflow runs, local against `--home`, like `flotilla exec`. */
 export interface RunSession {
-  readonly store: Store;
+  readonly runtime: Runtime;
   readonly engine: WorkflowEngine;
   /** Shows the run's progress; the TTY approver asks through it. */
   readonly display: RunDisplay;
   /**
-   * Starts the job service (with the configuration's concurrency and queue bound) when any of `steps` (a
-   * definition's `steps`, or a stored run's, searched through nested ones) is of a type that may need
-   * agents. Call it before driving a run.
+   * Starts what a run needs (`engine.needs(definition)` or `engine.needsOfRun(id)`): the job service only
+   * when a step's type needs it, so that a workflow of shell steps never takes the job queue of the home.
+   * Call it before driving the run.
    */
-  prepare(steps: unknown): Promise<void>;
+  prepare(needs: Iterable<StepNeed>): Promise<void>;
   /** Stops the engine (runs it drives become `interrupted`), the job service, then the store. */
   close(): Promise<void>;
 }
 
 /**
- * Opens the store and a workflow engine with a job service sharing its event bus (started only by
- * `prepare`, so that a workflow of shell steps never touches the job queue of the home), asking at
- * gates on the terminal when there is one to ask on.
+ * Opens the runtime with its workflow engine started (which marks runs whose process died
+ * `interrupted`), asking at gates on the terminal when there is one to ask on.
  */
-export function openRunSession(context: CommandContext): RunSession {
-  const { config } = context;
-  const store = openStore({ home: config.home });
-  const bus = new EventBus();
+export async function openRunSession(context: CommandContext): Promise<RunSession> {
   const display = new RunDisplay(context.output);
-  const jobs = new JobService({
-    store,
-    bus,
-    config,
-    workspaces: new WorkspaceManager({ home: config.home, repos: config.repos }),
-  });
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const engine = new WorkflowEngine({
-    store,
-    stepTypes: BUILTIN_STEP_TYPES,
-    bus,
-    jobs,
+  const runtime = await openRuntime({
+    config: context.config,
+    start: ['workflows'],
     ...(interactive ? { approver: terminalApprover(context, display) } : {}),
   });
-  bus.subscribe((event) => display.handle(event));
-  let jobsStarted = false;
+  runtime.bus.subscribe((event) => display.handle(event));
   return {
-    store,
-    engine,
+    runtime,
+    engine: runtime.workflows,
     display,
-    prepare: async (steps) => {
-      if (jobsStarted || !needsJobs(steps)) return;
-      jobsStarted = true;
-      await jobs.start();
-    },
-    close: async () => {
-      try {
-        await engine.stop();
-        await jobs.stop();
-      } finally {
-        store.close();
-      }
-    },
+    prepare: (needs) => runtime.start(needs),
+    close: () => runtime.close(),
   };
 }
 
@@ -127,12 +97,6 @@ export function viewOf(session: RunSession, id: string): RunView {
   return view;
 }
 
-/** The steps a stored run will execute (its spec's definition), for `openRunSession`. */
-export function storedSteps(store: Store, id: string): unknown {
-  const spec = store.runs.get(id)?.spec as { definition?: { steps?: unknown } } | null | undefined;
-  return spec?.definition?.steps;
-}
-
 /** The name a decision made here is recorded under. */
 export function localUser(): string {
   try {
@@ -163,19 +127,4 @@ function terminalApprover(
         rl.close();
       }
     });
-}
-
-/** Whether any step in `steps` (searched through nested ones) is of a type that may need agent jobs. */
-function needsJobs(steps: unknown): boolean {
-  if (Array.isArray(steps)) return steps.some(needsJobs);
-  if (steps === null || typeof steps !== 'object') return false;
-  const record = steps as Record<string, unknown>;
-  if (
-    typeof record.id === 'string' &&
-    typeof record.type === 'string' &&
-    !STEPS_WITHOUT_JOBS.has(record.type)
-  ) {
-    return true;
-  }
-  return Object.values(record).some(needsJobs);
 }

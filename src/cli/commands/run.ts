@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { loadWorkflowFile, parseInputAssignments, resolveInputs } from '../../workflow/index.js';
+import { parseInputAssignments, resolveInputs } from '../../workflow/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 import { collect } from '../parse.js';
 import { driveRun, openRunSession } from './run-session.js';
@@ -28,14 +28,14 @@ At a gate a terminal asks; without one the run pauses (exit 0): approve it with 
     .action(async (file, options, command) => {
       const context = createContext(command.optsWithGlobals(), signal);
       const inputs = parseInputAssignments(options.input);
-      const session = openRunSession(context);
+      const session = await openRunSession(context);
       try {
-        const definition = await loadWorkflowFile(file, { stepSchemas: session.engine.stepSchemas });
-        // Bad inputs fail here, before a job service starts for nothing; `start` checks them again.
+        const definition = await session.engine.load(file);
+        // Bad inputs fail here, before a job service starts for nothing; `run` checks them again.
         resolveInputs(definition, inputs, { fromStrings: true });
-        await session.prepare(definition.steps);
+        await session.prepare(session.engine.needs(definition));
         state.exitCode = await driveRun(context, session, (runSignal) =>
-          session.engine.start(definition, inputs, { fromStrings: true, signal: runSignal }),
+          session.engine.run(definition, inputs, { fromStrings: true, signal: runSignal }),
         );
       } finally {
         await session.close();

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseCount } from '../parse.js';
 import { style } from '../style.js';
-import { driveRun, localUser, openRunSession, storedSteps, viewOf, type RunSession } from './run-session.js';
+import { driveRun, localUser, openRunSession, viewOf, type RunSession } from './run-session.js';
 
 const RUN_STATUSES: readonly RunStatus[] = [
   'running',
@@ -34,10 +34,9 @@ export function registerRunsCommand(
     task: (session: RunSession, context: CommandContext) => Promise<void> | void,
   ): Promise<void> => {
     const context = createContext(command.optsWithGlobals(), signal);
-    const session = openRunSession(context);
+    // Opening starts the engine, which marks runs whose process died `interrupted` before anything is shown.
+    const session = await openRunSession(context);
     try {
-      // Runs whose process died still say `running`: mark them interrupted before showing anything.
-      session.engine.reapInterrupted();
       await task(session, context);
     } finally {
       await session.close();
@@ -79,7 +78,7 @@ export function registerRunsCommand(
     .action((id, _options, command) =>
       withSession(command, async (session, context) => {
         viewOf(session, id);
-        await session.prepare(storedSteps(session.store, id));
+        await session.prepare(session.engine.needsOfRun(id));
         state.exitCode = await driveRun(context, session, (runSignal) =>
           session.engine.resume(id, { signal: runSignal }),
         );
@@ -108,7 +107,7 @@ export function registerRunsCommand(
         );
         const decision = options.reject === true ? style.red('rejected') : style.green('approved');
         context.output.line(`${gate} ${decision}; resuming ${id}`);
-        await session.prepare(storedSteps(session.store, id));
+        await session.prepare(session.engine.needsOfRun(id));
         state.exitCode = await driveRun(context, session, (runSignal) =>
           session.engine.resume(id, { signal: runSignal }),
         );

@@ -1,8 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
-import { JobService } from '../../jobs/index.js';
+import { openRuntime } from '../../runtime/index.js';
 import { startServer } from '../../server/index.js';
-import { openStore } from '../../store/index.js';
-import { WorkspaceManager } from '../../workspace/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 
 /** `flotilla serve`: the jobs API and the OpenAI-compatible endpoint, until SIGINT/SIGTERM. */
@@ -28,21 +26,14 @@ export function registerServeCommand(
         ...(options.token === undefined ? {} : { token: options.token }),
       });
       const { config, output } = context;
-      const store = openStore({ home: config.home });
-      const jobs = new JobService({
-        store,
-        config,
-        workspaces: new WorkspaceManager({ home: config.home, repos: config.repos }),
-      });
+      // The job service recovers what a previous server left; the engine marks its dead runs interrupted.
+      const runtime = await openRuntime({ config, start: ['jobs', 'workflows'] });
       // Teardown in reverse order of setup, whatever fails.
       try {
-        await jobs.start();
         const server = await startServer({
           host: config.server.host,
           port: config.server.port,
-          jobs,
-          store,
-          config,
+          runtime,
           ...(config.server.token === undefined ? {} : { token: config.server.token }),
           maxBodyBytes: config.server.max_body_bytes,
           // A 500 answers with a generic message; the operator gets the whole error here.
@@ -52,7 +43,7 @@ export function registerServeCommand(
             ),
         });
         try {
-          const { active, queued, capacity, max_queue } = jobs.stats;
+          const { active, queued, capacity, max_queue } = runtime.jobs.health();
           if (output.json) output.document({ url: server.url, capacity, max_queue, home: config.home });
           else {
             output.line(
@@ -69,8 +60,7 @@ export function registerServeCommand(
           await server.close();
         }
       } finally {
-        await jobs.stop();
-        store.close();
+        await runtime.close();
       }
     });
 }

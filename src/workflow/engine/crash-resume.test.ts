@@ -91,6 +91,7 @@ steps:
     // The killed driver's held items live on in their own sessions until the resume kills them.
     expect(await processesWithEnvironment(runMarker(runId))).not.toEqual([]);
     const engine = new WorkflowEngine({ stepTypes: BUILTIN_STEP_TYPES, store });
+    await engine.start();
     const resumed = engine.resume(runId);
     const runningAgain = (): number =>
       store.items

@@ -11,10 +11,11 @@ import { WorkflowEngine } from './workflow-engine.js';
 let dir: string;
 let store: Store;
 let engine: WorkflowEngine;
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flotilla-wf-procs-'));
   store = openStore({ home: join(dir, 'home') });
   engine = new WorkflowEngine({ stepTypes: BUILTIN_STEP_TYPES, store, heartbeatMs: 60_000 });
+  await engine.start();
 });
 afterEach(async () => {
   await engine.stop();
@@ -52,7 +53,7 @@ steps:
 `,
     { stepSchemas: engine.stepSchemas },
   );
-  const run = engine.start(definition, { dir }, { baseDir: dir });
+  const run = engine.run(definition, { dir }, { baseDir: dir });
   const marker = (index: number) => ({ FLOTILLA_RUN_ID: run.id, FLOTILLA_ITEM_ID: `each:work:${index}` });
   const status = (index: number) => store.items.get(run.id, `each:work:${index}`)?.status;
   await until(
@@ -88,7 +89,7 @@ steps:
 `,
     { stepSchemas: engine.stepSchemas },
   );
-  const view = await engine.start(definition, {}, { baseDir: dir }).done;
+  const view = await engine.run(definition, {}, { baseDir: dir }).done;
   expect(view.status).toBe('failed');
   expect(store.items.get(view.id, 'each:work:0')).toMatchObject({ status: 'timed_out' });
   expect(view.error).toContain('timed out');

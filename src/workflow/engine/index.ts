@@ -7,12 +7,15 @@ export type { ItemCounts, RunSummary, RunView, WaitingGate } from './run-view.js
 export { RunError, RunPausedSignal, StepError, type StepFailureStatus } from './step-error.js';
 export { StepRegistry } from './step-registry.js';
 export type {
+  AnyStepType,
   GateDecision,
   GateRequest,
   ItemResult,
   ItemsOptions,
   ItemsOutcome,
   StepContext,
+  StepNeed,
+  StepServices,
   StepType,
 } from './step-type.js';
 export {

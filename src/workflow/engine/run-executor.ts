@@ -1,6 +1,5 @@
 import { mapOrdered, TimeoutError } from '../../core/index.js';
 import { nowIso, type ItemStatus } from '../../events/index.js';
-import type { JobService } from '../../jobs/index.js';
 import type { StepDefinition, WorkflowDefinition } from '../format/index.js';
 import type { ExpressionScope } from '../expressions/index.js';
 import type { RunState } from './run-state.js';
@@ -13,6 +12,8 @@ import type {
   ItemsOptions,
   ItemsOutcome,
   StepContext,
+  StepNeed,
+  StepServices,
 } from './step-type.js';
 
 /** What one run's execution needs. */
@@ -23,7 +24,8 @@ export interface RunExecutorOptions {
   readonly registry: StepRegistry;
   readonly baseDir: string;
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly jobs?: JobService;
+  /** What the runtime lends to step types that declare a need for it. */
+  readonly services: Partial<StepServices>;
   /** Asks a human at a gate (a TTY); `undefined` when nobody can answer now. */
   readonly approver?: (request: GateRequest) => Promise<GateDecision | undefined>;
 }
@@ -75,6 +77,9 @@ class ItemFailure extends Error {
 }
 
 const GATE_DECISION_KEY = 'decision';
+
+/** What messages call each service a step type may need. */
+const SERVICE_NAMES: Readonly<Record<StepNeed, string>> = { jobs: 'job service' };
 
 /**
  * Executes the steps of one run against its durable state: a step (or item) whose record says it
@@ -141,7 +146,11 @@ export class RunExecutor {
       attempt,
     );
     try {
-      const output = await type.execute(step, this.#context(step, frame, at, signal));
+      const output = await type.execute(
+        step,
+        this.#context(step, frame, at, signal),
+        this.#services(step, type.needs ?? []),
+      );
       state.writeItem({ ...placed, status: 'succeeded', output: output ?? null, finishedAt: nowIso() });
       frame.outputs.set(step.id, { output, status: 'succeeded' });
       return output;
@@ -173,7 +182,6 @@ export class RunExecutor {
       scope: frame.scope,
       baseDir: options.baseDir,
       env: options.env,
-      ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
       log: (stream, line) => state.log(itemId, stream, line),
       runSteps: (steps) => this.#runSteps(steps, frame, itemId, signal),
       runItems: (template, items, itemsOptions) =>
@@ -184,6 +192,22 @@ export class RunExecutor {
         return options.approver?.({ runId: state.runId, itemId, stepId: step.id, message });
       },
     };
+  }
+
+  /** The services a step's type needs, each one the runtime has; a missing one fails the step. */
+  #services(step: StepDefinition, needs: readonly StepNeed[]): StepServices {
+    const lent: Partial<Record<StepNeed, unknown>> = {};
+    for (const need of needs) {
+      const service = this.#options.services[need];
+      if (service === undefined) {
+        throw new StepError(
+          `${step.id}: ${step.type} steps need the ${SERVICE_NAMES[need]}, and this engine has none ` +
+            '(run the workflow through openRuntime, the CLI or the server)',
+        );
+      }
+      lent[need] = service;
+    }
+    return lent as StepServices;
   }
 
   /**

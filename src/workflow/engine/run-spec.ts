@@ -1,4 +1,5 @@
-import type { StepDefinition, WorkflowDefinition } from '../format/index.js';
+import type { WorkflowDefinition } from '../format/index.js';
+import type { StepRegistry } from './step-registry.js';
 
 /**
  * What a workflow run stores as its `spec`: the workflow as it was when the run was created (a resume runs
@@ -12,28 +13,9 @@ export interface RunSpec {
   readonly stepOrder: readonly string[];
 }
 
-/** The spec of a new run of `definition`. */
-export function runSpecOf(definition: WorkflowDefinition, baseDir: string): RunSpec {
+/** The spec of a new run of `definition`; `registry` says which fields of a step nest steps. */
+export function runSpecOf(definition: WorkflowDefinition, baseDir: string, registry: StepRegistry): RunSpec {
   const stepOrder: string[] = [];
-  const visit = (steps: readonly StepDefinition[]): void => {
-    for (const step of steps) {
-      stepOrder.push(step.id);
-      for (const nested of nestedSteps(step)) visit(nested);
-    }
-  };
-  visit(definition.steps);
+  registry.walk(definition.steps, (step) => stepOrder.push(step.id));
   return { definition, baseDir, stepOrder };
-}
-
-function nestedSteps(step: StepDefinition): (readonly StepDefinition[])[] {
-  switch (step.type) {
-    case 'fan-out':
-      return [[(step as { step: StepDefinition }).step]];
-    case 'if': {
-      const branches = step as { then: readonly StepDefinition[]; else: readonly StepDefinition[] };
-      return [branches.then, branches.else];
-    }
-    default:
-      return [];
-  }
 }

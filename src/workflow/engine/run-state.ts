@@ -5,7 +5,14 @@ import {
   type OutputStream,
   type RunStatus,
 } from '../../events/index.js';
-import type { RunItemInput, RunItemRecord, RunPatch, RunRecord, Store } from '../../store/index.js';
+import {
+  Journal,
+  type RunItemInput,
+  type RunItemRecord,
+  type RunPatch,
+  type RunRecord,
+  type Store,
+} from '../../store/index.js';
 
 /** One write of an item's state: what `RunItemRepository.upsert` takes, without the run id. */
 export type ItemWrite = Omit<RunItemInput, 'runId'>;
@@ -18,12 +25,12 @@ export type ItemWrite = Omit<RunItemInput, 'runId'>;
 export class RunState {
   readonly runId: string;
   readonly #store: Store;
-  readonly #bus: EventBus | undefined;
+  readonly #journal: Journal;
   readonly #items = new Map<string, RunItemRecord>();
 
   constructor(store: Store, runId: string, bus?: EventBus) {
     this.#store = store;
-    this.#bus = bus;
+    this.#journal = new Journal(store, bus);
     this.runId = runId;
     for (const item of store.items.listForRun(runId)) this.#items.set(item.itemId, item);
   }
@@ -44,7 +51,10 @@ export class RunState {
       ...(attempt === undefined ? {} : { attempt }),
       ...(write.error ? { error: write.error } : {}),
     };
-    const record = this.#commit(() => this.#store.items.upsert({ runId: this.runId, ...write }), event);
+    const record = this.#journal.record(
+      () => this.#store.items.upsert({ runId: this.runId, ...write }),
+      event,
+    );
     this.#items.set(record.itemId, record);
     return record;
   }
@@ -52,7 +62,7 @@ export class RunState {
   /** Records a line of an item's output. */
   log(itemId: string, stream: OutputStream, line: string): void {
     const event: FlotillaEvent = { type: 'item.log', runId: this.runId, itemId, stream, line, at: nowIso() };
-    this.#commit(() => undefined, event);
+    this.#journal.emit(event);
   }
 
   /** Changes the run's status (and other fields) with its `run.status` event. */
@@ -65,17 +75,6 @@ export class RunState {
       at: nowIso(),
       ...(error ? { error } : {}),
     };
-    return this.#commit(() => this.#store.runs.update(this.runId, { ...patch, status }), event);
-  }
-
-  #commit<T>(change: () => T, event: FlotillaEvent): T {
-    let sequenced;
-    const result = this.#store.transaction(() => {
-      const value = change();
-      sequenced = this.#store.events.append(event);
-      return value;
-    });
-    if (sequenced !== undefined) this.#bus?.publish(sequenced);
-    return result;
+    return this.#journal.record(() => this.#store.runs.update(this.runId, { ...patch, status }), event);
   }
 }

@@ -1,5 +1,5 @@
 import type { OutputStream } from '../../events/index.js';
-import type { JobService } from '../../jobs/index.js';
+import type { JobScheduler } from '../../jobs/index.js';
 import type { StepDefinition, StepSchema } from '../format/index.js';
 import type { ExpressionScope } from '../expressions/index.js';
 
@@ -35,8 +35,6 @@ export interface StepContext {
   readonly baseDir: string;
   /** The environment processes start with (before a step's own `env`). */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** The job service, when the engine has one (needed by `agent` steps). */
-  readonly jobs?: JobService;
   /** Records a line of the step's output as an `item.log` event. */
   log(stream: OutputStream, line: string): void;
   /**
@@ -81,9 +79,33 @@ export interface ItemsOutcome {
 }
 
 /**
- * A step type: how to validate a step (the loader's `StepSchema`) and how to run one. `execute` returns the
- * step's `output` (what `steps.ID.output` gives later) or throws to fail the step.
+ * What the runtime lends to the step types that ask for it (`StepType.needs`). The workflow engine
+ * knows nothing of where these come from: the composition root (`openRuntime`) provides them.
  */
-export interface StepType<S extends StepDefinition = StepDefinition> extends StepSchema {
-  execute(step: S, context: StepContext): Promise<unknown>;
+export interface StepServices {
+  /** The scheduler that agent jobs go through: the same queue, bound and isolation as the HTTP API's. */
+  readonly jobs: JobScheduler;
 }
+
+/** A service a step type may need: a key of `StepServices`. */
+export type StepNeed = keyof StepServices;
+
+/**
+ * A step type: how to validate a step (the loader's `StepSchema`), what it needs from the runtime, and
+ * how to run one. `execute` returns the step's `output` (what `steps.ID.output` gives later) or throws to
+ * fail the step. A capability (planner, QA, suites) exports its step types; the runtime registers them.
+ *
+ * `N` is what the type needs (`needs`): `execute` gets exactly those services, and a workflow that uses
+ * the type gets them started before it runs (`WorkflowEngine.needs`).
+ */
+export interface StepType<
+  S extends StepDefinition = StepDefinition,
+  N extends StepNeed = never,
+> extends StepSchema {
+  /** The services `execute` uses; absent: none. */
+  readonly needs?: readonly N[];
+  execute(step: S, context: StepContext, services: Pick<StepServices, N>): Promise<unknown>;
+}
+
+/** A step type of any step and any needs: what registries hold. */
+export type AnyStepType = StepType<StepDefinition, StepNeed>;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deferred, flush, type Deferred } from '../../../test/helpers/deferred.js';
 import { EventBus, type FlotillaEvent } from '../../events/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { openStore, runLeaseName, type Store } from '../../store/index.js';
 import { renderString } from '../expressions/index.js';
 import { parseWorkflow } from '../format/index.js';
 import { StepError } from './step-error.js';
@@ -68,7 +68,7 @@ let events: FlotillaEvent[];
 let control: Control;
 let engine: WorkflowEngine;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'flotilla-workflow-'));
   store = openStore({ home: dir });
   bus = new EventBus();
@@ -82,6 +82,7 @@ beforeEach(() => {
     stepTypes: [...BUILTIN_STEP_TYPES, controlled.type],
     heartbeatMs: 60_000,
   });
+  await engine.start();
 });
 
 afterEach(async () => {
@@ -141,7 +142,7 @@ function fail(key: string, message = `${key} broke`): void {
 
 describe('fan-out', () => {
   it('gives results in item order when items finish in reverse order', async () => {
-    const run = engine.start(fanOut({ items: 5, max: 5 }));
+    const run = engine.run(fanOut({ items: 5, max: 5 }));
     await untilPending(5);
     for (const index of [4, 3, 2, 1, 0]) {
       finish(`item-${index}`, { value: index * 10 });
@@ -160,7 +161,7 @@ describe('fan-out', () => {
   });
 
   it('never runs more than max_concurrency items at once, and keeps the window full', async () => {
-    const run = engine.start(fanOut({ items: 10, max: 3 }));
+    const run = engine.run(fanOut({ items: 10, max: 3 }));
     await untilPending(3);
     expect(control.started).toEqual(['item-0', 'item-1', 'item-2']);
     // Finish the newest first (out of order): the window slides by one each time and stays full.
@@ -181,7 +182,7 @@ describe('fan-out', () => {
   });
 
   it('halts on the first failure: later running items are cancelled, earlier ones finish, the result is the prefix', async () => {
-    const run = engine.start(fanOut({ items: 6, max: 3 }));
+    const run = engine.run(fanOut({ items: 6, max: 3 }));
     await untilPending(3);
     const laterSignal = control.pending.get('item-2')!.signal;
     fail('item-1');
@@ -223,7 +224,7 @@ steps:
     key: after
 `);
     control.instant.set('after', 'done');
-    const run = engine.start(definition);
+    const run = engine.run(definition);
     await untilPending(2);
     fail('item-0');
     finish('item-1');
@@ -248,7 +249,7 @@ steps:
   });
 
   it('retries a failing item and counts its attempts', async () => {
-    const run = engine.start(fanOut({ items: 2, max: 2, retries: 2 }));
+    const run = engine.run(fanOut({ items: 2, max: 2, retries: 2 }));
     await untilPending(2);
     finish('item-0');
     fail('item-1');
@@ -283,7 +284,7 @@ steps:
       step: { id: leaf, type: test, key: "leaf-{{ item }}" }
 `);
     for (const value of [1, 2, 3]) control.instant.set(`leaf-${value}`, value * 100);
-    const view = await engine.start(definition).done;
+    const view = await engine.run(definition).done;
     expect(view.status).toBe('succeeded');
     const ids = store.items
       .listForRun(view.id)
@@ -307,7 +308,7 @@ steps:
   });
 
   it('a cancel stops the run and cancels the running items', async () => {
-    const run = engine.start(fanOut({ items: 4, max: 2 }));
+    const run = engine.run(fanOut({ items: 4, max: 2 }));
     await untilPending(2);
     const cancelled = engine.cancel(run.id);
     const view = await cancelled;
@@ -319,7 +320,7 @@ steps:
 
 describe('resume', () => {
   it('runs only unfinished and failed items again', async () => {
-    const first = engine.start(fanOut({ items: 5, max: 5 }));
+    const first = engine.run(fanOut({ items: 5, max: 5 }));
     await untilPending(5);
     finish('item-0');
     finish('item-1');
@@ -352,7 +353,7 @@ describe('resume', () => {
 
   it('refuses runs that cannot resume', async () => {
     control.instant.set('item-0', 'x');
-    const view = await engine.start(fanOut({ items: 1, max: 1 })).done;
+    const view = await engine.run(fanOut({ items: 1, max: 1 })).done;
     expect(view.status).toBe('succeeded');
     expect(() => engine.resume(view.id)).toThrow(/succeeded; only interrupted, failed or paused runs resume/);
     expect(() => engine.resume('run_nope')).toThrow(/No run run_nope/);
@@ -366,7 +367,7 @@ describe('resume', () => {
       status: 'running',
       spec: { definition, baseDir: dir, stepOrder: [] },
     });
-    store.runs.acquireLease('run_dead', { owner: `${'host'}:1:abc`, ttlMs: 0 });
+    store.leases.acquire(runLeaseName('run_dead'), { owner: `${'host'}:1:abc`, ttlMs: 0 });
     expect(engine.reapInterrupted()).toEqual(['run_dead']);
     expect(store.runs.get('run_dead')?.status).toBe('interrupted');
   });
@@ -391,7 +392,7 @@ steps:
   it('pauses without an approver, then resumes past the gate once approved', async () => {
     control.instant.set('build', 'v1.2');
     control.instant.set('ship', 'shipped');
-    const paused = await engine.start(load(gated)).done;
+    const paused = await engine.run(load(gated)).done;
     expect(paused.status).toBe('paused');
     expect(paused.waiting).toEqual([{ item_id: 'approve', step_id: 'approve', message: 'Ship v1.2?' }]);
     expect(control.started).toEqual(['build']);
@@ -405,7 +406,7 @@ steps:
 
   it('fails the run when rejected', async () => {
     control.instant.set('build', 'v1');
-    const paused = await engine.start(load(gated)).done;
+    const paused = await engine.run(load(gated)).done;
     engine.approve(paused.id, { approved: false, by: 'bo', comment: 'not today' });
     const view = await engine.resume(paused.id).done;
     expect(view.status).toBe('failed');
@@ -422,17 +423,19 @@ steps:
         return Promise.resolve({ approved: true, by: 'tty' });
       },
     });
+    await withApprover.start();
     const definition = parseWorkflow(gated.replace(/type: test\n {4}key: (\w+)/g, 'type: gate'), {
       stepSchemas: withApprover.stepSchemas,
     });
-    const view = await withApprover.start(definition).done;
+    const view = await withApprover.run(definition).done;
+    await withApprover.stop();
     expect(view.status).toBe('succeeded');
     expect(asked).toHaveLength(3);
   });
 
   it('refuses an approval when the run waits for none', async () => {
     control.instant.set('item-0', 'x');
-    const view = await engine.start(fanOut({ items: 1, max: 1 })).done;
+    const view = await engine.run(fanOut({ items: 1, max: 1 })).done;
     expect(() => engine.approve(view.id, { approved: true })).toThrow(/waits for no approval/);
   });
 });
@@ -465,7 +468,7 @@ steps:
         type: fan-in
         wait_for: [each]
 `);
-    const view = await engine.start(definition).done;
+    const view = await engine.run(definition).done;
     expect(view.status).toBe('succeeded');
     const each = view.steps['each']!.output as { results: { output: { stdout: string } }[] };
     expect(each.results.map((result) => result.output.stdout)).toEqual(['a b-0', 'c-1']);
@@ -485,7 +488,7 @@ steps:
     type: test
     key: never
 `);
-    const view = await engine.start(definition).done;
+    const view = await engine.run(definition).done;
     expect(view.status).toBe('failed');
     expect(view.steps['noisy']).toMatchObject({ status: 'failed', output: { exit_code: 3, stdout: 'one' } });
     expect(view.error).toContain('exited with code 3');

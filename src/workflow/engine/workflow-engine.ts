@@ -1,27 +1,24 @@
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { CancelledError } from '../../core/index.js';
+import { CancelledError, InterruptedError, Lifecycle, type LifecycleState } from '../../core/index.js';
 import { nowIso, type EventBus, type RunStatus } from '../../events/index.js';
 import { killProcessesWithEnvironment } from '../../exec/index.js';
-import type { JobService } from '../../jobs/index.js';
+import { newRecordId, type HeldLease, type Page, type RunRecord, type Store } from '../../store/index.js';
 import {
-  leaseOwnerAlive,
-  newLeaseOwner,
-  newRecordId,
-  type Page,
-  type RunRecord,
-  type Store,
-} from '../../store/index.js';
-import { resolveInputs, type StepSchema, type WorkflowDefinition } from '../format/index.js';
-
+  loadWorkflowFile,
+  parseWorkflow,
+  resolveInputs,
+  type StepSchema,
+  type WorkflowDefinition,
+} from '../format/index.js';
 import { gateDecisionOutput, RunExecutor } from './run-executor.js';
+import { RunLeases } from './run-leases.js';
 import { runMarker } from './run-marker.js';
 import { runSpecOf, type RunSpec } from './run-spec.js';
 import { RunState } from './run-state.js';
 import { toRunSummary, toRunView, type RunSummary, type RunView } from './run-view.js';
 import { RunError, RunPausedSignal } from './step-error.js';
 import { StepRegistry } from './step-registry.js';
-import type { GateDecision, GateRequest, StepType } from './step-type.js';
+import type { AnyStepType, GateDecision, GateRequest, StepNeed, StepServices } from './step-type.js';
 
 /** How long a run's lease lasts without a heartbeat, by default. */
 export const DEFAULT_LEASE_TTL_MS = 30_000;
@@ -33,10 +30,13 @@ export interface WorkflowEngineOptions {
   readonly store: Store;
   /** Where run, item and log events are published live (they are stored either way). */
   readonly bus?: EventBus;
-  /** The job service that runs `agent` steps; without it, an `agent` step fails with a clear error. */
-  readonly jobs?: JobService;
   /** Every step type the engine runs: `BUILTIN_STEP_TYPES` and those of the capabilities registered. */
-  readonly stepTypes: readonly StepType[];
+  readonly stepTypes: readonly AnyStepType[];
+  /**
+   * What the runtime lends to the step types that need it (`StepType.needs`); a step whose type needs
+   * a service absent here fails with a message that says so.
+   */
+  readonly services?: Partial<StepServices>;
   /**
    * The environment processes of `shell` steps start with.
    * @default process.env
@@ -44,13 +44,18 @@ export interface WorkflowEngineOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Asks a human at a gate (a terminal prompt); without it, or when it answers `undefined`, the run pauses. */
   readonly approver?: (request: GateRequest) => Promise<GateDecision | undefined>;
-  /** @default 30_000 */
+  /** @default DEFAULT_LEASE_TTL_MS */
   readonly leaseTtlMs?: number;
-  /** @default 2_000 */
+  /** @default DEFAULT_HEARTBEAT_MS */
   readonly heartbeatMs?: number;
+  /**
+   * How often a started engine looks for runs whose driving process died, to mark them `interrupted`.
+   * @default heartbeatMs
+   */
+  readonly reapIntervalMs?: number;
 }
 
-/** Options of `WorkflowEngine.start`. */
+/** Options of `WorkflowEngine.run`. */
 export interface StartOptions {
   /** Input values as `--input k=v` gives them: strings converted to the declared types. */
   readonly fromStrings?: boolean;
@@ -74,65 +79,135 @@ const RESUMABLE: ReadonlySet<RunStatus> = new Set(['interrupted', 'failed', 'pau
  * Runs workflows: creates runs in the store, drives them (one process at a time, under a lease renewed
  * by a heartbeat), pauses them at gates, cancels and resumes them. A run's state is its item records,
  * so a run whose process died resumes from them: finished steps and items are never run again.
+ *
+ * Lifecycle: `start()` marks the runs whose driver died `interrupted` and keeps doing so on a timer;
+ * `stop()` interrupts the runs this engine drives (resumable). Runs are created and resumed only while
+ * started.
  */
 export class WorkflowEngine {
   readonly #options: WorkflowEngineOptions;
   readonly #registry: StepRegistry;
-  readonly #owner = newLeaseOwner();
+  readonly #leases: RunLeases;
   readonly #active = new Map<string, { controller: AbortController; done: Promise<RunView> }>();
+  readonly #lifecycle = new Lifecycle({
+    name: 'workflow engine',
+    error: (message) => new RunError('E_STATE', message),
+  });
+  #reaper: NodeJS.Timeout | undefined;
 
   constructor(options: WorkflowEngineOptions) {
     this.#options = options;
     this.#registry = new StepRegistry(options.stepTypes);
+    this.#leases = new RunLeases({
+      store: options.store,
+      ...(options.bus === undefined ? {} : { bus: options.bus }),
+      ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+      heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    });
   }
 
-  /** The schemas of every step type this engine runs: what `loadWorkflowFile` should validate against. */
+  get state(): LifecycleState {
+    return this.#lifecycle.state;
+  }
+
+  /** Marks the runs a dead process left `running` as interrupted, then keeps looking on a timer. */
+  start(): Promise<void> {
+    return this.#lifecycle.start(() => {
+      this.reapInterrupted();
+      const everyMs = this.#options.reapIntervalMs ?? this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+      this.#reaper = setInterval(() => this.#reapQuietly(), everyMs);
+      this.#reaper.unref();
+    });
+  }
+
+  /** Stops every run this engine drives (they become `interrupted`, resumable) and waits for them. */
+  stop(): Promise<void> {
+    return this.#lifecycle.stop(async () => {
+      clearInterval(this.#reaper);
+      const runs = [...this.#active.values()];
+      for (const { controller } of runs) controller.abort(new InterruptedError('The run was interrupted'));
+      await Promise.allSettled(runs.map((run) => run.done));
+    });
+  }
+
+  /** The schemas of every step type this engine runs: what a workflow file is validated against. */
   get stepSchemas(): readonly StepSchema[] {
     return this.#registry.schemas;
+  }
+
+  /** Parses a workflow's YAML text against this engine's step types (see `parseWorkflow`). */
+  parse(text: string, options: { file?: string } = {}): WorkflowDefinition {
+    return parseWorkflow(text, { ...options, stepSchemas: this.#registry.schemas });
+  }
+
+  /** Reads and parses a workflow file against this engine's step types (see `loadWorkflowFile`). */
+  load(path: string): Promise<WorkflowDefinition> {
+    return loadWorkflowFile(path, { stepSchemas: this.#registry.schemas });
+  }
+
+  /** What running `definition` needs from the runtime: the `needs` of its steps' types, nested ones too. */
+  needs(definition: WorkflowDefinition): Set<StepNeed> {
+    return this.#registry.needs(definition.steps);
+  }
+
+  /**
+   * What resuming stored run `id` needs from the runtime (its workflow as stored).
+   * @throws RunError `E_RUN_NOT_FOUND`
+   */
+  needsOfRun(id: string): Set<StepNeed> {
+    const spec = this.#get(id).spec as RunSpec | null;
+    return this.#registry.needs(spec?.definition.steps ?? []);
   }
 
   /**
    * Creates a run of `definition` and starts driving it. Inputs are checked first: a bad one throws
    * `WorkflowInputError` and creates nothing.
+   * @throws RunError `E_STATE` unless the engine is started.
    */
-  start(
+  run(
     definition: WorkflowDefinition,
     inputs: Readonly<Record<string, unknown>> = {},
     options: StartOptions = {},
   ): RunHandle {
+    this.#lifecycle.assertStarted();
     const resolved = resolveInputs(definition, inputs, { fromStrings: options.fromStrings ?? false });
     const baseDir = options.baseDir ?? (definition.file ? dirname(definition.file) : process.cwd());
     const id = newRecordId('run');
     const now = nowIso();
     const { store } = this.#options;
+    const controller = new AbortController();
+    const lease = this.#lease(id, controller);
     store.transaction(() => {
       store.runs.insert({
         id,
         kind: 'workflow',
         name: definition.workflow.name ?? definition.workflow.id,
         status: 'running',
-        spec: runSpecOf(definition, baseDir),
+        spec: runSpecOf(definition, baseDir, this.#registry),
         inputs: resolved,
         createdAt: now,
         startedAt: now,
       });
-      store.runs.acquireLease(id, this.#lease());
+      // A new run's lease is free: nobody else knows its id yet.
+      lease.acquire();
     });
-    return this.#drive(id, options.signal);
+    return this.#drive(id, controller, lease, options.signal, false);
   }
 
   /**
    * Continues an interrupted, failed or paused run: finished steps and items keep their results, the
    * rest run. A run that looks `running` but whose process is gone is taken over.
-   * @throws RunError `E_RUN_NOT_FOUND`, `E_RUN_BUSY` (another live process drives it), `E_RUN_NOT_RESUMABLE`.
+   * @throws RunError `E_RUN_NOT_FOUND`, `E_RUN_BUSY` (another live process drives it),
+   *   `E_RUN_NOT_RESUMABLE`, `E_STATE` (the engine is not started).
    */
   resume(id: string, options: { signal?: AbortSignal } = {}): RunHandle {
+    this.#lifecycle.assertStarted();
     this.reapInterrupted();
     const run = this.#get(id);
     if (run.status === 'running') {
       throw new RunError(
         'E_RUN_BUSY',
-        `Run ${id} is running in another process (${run.leaseOwner ?? 'unknown'})`,
+        `Run ${id} is running in another process (${this.#leases.holder(id)})`,
       );
     }
     if (!RESUMABLE.has(run.status)) {
@@ -142,15 +217,22 @@ export class WorkflowEngine {
       );
     }
     const { store } = this.#options;
-    const taken = store.transaction(() => {
-      if (!store.runs.acquireLease(id, this.#lease())) return false;
-      store.runs.update(id, { status: 'running', error: null, finishedAt: null });
-      return true;
-    });
+    const controller = new AbortController();
+    const lease = this.#lease(id, controller);
+    let taken: boolean;
+    try {
+      taken = store.transaction(() => {
+        if (!lease.acquire().acquired) return false;
+        store.runs.update(id, { status: 'running', error: null, finishedAt: null });
+        return true;
+      });
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
     if (!taken) throw new RunError('E_RUN_BUSY', `Run ${id} is being resumed by another process`);
-    return this.#drive(id, options.signal, true);
+    return this.#drive(id, controller, lease, options.signal, true);
   }
-
   /**
    * Records a human's decision at the gate a paused run waits at (the only one, or `itemId`). It does not
    * resume the run: call `resume` for that.
@@ -210,70 +292,84 @@ export class WorkflowEngine {
   }
 
   /**
-   * Marks `interrupted` every run that says `running` but whose driving process is gone: its lease
-   * expired, or its owner was a process of this host that no longer exists.
+   * Marks `interrupted` every run that says `running` but whose driving process is gone: no lease, an
+   * expired one, or one whose owner was a process of this host that no longer exists. A started engine
+   * does this on its own (at start and on a timer); `resume` does it first.
    * @returns the ids of the runs marked.
    */
   reapInterrupted(): string[] {
-    const { store } = this.#options;
-    const now = nowIso();
-    const marked: string[] = [];
-    for (const run of store.runs.list({ status: 'running', kind: 'workflow', limit: 1000 }).items) {
-      if (this.#active.has(run.id) || !this.#abandoned(run, now)) continue;
-      const state = new RunState(store, run.id, this.#options.bus);
-      store.transaction(() => {
-        if (run.leaseOwner !== null) store.runs.releaseLease(run.id, run.leaseOwner);
-        state.setRun('interrupted', {
-          error: `the process driving it (${run.leaseOwner ?? 'none'}) is gone`,
-        });
-      });
-      marked.push(run.id);
+    return this.#leases.reap(new Set(this.#active.keys()));
+  }
+
+  #reapQuietly(): void {
+    try {
+      this.reapInterrupted();
+    } catch {
+      // A busy database: the next sweep tries again.
     }
-    return marked;
   }
 
-  /** Stops every run this process drives (they become `interrupted`, resumable) and waits for them. */
-  async stop(): Promise<void> {
-    const runs = [...this.#active.values()];
-    for (const { controller } of runs) controller.abort(new InterruptedReason());
-    await Promise.allSettled(runs.map((run) => run.done));
+  /** The lease of run `id` for this engine: each heartbeat also notices a cancel written elsewhere. */
+  #lease(id: string, controller: AbortController): HeldLease {
+    return this.#leases.lease(id, controller, () => {
+      try {
+        if (this.#options.store.runs.get(id)?.status === 'cancelled') {
+          controller.abort(new CancelledError(`Run ${id} was cancelled`));
+        }
+      } catch {
+        // A busy database: the next heartbeat looks again.
+      }
+    });
   }
 
-  #drive(id: string, signal: AbortSignal | undefined, resumed = false): RunHandle {
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(new InterruptedReason());
+  #drive(
+    id: string,
+    controller: AbortController,
+    lease: HeldLease,
+    signal: AbortSignal | undefined,
+    resumed: boolean,
+  ): RunHandle {
+    const onAbort = (): void => controller.abort(new InterruptedError('The run was interrupted'));
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
-    const done = this.#execute(id, controller, resumed).finally(() => {
-      signal?.removeEventListener('abort', onAbort);
-      this.#active.delete(id);
-    });
+    const done = this.#execute(id, controller, resumed)
+      .finally(() => {
+        // Whatever happened — even a store that failed before the first step — the lease goes back.
+        lease.release();
+        signal?.removeEventListener('abort', onAbort);
+        this.#active.delete(id);
+      })
+      .then(() => this.view(id)!);
     this.#active.set(id, { controller, done });
     return { id, done };
   }
 
-  async #execute(id: string, controller: AbortController, resumed: boolean): Promise<RunView> {
+  /** Drives a run to where it stops, writing how it ended; the caller holds (and releases) its lease. */
+  async #execute(id: string, controller: AbortController, resumed: boolean): Promise<void> {
     const { store, bus } = this.#options;
-    // A dead driver's processes live on in their own sessions: kill them before their items run again.
-    if (resumed) await killProcessesWithEnvironment(runMarker(id));
-    const run = this.#get(id);
-    const spec = run.spec as RunSpec;
     const state = new RunState(store, id, bus);
-    state.setRun('running', { error: null, finishedAt: null });
-    const heartbeat = setInterval(
-      () => this.#heartbeat(id, controller),
-      this.#options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-    );
-    const executor = new RunExecutor({
-      state,
-      definition: spec.definition,
-      inputs: (run.inputs ?? {}) as Record<string, unknown>,
-      registry: this.#registry,
-      baseDir: spec.baseDir,
-      env: this.#options.env ?? process.env,
-      ...(this.#options.jobs === undefined ? {} : { jobs: this.#options.jobs }),
-      ...(this.#options.approver === undefined ? {} : { approver: this.#options.approver }),
-    });
+    let executor: RunExecutor;
+    try {
+      // A dead driver's processes live on in their own sessions: kill them before their items run again.
+      if (resumed) await killProcessesWithEnvironment(runMarker(id));
+      const run = this.#get(id);
+      const spec = run.spec as RunSpec;
+      state.setRun('running', { error: null, finishedAt: null });
+      executor = new RunExecutor({
+        state,
+        definition: spec.definition,
+        inputs: (run.inputs ?? {}) as Record<string, unknown>,
+        registry: this.#registry,
+        baseDir: spec.baseDir,
+        env: this.#options.env ?? process.env,
+        services: this.#options.services ?? {},
+        ...(this.#options.approver === undefined ? {} : { approver: this.#options.approver }),
+      });
+    } catch (error) {
+      // The run could not be set up (its record unreadable, the store failing): it fails, resumable.
+      state.setRun('failed', { error: `${messageOf(error)}`, finishedAt: nowIso() });
+      return;
+    }
     try {
       await executor.run(controller.signal);
       state.setRun('succeeded', { finishedAt: nowIso() });
@@ -283,48 +379,13 @@ export class WorkflowEngine {
         error: message,
         finishedAt: status === 'paused' || status === 'interrupted' ? null : nowIso(),
       });
-    } finally {
-      clearInterval(heartbeat);
-      store.runs.releaseLease(id, this.#owner);
     }
-    return this.view(id)!;
-  }
-
-  /** Renews the lease; stops the run when it was cancelled elsewhere or the lease was lost. */
-  #heartbeat(id: string, controller: AbortController): void {
-    const { store } = this.#options;
-    try {
-      if (store.runs.get(id)?.status === 'cancelled') {
-        controller.abort(new CancelledError(`Run ${id} was cancelled`));
-      } else if (!store.runs.renewLease(id, this.#lease())) {
-        controller.abort(new InterruptedReason(`Run ${id}: the lease was lost to another process`));
-      }
-    } catch (error) {
-      controller.abort(new InterruptedReason(`Run ${id}: the heartbeat failed: ${String(error)}`));
-    }
-  }
-
-  #abandoned(run: RunRecord, now: string): boolean {
-    if (run.leaseOwner === null || run.leaseExpiresAt === null) return true;
-    if (run.leaseExpiresAt <= now) return true;
-    return !leaseOwnerAlive(run.leaseOwner, hostname());
-  }
-
-  #lease() {
-    return { owner: this.#owner, ttlMs: this.#options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS };
   }
 
   #get(id: string): RunRecord {
     const run = this.#options.store.runs.get(id);
     if (run === undefined) throw new RunError('E_RUN_NOT_FOUND', `No run ${id}`);
     return run;
-  }
-}
-
-/** The abort reason of a stop, a Ctrl-C or a lost lease: the run ends `interrupted` and can resume. */
-class InterruptedReason extends Error {
-  constructor(message = 'The run was interrupted') {
-    super(message);
   }
 }
 
@@ -335,7 +396,11 @@ function outcomeOf(error: unknown, signal: AbortSignal): [RunStatus, string | nu
     const message = reason instanceof Error ? reason.message : String(reason);
     return [reason instanceof CancelledError ? 'cancelled' : 'interrupted', message];
   }
-  return ['failed', error instanceof Error ? error.message : String(error)];
+  return ['failed', messageOf(error)];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isFinal(status: RunStatus): boolean {

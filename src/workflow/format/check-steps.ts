@@ -56,13 +56,15 @@ export function checkSteps(
       source.report([...label.path, field], text, { step: label });
     }
 
-    // 4. `wait_for`: earlier steps, like `steps.ID` in an expression.
-    const waitFor = fields['wait_for'];
-    if (Array.isArray(waitFor)) {
-      waitFor.forEach((id, index) => {
+    // 4. Fields of step ids (a fan-in's `wait_for`): earlier steps, like `steps.ID` in an expression.
+    for (const field of schema?.stepReferenceFields ?? []) {
+      const value = fields[field];
+      const ids = Array.isArray(value) ? value : [value];
+      ids.forEach((id, index) => {
         const problem = typeof id === 'string' ? stepProblem(record, id) : undefined;
-        if (problem !== undefined)
-          source.report([...label.path, 'wait_for', index], problem, { step: label });
+        if (problem === undefined) return;
+        const path = Array.isArray(value) ? [...label.path, field, index] : [...label.path, field];
+        source.report(path, problem, { step: label });
       });
     }
   }

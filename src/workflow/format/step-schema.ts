@@ -34,4 +34,9 @@ export interface StepSchema {
    * (a fan-out's `items`): anything else in such a field is a load-time error.
    */
   readonly singleExpressionFields?: readonly string[];
+  /**
+   * Fields that hold ids of earlier steps (a fan-in's `wait_for`: one id or a list): the loader checks
+   * them like `steps.ID` in an expression (the step exists and ran before this one).
+   */
+  readonly stepReferenceFields?: readonly string[];
 }

@@ -79,6 +79,7 @@ export const fanInStepSchema: StepSchema = {
       z.array(text(true), { error: 'expected a step id or a non-empty list of step ids' }).min(1),
     ),
   }),
+  stepReferenceFields: ['wait_for'],
 };
 
 const ifNested: readonly NestedSteps[] = [

@@ -4,16 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { initRepository } from '../../../test/helpers/git.js';
 import { loadConfig } from '../../config/index.js';
-import { JobService } from '../../jobs/index.js';
-import { openStore, type Store } from '../../store/index.js';
-import { WorkspaceManager } from '../../workspace/index.js';
+import { openRuntime, type Runtime } from '../../runtime/index.js';
 import { parseWorkflow } from '../format/index.js';
-import { WorkflowEngine } from '../engine/index.js';
-import { BUILTIN_STEP_TYPES } from './index.js';
+import type { WorkflowEngine } from '../engine/index.js';
 
 let dir: string;
-let store: Store;
-let jobs: JobService;
+let runtime: Runtime;
 let engine: WorkflowEngine;
 
 beforeEach(async () => {
@@ -31,16 +27,12 @@ beforeEach(async () => {
     },
     repos: { app: { path: source } },
   };
-  store = openStore({ home });
-  jobs = new JobService({ store, config, workspaces: new WorkspaceManager({ home, repos: config.repos }) });
-  await jobs.start();
-  engine = new WorkflowEngine({ stepTypes: BUILTIN_STEP_TYPES, store, jobs, heartbeatMs: 60_000 });
+  runtime = await openRuntime({ config, start: ['jobs', 'workflows'], heartbeatMs: 60_000 });
+  engine = runtime.workflows;
 });
 
 afterEach(async () => {
-  await engine.stop();
-  await jobs.stop();
-  store.close();
+  await runtime.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -58,7 +50,7 @@ steps:
 `,
     { stepSchemas: engine.stepSchemas },
   );
-  const view = await engine.start(definition).done;
+  const view = await engine.run(definition).done;
   expect(view.status, view.error ?? '').toBe('succeeded');
   const output = view.steps['each']!.output as {
     results: { output: { job_id: string; changed_files: string[]; diff: string; branch: string } }[];
@@ -82,7 +74,7 @@ steps:
 `,
     { stepSchemas: engine.stepSchemas },
   );
-  const view = await engine.start(definition).done;
+  const view = await engine.run(definition).done;
   expect(view.status).toBe('failed');
   expect(view.steps['try']).toMatchObject({ status: 'failed', output: { status: 'failed', exit_code: 4 } });
   expect(view.error).toMatch(/^try: job job_\w+ failed/);

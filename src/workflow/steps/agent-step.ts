@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueFullError } from '../../core/index.js';
-import type { JobService, JobView } from '../../jobs/index.js';
+import type { JobScheduler, JobView } from '../../jobs/index.js';
 import type { AgentStep } from '../format/index.js';
 import { renderString } from '../expressions/index.js';
 import { StepError, type StepContext, type StepType } from '../engine/index.js';
@@ -28,15 +28,10 @@ export interface AgentOutput {
  * job submitted over HTTP. A full queue is waited out (a fan-out of agents degrades to waves instead of
  * failing); cancel and halt cancel the job, which kills the agent's process tree.
  */
-export const agentStep: StepType<AgentStep> = {
+export const agentStep: StepType<AgentStep, 'jobs'> = {
   ...builtinSchema('agent'),
-  async execute(step, context) {
-    const jobs = context.jobs;
-    if (jobs === undefined) {
-      throw new StepError(
-        `${step.id}: agent steps need the job service (run the workflow with a config and home)`,
-      );
-    }
+  needs: ['jobs'],
+  async execute(step, context, { jobs }) {
     const { scope } = context;
     const request = {
       agent: renderString(step.agent, scope),
@@ -58,7 +53,7 @@ export const agentStep: StepType<AgentStep> = {
     }
     if (done === undefined) throw new StepError(`${step.id}: job ${job.id} disappeared`);
     if (context.signal.aborted) throw context.signal.reason;
-    const output = outputOf(jobs, done);
+    const output = await outputOf(jobs, done);
     if (done.status !== 'succeeded') {
       const status = done.status === 'timed_out' ? 'timed_out' : 'failed';
       throw new StepError(`${step.id}: job ${done.id} ${done.status}${done.error ? `: ${done.error}` : ''}`, {
@@ -71,13 +66,13 @@ export const agentStep: StepType<AgentStep> = {
 };
 
 async function submitWhenAccepted(
-  jobs: JobService,
+  jobs: JobScheduler,
   request: unknown,
   context: StepContext,
 ): Promise<JobView> {
   for (;;) {
     try {
-      return jobs.submit(request);
+      return await jobs.submit(request);
     } catch (error) {
       if (!(error instanceof QueueFullError))
         throw new StepError(String((error as Error).message), { cause: error });
@@ -86,7 +81,7 @@ async function submitWhenAccepted(
   }
 }
 
-function outputOf(jobs: JobService, job: JobView): AgentOutput {
+async function outputOf(jobs: JobScheduler, job: JobView): Promise<AgentOutput> {
   return {
     job_id: job.id,
     status: job.status,
@@ -95,6 +90,6 @@ function outputOf(jobs: JobService, job: JobView): AgentOutput {
     changed_files: job.result?.changedFiles ?? [],
     branch: job.result?.branch ?? null,
     fetch_from: job.result?.fetchFrom ?? null,
-    diff: jobs.diff(job.id) ?? null,
+    diff: (await jobs.diff(job.id)) ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import type { StepType } from '../engine/index.js';
+import type { AnyStepType } from '../engine/index.js';
 import { agentStep } from './agent-step.js';
 import { fanInStep } from './fan-in-step.js';
 import { fanOutStep } from './fan-out-step.js';
@@ -14,11 +14,11 @@ export type { IfOutput } from './if-step.js';
 export type { ShellOutput } from './shell-step.js';
 
 /** The step types every workflow may use, in the order messages list them. */
-export const BUILTIN_STEP_TYPES: readonly StepType[] = [
+export const BUILTIN_STEP_TYPES: readonly AnyStepType[] = [
   shellStep,
   agentStep,
   fanOutStep,
   fanInStep,
   ifStep,
   gateStep,
-] as readonly StepType[];
+];

@@ -1,0 +1,130 @@
+import type { Environment, ResolvedConfig } from '../config/index.js';
+import { EventBus } from '../events/index.js';
+import { JobService, type JobScheduler } from '../jobs/index.js';
+import { openStore, type Store } from '../store/index.js';
+import {
+  WorkflowEngine,
+  type AnyStepType,
+  type GateDecision,
+  type GateRequest,
+  type StepNeed,
+} from '../workflow/index.js';
+import { WorkspaceManager } from '../workspace/index.js';
+import { STEP_TYPES } from './step-types.js';
+
+/** A part of the runtime that `start` can start: the job scheduler, the workflow engine. */
+export type RuntimeService = 'jobs' | 'workflows';
+
+/** Options of `openRuntime`. */
+export interface RuntimeOptions {
+  /** The resolved configuration: the home (`<home>/flotilla.db`), agents, repositories, bounds. */
+  readonly config: ResolvedConfig;
+  /** What to start before `openRuntime` resolves. @default nothing: start each with `start` */
+  readonly start?: readonly RuntimeService[];
+  /** Step types registered beside the built-in ones and the capabilities' (a plugin, a test's fixture). */
+  readonly stepTypes?: readonly AnyStepType[];
+  /** Asks a human at a gate (a terminal); without it, a gate pauses its run. */
+  readonly approver?: (request: GateRequest) => Promise<GateDecision | undefined>;
+  /**
+   * The environment agents and shell steps inherit, and that `${VAR}` in agent profiles is read from.
+   * @default a copy of `process.env` taken now
+   */
+  readonly env?: Environment;
+  /** Where the job checkouts and warm bases live. @default `config.home` */
+  readonly workspacesHome?: string;
+  /** The timeout of a job whose request and profile set none. @default 30 minutes */
+  readonly defaultJobTimeoutMs?: number;
+  /** How often a run's driver renews its lease. @default 2 s */
+  readonly heartbeatMs?: number;
+  /** How long a run's lease outlives its driver's last heartbeat. @default 30 s */
+  readonly leaseTtlMs?: number;
+}
+
+/** Everything one process of Flotilla works with, opened together and closed together. */
+export interface Runtime {
+  readonly config: ResolvedConfig;
+  readonly store: Store;
+  /** Every event of jobs and runs, after it is stored. */
+  readonly bus: EventBus;
+  /** Runs agent jobs: this process's `JobService` (one home, one `Limiter`). */
+  readonly jobs: JobScheduler;
+  /** Runs workflows, with every registered step type; its agent steps go through `jobs`. */
+  readonly workflows: WorkflowEngine;
+  /**
+   * Starts the services named, or those a workflow needs (`workflows.needs(definition)`); a service
+   * already started is left as it is. The job scheduler takes the home's lease: it throws
+   * `E_HOME_BUSY` while another process runs the jobs of this home.
+   */
+  start(services: Iterable<RuntimeService | StepNeed>): Promise<void>;
+  /**
+   * Stops the workflow engine (the runs it drives become `interrupted`), then the job scheduler
+   * (running jobs become `interrupted`, queued ones stay queued), then closes the store — each whatever
+   * the one before did. Calling it again waits for the same close.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The one composition root: opens the store of `config.home`, makes the job scheduler and the workflow
+ * engine on it with one event bus, and registers every step type (built-in, the capabilities', the
+ * caller's). The CLI commands, the demo, the server and the tests all start here, so a capability plugs
+ * in by adding its step types to `STEP_TYPES` and nothing else.
+ */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config } = options;
+  const env = { ...(options.env ?? process.env) };
+  const store = openStore({ home: config.home });
+  const bus = new EventBus();
+  const jobs = new JobService({
+    store,
+    bus,
+    config,
+    env,
+    workspaces: new WorkspaceManager({ home: options.workspacesHome ?? config.home, repos: config.repos }),
+    ...(options.defaultJobTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultJobTimeoutMs }),
+  });
+  const workflows = new WorkflowEngine({
+    store,
+    bus,
+    stepTypes: [...STEP_TYPES, ...(options.stepTypes ?? [])],
+    services: { jobs },
+    env,
+    ...(options.approver === undefined ? {} : { approver: options.approver }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      try {
+        await workflows.stop();
+      } finally {
+        try {
+          await jobs.stop();
+        } finally {
+          store.close();
+        }
+      }
+    })());
+
+  const started = new Set<RuntimeService>();
+  const start = async (services: Iterable<RuntimeService | StepNeed>): Promise<void> => {
+    const wanted = new Set(services);
+    // The scheduler first: runs resumed by the engine may submit jobs at once.
+    for (const service of ['jobs', 'workflows'] as const) {
+      if (!wanted.has(service) || started.has(service)) continue;
+      started.add(service);
+      await (service === 'jobs' ? jobs.start() : workflows.start());
+    }
+  };
+
+  const runtime: Runtime = { config, store, bus, jobs, workflows, start, close };
+  try {
+    await start(options.start ?? []);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return runtime;
+}
