@@ -1,4 +1,5 @@
 import { FlotillaError } from '../core/index.js';
+import { ApiError } from './api-client.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Error codes that mean the user asked for something we cannot do: nothing ran (exit 2). */
@@ -40,6 +41,8 @@ export function exitCodeOf(error: unknown, interrupted: boolean): ExitCode {
 
 /** `{ code, message }` of any thrown value, for `--json` output and the terminal. */
 export function describeError(error: unknown): { code: string; message: string } {
+  // A server's answer keeps the code the server gave, even one this client does not know.
+  if (error instanceof ApiError) return { code: error.wireCode, message: error.message };
   if (error instanceof FlotillaError) return { code: error.code, message: error.message };
   if (error instanceof Error) return { code: 'E_INTERNAL', message: error.stack ?? error.message };
   return { code: 'E_INTERNAL', message: String(error) };
