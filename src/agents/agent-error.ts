@@ -1,19 +1,21 @@
-import { FlotillaError } from '../core/index.js';
+import { FlotillaError, type ErrorCode } from '../core/index.js';
 
-/** The codes an `AgentError` carries. */
-export type AgentErrorCode =
-  /** The profile cannot run as configured (a missing API key variable, an empty command, a bad `${VAR}`). */
-  | 'E_AGENT_CONFIG'
-  /** The request cannot be given to the agent (a prompt or id with a NUL character in an argv). */
-  | 'E_AGENT_REQUEST'
-  /** An OpenAI-compatible endpoint answered a streamed request with an error status. */
-  | 'E_AGENT_HTTP';
+/**
+ * The codes an `AgentError` carries:
+ * - `E_AGENT_CONFIG`: the profile cannot run as configured (a missing API key variable, an empty command,
+ *   a bad `${VAR}`).
+ * - `E_AGENT_REQUEST`: the request cannot be given to the agent (a prompt or id with a NUL character in an
+ *   argv).
+ * - `E_AGENT_HTTP`: an OpenAI-compatible endpoint answered a streamed request with an error status.
+ */
+export type AgentErrorCode = Extract<ErrorCode, 'E_AGENT_CONFIG' | 'E_AGENT_REQUEST' | 'E_AGENT_HTTP'>;
 
 /**
  * An agent could not be run at all, or (for `streamChat`) its endpoint refused the request. A run that
  * started and then failed is not an error: it is an `AgentResult` with `status: 'failed'`.
  */
 export class AgentError extends FlotillaError {
+  declare readonly code: AgentErrorCode;
   /** The HTTP status of an `E_AGENT_HTTP` error. */
   readonly status: number | undefined;
   /** Whether an `E_AGENT_HTTP` status means the provider's rate limit (429, 503, 529). */

@@ -1,13 +1,24 @@
-import { FlotillaError } from '../core/index.js';
+import { FlotillaError, isErrorCode, type ErrorCode } from '../core/index.js';
 
-/** The server answered with an error, or could not be reached. */
+/**
+ * The server answered with an error, or could not be reached. `code` is the server's when this client
+ * knows it (so a server's `E_INVALID_REQUEST` is a usage error here too), `E_API` when not.
+ */
 export class ApiError extends FlotillaError {
+  /**
+   * The code as the server sent it, which may be none of `ERROR_CODES`: `E_INTERNAL` for a server fault,
+   * `E_HTTP_<status>` for an answer without one, or a newer server's code. The CLI prints this one.
+   */
+  readonly wireCode: string;
+
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly status?: number,
+    wireCode: string = code,
   ) {
     super(code, message);
+    this.wireCode = wireCode;
   }
 }
 
@@ -96,7 +107,12 @@ export class ApiClient {
       } catch {
         // Not JSON: keep the text.
       }
-      throw new ApiError(code, `${method} ${path}: ${response.status} ${message}`, response.status);
+      throw new ApiError(
+        isErrorCode(code) ? code : 'E_API',
+        `${method} ${path}: ${response.status} ${message}`,
+        response.status,
+        code,
+      );
     }
     return response;
   }

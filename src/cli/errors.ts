@@ -1,28 +1,84 @@
-import { FlotillaError } from '../core/index.js';
+import { FlotillaError, type ErrorCode } from '../core/index.js';
+import { ApiError } from './api-client.js';
 import { ExitCode } from './exit-codes.js';
 
-/** Error codes that mean the user asked for something we cannot do: nothing ran (exit 2). */
-const USAGE_CODES = new Set([
-  'E_USAGE',
-  'E_CONFIG',
-  'E_INVALID_ARGUMENT',
+/**
+ * The one place where an error becomes an exit code: a `FlotillaError`'s code → exit code. Usage (2)
+ * means the user asked for something we cannot do and nothing ran; every other code is a failure of the
+ * work (1). Interruption (130) is not decided here: `exitCodeOf` gives it when this process was signalled.
+ */
+const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
+  // core
+  E_QUEUE_FULL: ExitCode.Failures,
+  E_INVALID_ARGUMENT: ExitCode.Usage,
+  E_TIMEOUT: ExitCode.Failures,
+  E_HALTED: ExitCode.Failures,
+  E_CANCELLED: ExitCode.Failures,
+  // 130 means "this process got SIGINT/SIGTERM", which `exitCodeOf` knows from its `interrupted` flag. An
+  // E_INTERRUPTED without that flag was stopped by something else (a server's shutdown, a lost lease): a
+  // failure of the work as far as this command is concerned, not a Ctrl-C.
+  E_INTERRUPTED: ExitCode.Failures,
+
+  // config
+  E_CONFIG: ExitCode.Usage,
+
+  // store
+  E_STORE: ExitCode.Failures,
+  E_STORE_VERSION: ExitCode.Failures,
+  E_STORE_DUPLICATE: ExitCode.Failures,
+  E_STORE_BUSY: ExitCode.Failures,
+
+  // exec
+  E_SPAWN: ExitCode.Failures,
+
+  // workspace
   // A job request that names what is not there, locally or as a server's 400 says.
-  'E_INVALID_REQUEST',
-  'E_INVALID_JSON',
-  'E_AGENT_UNKNOWN',
-  'E_REPO_UNKNOWN',
-  'E_REF_UNKNOWN',
-  // A workflow file that does not load, or inputs that do not fit it: no step ran.
-  'E_WORKFLOW_INVALID',
-  'E_WORKFLOW_INPUT',
-  // A run that is not there, or not in a state the command needs (running elsewhere, nothing to approve).
-  'E_RUN_NOT_FOUND',
-  'E_RUN_BUSY',
-  'E_RUN_NOT_RESUMABLE',
-  'E_RUN_NOT_WAITING',
+  E_REPO_UNKNOWN: ExitCode.Usage,
+  E_REF_UNKNOWN: ExitCode.Usage,
+  E_REPO_UNAVAILABLE: ExitCode.Failures,
+  E_SETUP_FAILED: ExitCode.Failures,
+  E_GIT: ExitCode.Failures,
+  E_WORKSPACE_STATE: ExitCode.Failures,
+
+  // agents
+  E_AGENT_CONFIG: ExitCode.Failures,
+  E_AGENT_REQUEST: ExitCode.Failures,
+  E_AGENT_HTTP: ExitCode.Failures,
+
+  // jobs
+  E_INVALID_REQUEST: ExitCode.Usage,
+  E_AGENT_UNKNOWN: ExitCode.Usage,
+  E_STATE: ExitCode.Failures,
   // Another process (a running `flotilla serve`) runs the jobs of this home.
-  'E_HOME_BUSY',
-]);
+  E_HOME_BUSY: ExitCode.Usage,
+
+  // workflow
+  // A workflow file that does not load, or inputs that do not fit it: no step ran.
+  E_WORKFLOW_INVALID: ExitCode.Usage,
+  E_WORKFLOW_INPUT: ExitCode.Usage,
+  E_EXPRESSION: ExitCode.Failures,
+  E_STEP_FAILED: ExitCode.Failures,
+  // A run that is not there, or not in a state the command needs (running elsewhere, nothing to approve).
+  E_RUN_NOT_FOUND: ExitCode.Usage,
+  E_RUN_BUSY: ExitCode.Usage,
+  E_RUN_NOT_RESUMABLE: ExitCode.Usage,
+  E_RUN_NOT_WAITING: ExitCode.Usage,
+
+  // server (as a server's answer relays them)
+  E_INVALID_JSON: ExitCode.Usage,
+  E_INSECURE: ExitCode.Failures,
+  E_UNAUTHORIZED: ExitCode.Failures,
+  E_NOT_FOUND: ExitCode.Failures,
+  E_BODY_TOO_LARGE: ExitCode.Failures,
+  E_AGENT_FAILED: ExitCode.Failures,
+  E_SERVER_STATE: ExitCode.Failures,
+  E_LISTEN: ExitCode.Failures,
+
+  // cli
+  E_USAGE: ExitCode.Usage,
+  E_UNREACHABLE: ExitCode.Failures,
+  E_API: ExitCode.Failures,
+};
 
 /** A bad flag or argument found by a command itself (commander finds the rest). */
 export class UsageError extends FlotillaError {
@@ -34,12 +90,15 @@ export class UsageError extends FlotillaError {
 /** The exit code for an error that ended a command. */
 export function exitCodeOf(error: unknown, interrupted: boolean): ExitCode {
   if (interrupted) return ExitCode.Interrupted;
-  if (error instanceof FlotillaError && USAGE_CODES.has(error.code)) return ExitCode.Usage;
+  // `??`: a code that only JavaScript (or a cast) could have given is a failure, as it always was.
+  if (error instanceof FlotillaError) return EXIT_CODE_BY_CODE[error.code] ?? ExitCode.Failures;
   return ExitCode.Failures;
 }
 
 /** `{ code, message }` of any thrown value, for `--json` output and the terminal. */
 export function describeError(error: unknown): { code: string; message: string } {
+  // A server's answer keeps the code the server gave, even one this client does not know.
+  if (error instanceof ApiError) return { code: error.wireCode, message: error.message };
   if (error instanceof FlotillaError) return { code: error.code, message: error.message };
   if (error instanceof Error) return { code: 'E_INTERNAL', message: error.stack ?? error.message };
   return { code: 'E_INTERNAL', message: String(error) };

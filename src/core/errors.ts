@@ -1,12 +1,14 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
  * The error classes of Flotilla. Every error carries a stable `code` that callers and the CLI/server
  * map to exit codes and HTTP statuses; the message is for people and may change.
  */
 export class FlotillaError extends Error {
-  /** A stable, machine-readable code such as `E_QUEUE_FULL`. */
-  readonly code: string;
+  /** A stable, machine-readable code such as `E_QUEUE_FULL` (one of `ERROR_CODES`). */
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -66,6 +68,6 @@ export class InterruptedError extends FlotillaError {
 }
 
 /** True when `error` is a `FlotillaError` with the given code. */
-export function hasCode(error: unknown, code: string): boolean {
+export function hasCode(error: unknown, code: ErrorCode): boolean {
   return error instanceof FlotillaError && error.code === code;
 }

@@ -1,3 +1,4 @@
+export { ERROR_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
 export {
   CancelledError,
   FlotillaError,

@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes.js';
 import { FlotillaError } from './errors.js';
 
 /** Where one problem of a file (or of values that stand for one) is, and what it is. */
@@ -30,7 +31,7 @@ export abstract class SourceError<I extends SourceIssue> extends FlotillaError {
   /** Every problem; one when the error is not about a file's contents. */
   readonly issues: readonly I[];
 
-  protected constructor(code: string, message: string, issues: readonly I[], cause?: unknown) {
+  protected constructor(code: ErrorCode, message: string, issues: readonly I[], cause?: unknown) {
     super(code, message, cause === undefined ? undefined : { cause });
     this.issues = issues;
     const first = issues[0];

@@ -1,13 +1,21 @@
 import { z } from 'zod';
-import { FlotillaError } from '../core/index.js';
+import { FlotillaError, type ErrorCode } from '../core/index.js';
 import type { ResolvedConfig } from '../config/index.js';
+
+/** The codes a `JobRequestError` carries: a malformed request, or an agent or repository not configured. */
+export type JobRequestErrorCode = Extract<
+  ErrorCode,
+  'E_INVALID_REQUEST' | 'E_AGENT_UNKNOWN' | 'E_REPO_UNKNOWN'
+>;
 
 /** A job request was refused: `field` names what was wrong. Nothing was created. */
 export class JobRequestError extends FlotillaError {
+  declare readonly code: JobRequestErrorCode;
+
   constructor(
     readonly field: string,
     message: string,
-    code = 'E_INVALID_REQUEST',
+    code: JobRequestErrorCode = 'E_INVALID_REQUEST',
   ) {
     super(code, `${field}: ${message}`);
   }

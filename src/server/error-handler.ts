@@ -1,15 +1,21 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { FlotillaError } from '../core/index.js';
+import { FlotillaError, type ErrorCode } from '../core/index.js';
 import { JobRequestError } from '../jobs/index.js';
 import { WorkflowError, WorkflowInputError, type WorkflowIssue } from '../workflow/index.js';
 import { ServerError } from './server-error.js';
 
+/**
+ * The code of an error response: a `FlotillaError`'s, `E_HTTP_<status>` for a refusal of Hono's own
+ * (an `HTTPException`), or `E_INTERNAL` for a fault, whose details stay in the server's log.
+ */
+export type ErrorBodyCode = ErrorCode | `E_HTTP_${number}` | 'E_INTERNAL';
+
 /** The JSON body of every error response. */
 export interface ErrorBody {
   readonly error: {
-    readonly code: string;
+    readonly code: ErrorBodyCode;
     readonly message: string;
     readonly field?: string;
     /** Every problem of an invalid workflow, with its line and column (the message lists them too). */
@@ -27,37 +33,96 @@ export interface WorkflowIssueBody {
 }
 
 /**
- * The one place where an error becomes an HTTP status: a `FlotillaError`'s stable code → status.
- * Codes not listed are server faults (500). A full queue is 429, never 409 or 503; 409 is only for a
- * run whose state does not allow the request (driven elsewhere, finished, or waiting for nothing).
+ * The one place where an error becomes an HTTP status: a `FlotillaError`'s stable code → status, every
+ * code listed. A full queue is 429, never 409 or 503; 409 is only for a run whose state does not allow
+ * the request (driven elsewhere, finished, or waiting for nothing).
  */
-const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
-  E_INVALID_JSON: 400,
-  E_INVALID_REQUEST: 400,
+const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
+  // core
+  E_QUEUE_FULL: 429,
   E_INVALID_ARGUMENT: 400,
-  E_AGENT_UNKNOWN: 400,
+  E_TIMEOUT: 504,
+  // The reason the other items of a halted batch are aborted with; the batch ends as a failed step.
+  E_HALTED: 500,
+  // Work of a request is cancelled under it by a shutdown (a user's cancel ends a job, not a request):
+  // like E_STATE, the service is going away, try again.
+  E_CANCELLED: 503,
+  // Stopped by a shutdown or a lost lease; the work resumes, so the request may be tried again.
+  E_INTERRUPTED: 503,
+
+  // config: the server's own configuration is not the client's doing (it loads before the server starts).
+  E_CONFIG: 500,
+
+  // store: the database failed under a request, or a generated id collided: faults of the server.
+  E_STORE: 500,
+  E_STORE_VERSION: 500,
+  E_STORE_DUPLICATE: 500,
+  // Another process holds the database lock: transient, the same request will succeed later.
+  E_STORE_BUSY: 503,
+
+  // exec: a command Flotilla itself starts could not be (a missing binary is the host's setup): a fault.
+  E_SPAWN: 500,
+
+  // workspace
   E_REPO_UNKNOWN: 400,
+  // The client named a ref, as it names a repository: a bad request, not a fault.
+  E_REF_UNKNOWN: 400,
+  // The server's configured folder, its git or its setup command failed: faults the client cannot fix.
+  E_REPO_UNAVAILABLE: 500,
+  E_SETUP_FAILED: 500,
+  E_GIT: 500,
+  // The workspace manager is stopping (or not started), like E_STATE.
+  E_WORKSPACE_STATE: 503,
+
+  // agents
+  // A profile that cannot run as configured is the server's configuration: a fault.
+  E_AGENT_CONFIG: 500,
+  // The client's prompt (or id) cannot be put in an argv (a NUL character).
+  E_AGENT_REQUEST: 400,
+  // The agent's endpoint refused: an upstream's answer, like E_AGENT_FAILED.
+  E_AGENT_HTTP: 502,
+
+  // jobs
+  E_INVALID_REQUEST: 400,
+  E_AGENT_UNKNOWN: 400,
+  // The job service is stopping (shutdown) or not started: not a capacity answer.
+  E_STATE: 503,
+  // Another process took this home's jobs over while this server was not answering (suspended).
+  E_HOME_BUSY: 503,
+
+  // workflow
   E_WORKFLOW_INVALID: 400,
   E_WORKFLOW_INPUT: 400,
-  E_UNAUTHORIZED: 401,
-  E_NOT_FOUND: 404,
+  // At load time an expression's problem is an E_WORKFLOW_INVALID; one that escapes is the client's template.
+  E_EXPRESSION: 400,
+  // A failed step is kept with its run, never a request's answer: one that escapes is a fault.
+  E_STEP_FAILED: 500,
   E_RUN_NOT_FOUND: 404,
   E_RUN_BUSY: 409,
   E_RUN_NOT_RESUMABLE: 409,
   E_RUN_NOT_WAITING: 409,
+
+  // server
+  E_INVALID_JSON: 400,
+  E_UNAUTHORIZED: 401,
+  E_NOT_FOUND: 404,
   E_BODY_TOO_LARGE: 413,
-  E_QUEUE_FULL: 429,
   E_AGENT_FAILED: 502,
-  // The job service is stopping (shutdown) or not started: not a capacity answer.
-  E_STATE: 503,
   E_SERVER_STATE: 503,
-  // Another process took this home's jobs over while this server was not answering (suspended).
-  E_HOME_BUSY: 503,
-  E_TIMEOUT: 504,
+  // Refusals to start (before any request): no request can be answered with them, so they are faults.
+  E_INSECURE: 500,
+  E_LISTEN: 500,
+
+  // cli: the CLI raises these, never the server; their status is what they mean.
+  E_USAGE: 400,
+  // A server that could not be reached (or answered what it should not) is a bad gateway.
+  E_UNREACHABLE: 502,
+  E_API: 502,
 };
 
 /** The HTTP status that `error` means. */
 export function statusOf(error: unknown): ContentfulStatusCode {
+  // `??`: a code that only JavaScript (or a cast) could have given is a fault, as it always was.
   if (error instanceof FlotillaError) return STATUS_BY_CODE[error.code] ?? 500;
   if (error instanceof HTTPException) return error.status;
   return 500;

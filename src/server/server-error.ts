@@ -1,7 +1,8 @@
-import { FlotillaError } from '../core/index.js';
+import { FlotillaError, type ErrorCode } from '../core/index.js';
 
 /** The codes the HTTP layer itself raises (domain errors keep their own codes). */
-export type ServerErrorCode =
+export type ServerErrorCode = Extract<
+  ErrorCode,
   | 'E_INSECURE'
   | 'E_UNAUTHORIZED'
   | 'E_NOT_FOUND'
@@ -10,7 +11,8 @@ export type ServerErrorCode =
   | 'E_BODY_TOO_LARGE'
   | 'E_AGENT_FAILED'
   | 'E_SERVER_STATE'
-  | 'E_LISTEN';
+  | 'E_LISTEN'
+>;
 
 /**
  * An error of the HTTP server: a refused start (`E_INSECURE`) or a refused request. `field` names the

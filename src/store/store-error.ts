@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { FlotillaError } from '../core/index.js';
+import { FlotillaError, type ErrorCode } from '../core/index.js';
 
 /**
  * The codes a `StoreError` carries:
@@ -8,7 +8,10 @@ import { FlotillaError } from '../core/index.js';
  * - `E_STORE_DUPLICATE`: a row with the same key already exists (nothing was written).
  * - `E_STORE_BUSY`: another process held the database lock for longer than the busy timeout.
  */
-export type StoreErrorCode = 'E_STORE' | 'E_STORE_VERSION' | 'E_STORE_DUPLICATE' | 'E_STORE_BUSY';
+export type StoreErrorCode = Extract<
+  ErrorCode,
+  'E_STORE' | 'E_STORE_VERSION' | 'E_STORE_DUPLICATE' | 'E_STORE_BUSY'
+>;
 
 /** A failure of the run store that a caller must understand. The SQLite error, if any, is the `cause`. */
 export class StoreError extends FlotillaError {

@@ -1,4 +1,4 @@
-import { FlotillaError } from '../core/index.js';
+import { FlotillaError, type ErrorCode } from '../core/index.js';
 
 /**
  * The codes of `WorkspaceError`:
@@ -9,13 +9,10 @@ import { FlotillaError } from '../core/index.js';
  * - `E_GIT`: a git command failed unexpectedly (its output tail is in the message).
  * - `E_WORKSPACE_STATE`: the manager is not started, or the workspace was already released.
  */
-export type WorkspaceErrorCode =
-  | 'E_REPO_UNKNOWN'
-  | 'E_REPO_UNAVAILABLE'
-  | 'E_REF_UNKNOWN'
-  | 'E_SETUP_FAILED'
-  | 'E_GIT'
-  | 'E_WORKSPACE_STATE';
+export type WorkspaceErrorCode = Extract<
+  ErrorCode,
+  'E_REPO_UNKNOWN' | 'E_REPO_UNAVAILABLE' | 'E_REF_UNKNOWN' | 'E_SETUP_FAILED' | 'E_GIT' | 'E_WORKSPACE_STATE'
+>;
 
 /** A workspace could not be prepared, finished or released. Callers branch on `code`. */
 export class WorkspaceError extends FlotillaError {

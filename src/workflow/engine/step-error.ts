@@ -1,4 +1,4 @@
-import { FlotillaError } from '../../core/index.js';
+import { FlotillaError, type ErrorCode } from '../../core/index.js';
 
 /** How a step that did not succeed ended. */
 export type StepFailureStatus = 'failed' | 'timed_out';
@@ -14,7 +14,7 @@ export class StepError extends FlotillaError {
 
   constructor(
     message: string,
-    options: { status?: StepFailureStatus; output?: unknown; cause?: unknown; code?: string } = {},
+    options: { status?: StepFailureStatus; output?: unknown; cause?: unknown; code?: ErrorCode } = {},
   ) {
     super(
       options.code ?? 'E_STEP_FAILED',
@@ -39,5 +39,17 @@ export class RunPausedSignal extends Error {
   }
 }
 
+/** The codes a `RunError` carries. */
+export type RunErrorCode = Extract<
+  ErrorCode,
+  'E_RUN_NOT_FOUND' | 'E_RUN_BUSY' | 'E_RUN_NOT_RESUMABLE' | 'E_RUN_NOT_WAITING'
+>;
+
 /** Errors of the engine's API (not of a step). */
-export class RunError extends FlotillaError {}
+export class RunError extends FlotillaError {
+  declare readonly code: RunErrorCode;
+
+  constructor(code: RunErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
