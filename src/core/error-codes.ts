@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   E_CANCELLED: 'core',
   /** Work was stopped by a shutdown, a Ctrl-C or a lost lease; it can resume. */
   E_INTERRUPTED: 'core',
+  /** A long-lived part (the job service, the workflow engine) is not started, or is stopping (`Lifecycle`). */
+  E_STATE: 'core',
 
   // config
   /** The configuration (file, environment or flags) is invalid; nothing was loaded. */
@@ -68,8 +70,6 @@ export const ERROR_CODES = {
   E_INVALID_REQUEST: 'jobs',
   /** A job request names an agent profile that is not configured. */
   E_AGENT_UNKNOWN: 'jobs',
-  /** The job service is not started, or is stopping. */
-  E_STATE: 'jobs',
   /** Another live process runs the jobs of this home (it holds the home's lease). */
   E_HOME_BUSY: 'jobs',
 

@@ -85,7 +85,7 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   // jobs
   E_INVALID_REQUEST: 400,
   E_AGENT_UNKNOWN: 400,
-  // The job service is stopping (shutdown) or not started: not a capacity answer.
+  // The job service or the workflow engine is stopping (shutdown) or not started: not a capacity answer.
   E_STATE: 503,
   // Another process took this home's jobs over while this server was not answering (suspended).
   E_HOME_BUSY: 503,
