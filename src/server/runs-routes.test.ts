@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { tallyStep } from '../../test/fixtures/step-types/tally-step.js';
 import { openRuntime } from '../runtime/index.js';
 import { createHarness, matching, sseBlocks, type Harness, type SseBlock } from './server.fixture.js';
 import { startServer, type RunningServer } from './start-server.js';
@@ -276,6 +277,27 @@ steps:
     expect(reply).toContain('say hi');
     const job = await call<{ status: string; prompt: string }>('GET', `/v1/jobs/${jobId}`);
     expect(job).toMatchObject({ status: 200, json: { status: 'succeeded', prompt: 'say hi' } });
+  });
+
+  it('runs a step type the runtime registered beside the built-in ones, inside a fan-out', async () => {
+    const withPlugin = await createHarness({ stepTypes: [tallyStep] });
+    url = (await withPlugin.listen()).url;
+    const id = await start(`schema_version: 1
+workflow: { id: plugin }
+steps:
+  - id: each
+    type: fan-out
+    items: [x, yy]
+    step: { id: count, type: tally, label: "{{ item }}" }
+`);
+    await events(id);
+    const run = await view(id);
+    expect(run.status).toBe('succeeded');
+    const { results } = output<{ results: { output: unknown }[] }>(run, 'each');
+    expect(results.map((result) => result.output)).toEqual([
+      { label: 'x', total: 2, capacity: 2 },
+      { label: 'yy', total: 3, capacity: 2 },
+    ]);
   });
 
   it('closing the runtime after the server stops its runs: they become interrupted, and another server resumes them', async () => {

@@ -7,10 +7,17 @@
  */
 export {
   BUILTIN_STEP_SCHEMAS,
+  count,
+  flag,
   loadWorkflowFile,
+  mapping,
   parseInputAssignments,
   parseWorkflow,
   resolveInputs,
+  seconds,
+  stepFields,
+  stringList,
+  text,
   WorkflowError,
   WorkflowInputError,
   type AgentStep,

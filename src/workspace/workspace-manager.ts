@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RepoConfig } from '../config/index.js';
-import { assertCount, InvalidArgumentError, Limiter } from '../core/index.js';
+import { assertCount, InvalidArgumentError, Lifecycle, Limiter, type LifecycleState } from '../core/index.js';
 import { ensureBase, JOB_BRANCH_PREFIX, resolveCommit } from './base-repository.js';
 import { git, gitRaw } from './git.js';
 import { collectChange } from './change.js';
@@ -32,7 +32,7 @@ import {
 import { WorkspaceError } from './workspace-error.js';
 
 /** The lifecycle of a manager. */
-export type WorkspaceManagerState = 'idle' | 'starting' | 'started' | 'stopping' | 'stopped';
+export type WorkspaceManagerState = LifecycleState;
 
 /** One configured repository: where it lives, its lock and its pool. */
 interface RepoSlot {
@@ -69,7 +69,11 @@ export class WorkspaceManager {
   readonly #repos: ReadonlyMap<string, RepoSlot>;
   readonly #configs: Readonly<Record<string, RepoConfig>>;
   readonly #setupTimeoutMs: number;
-  #state: WorkspaceManagerState = 'idle';
+  readonly #lifecycle = new Lifecycle({
+    name: 'workspace manager',
+    error: (message) => new WorkspaceError('E_WORKSPACE_STATE', message),
+    restartable: true,
+  });
   /** Workspaces handed out, by path. */
   readonly #leases = new Map<string, Workspace>();
   /** Job ids with a workspace or a prepare under way. */
@@ -109,19 +113,12 @@ export class WorkspaceManager {
 
   /** Where the manager is in its lifecycle. */
   get state(): WorkspaceManagerState {
-    return this.#state;
+    return this.#lifecycle.state;
   }
 
   /** Collects orphans of a crash and adopts checkouts an earlier process left clean in its pool. */
-  async start(): Promise<void> {
-    if (this.#state !== 'idle' && this.#state !== 'stopped') {
-      throw new WorkspaceError(
-        'E_WORKSPACE_STATE',
-        `Cannot start a workspace manager that is ${this.#state}`,
-      );
-    }
-    this.#state = 'starting';
-    try {
+  start(): Promise<void> {
+    return this.#lifecycle.start(async () => {
       await mkdir(this.#workspacesDir, { recursive: true });
       const byRoot = new Map([...this.#repos.values()].map((slot) => [slot.layout.root, slot]));
       for (const root of await repositoryFolders(this.#workspacesDir)) {
@@ -131,26 +128,18 @@ export class WorkspaceManager {
         slot.pool.drain();
         for (const { path, paths } of scan.idle) await this.#recycle(slot, path, paths);
       }
-      this.#state = 'started';
-    } catch (error) {
-      this.#state = 'stopped';
-      throw error;
-    }
+    });
   }
 
   /**
    * Refuses new prepares and waits for those under way and for releases. Pooled checkouts stay on disk,
    * marked idle, for the next `start()`; workspaces still held are cleaned when released.
    */
-  async stop(): Promise<void> {
-    if (this.#state === 'idle' || this.#state === 'stopped') {
-      this.#state = 'stopped';
-      return;
-    }
-    this.#state = 'stopping';
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-    for (const slot of this.#repos.values()) slot.pool.drain();
-    this.#state = 'stopped';
+  stop(): Promise<void> {
+    return this.#lifecycle.stop(async () => {
+      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      for (const slot of this.#repos.values()) slot.pool.drain();
+    });
   }
 
   /**
@@ -159,10 +148,10 @@ export class WorkspaceManager {
    * `E_GIT`, `InvalidArgumentError` for a bad request, or `signal.reason`; nothing is left behind then.
    */
   prepare(request: WorkspaceRequest): Promise<Workspace> {
-    if (this.#state !== 'started') {
-      return Promise.reject(
-        new WorkspaceError('E_WORKSPACE_STATE', `The workspace manager is ${this.#state}`),
-      );
+    try {
+      this.#lifecycle.assertStarted();
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
     let checked: CheckedRequest;
     try {

@@ -1,6 +1,6 @@
 import type { OutputStream } from '../../events/index.js';
 import type { JobScheduler } from '../../jobs/index.js';
-import type { StepDefinition, StepSchema } from '../format/index.js';
+import type { StepBase, StepDefinition, StepSchema } from '../format/index.js';
 import type { ExpressionScope } from '../expressions/index.js';
 
 /** What a human is asked at a `gate`. */
@@ -99,7 +99,7 @@ export type StepNeed = keyof StepServices;
  * the type gets them started before it runs (`WorkflowEngine.needs`).
  */
 export interface StepType<
-  S extends StepDefinition = StepDefinition,
+  S extends StepBase = StepDefinition,
   N extends StepNeed = never,
 > extends StepSchema {
   /** The services `execute` uses; absent: none. */
@@ -108,4 +108,4 @@ export interface StepType<
 }
 
 /** A step type of any step and any needs: what registries hold. */
-export type AnyStepType = StepType<StepDefinition, StepNeed>;
+export type AnyStepType = StepType<StepBase, StepNeed>;
