@@ -151,7 +151,7 @@ export class WorkspaceManager {
     try {
       this.#lifecycle.assertStarted();
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error);
     }
     let checked: CheckedRequest;
     try {
