@@ -5,6 +5,7 @@ import type { JobView } from '../jobs/index.js';
 import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followJobEvents } from './job-event-stream.js';
 import { listQuerySchema } from './list-query.js';
+import { parseInput } from './parse-input.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
 import { lastEventId, sseResponse } from './sse-response.js';
@@ -44,15 +45,10 @@ export function jobsRoutes(deps: AppDeps): Hono {
   });
 
   app.get('/v1/jobs', (c) => {
-    const parsed = listQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.join('.') || 'query';
-      throw new ServerError('E_INVALID_REQUEST', `${field}: ${issue.message}`, { field });
-    }
+    const query = parseInput(listQuery, c.req.query(), 'query');
     let page;
     try {
-      page = jobs.list(parsed.data);
+      page = jobs.list(query);
     } catch (error) {
       if (!(error instanceof InvalidArgumentError)) throw error;
       throw new ServerError('E_INVALID_REQUEST', `cursor: ${error.message}`, {

@@ -14,6 +14,7 @@ import {
 import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followEvents } from './event-stream.js';
 import { listQuerySchema } from './list-query.js';
+import { parseInput } from './parse-input.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
 import { lastEventId, sseResponse } from './sse-response.js';
@@ -85,7 +86,7 @@ export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine 
   };
 
   app.post('/v1/runs', async (c) => {
-    const body = parse(startSchema, await readJson(c));
+    const body = parseInput(startSchema, await readJson(c));
     const definition = await loadDefinition(body.workflow, engine);
     const handle = engine.start(definition, body.inputs ?? {});
     detach(handle);
@@ -93,7 +94,7 @@ export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine 
   });
 
   app.get('/v1/runs', (c) => {
-    const query = parse(listQuery, c.req.query(), 'query');
+    const query = parseInput(listQuery, c.req.query(), 'query');
     engine.reapInterrupted();
     try {
       const page = engine.list(query);
@@ -124,7 +125,7 @@ export function runsRoutes(deps: AppDeps & { readonly workflows: WorkflowEngine 
 
   app.post('/v1/runs/:id/approve', async (c) => {
     const id = c.req.param('id');
-    const body = parse(approveSchema, await readJson(c, { optional: true }));
+    const body = parseInput(approveSchema, await readJson(c, { optional: true }));
     const approved = body.approved ?? true;
     const gate = engine.approve(
       id,
@@ -189,17 +190,6 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** `value` as `schema` reads it, or a 400 naming the first field that does not fit. */
-function parse<T>(schema: z.ZodType<T>, value: unknown, where = 'body'): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || where;
-  const message =
-    issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
-  throw new ServerError('E_INVALID_REQUEST', `${field}: ${message}`, { field });
 }
 
 /** The run's view, or a 404 naming the id. */
