@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { InvalidArgumentError } from '../core/index.js';
-import type { FlotillaEvent, JobStatus } from '../events/index.js';
+import { JOB_STATUSES, type FlotillaEvent } from '../events/index.js';
 import type { JobView } from '../jobs/index.js';
 import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followJobEvents } from './job-event-stream.js';
@@ -9,16 +9,6 @@ import { parseInput } from './parse-input.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
 import { lastEventId, sseResponse } from './sse-response.js';
-
-const JOB_STATUSES = [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'interrupted',
-] as const satisfies readonly JobStatus[];
 
 /** The query of `GET /v1/jobs`. */
 const listQuery = listQuerySchema(JOB_STATUSES);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../core/index.js';
-import type { RunStatus } from '../events/index.js';
+import { RUN_STATUSES } from '../events/index.js';
 import {
   loadWorkflowFile,
   parseWorkflow,
@@ -21,15 +21,6 @@ import { lastEventId, sseResponse } from './sse-response.js';
 
 /** How often a run's event stream looks in the store for events another process (a CLI) wrote. */
 export const RUN_EVENTS_POLL_MS = 1_000;
-
-const RUN_STATUSES = [
-  'running',
-  'paused',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'interrupted',
-] as const satisfies readonly RunStatus[];
 
 /** A workflow given by path rather than as YAML text: one line ending in `.yml` or `.yaml`. */
 const WORKFLOW_PATH = /^[^\n]+\.ya?ml$/i;
