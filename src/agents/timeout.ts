@@ -1,8 +1,5 @@
 import type { AgentProfile } from '../config/index.js';
-import { InvalidArgumentError } from '../core/index.js';
-
-/** The longest delay a Node.js timer can wait (2^31 − 1 ms, about 24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647;
+import { InvalidArgumentError, MAX_TIMER_MS } from '../core/index.js';
 
 /**
  * The milliseconds a run may take: the request's `timeoutMs`, else the profile's `timeout_s`, else no limit
