@@ -1,4 +1,5 @@
 import type { AgentProfile, RetryPolicy } from '../config/index.js';
+import { sleep } from '../core/index.js';
 import { runAgent } from './run-agent.js';
 import type { AgentRequest, AgentResult, RunAgentOptions } from './types.js';
 
@@ -56,7 +57,11 @@ export async function runAgentWithRetry(
     }
     const delayMs = backoffDelayMs(profile.retry, attempt, result.retryAfterMs);
     options.onRetry?.(attempt, delayMs);
-    if (!(await sleep(delayMs, options.signal))) {
+    try {
+      await sleep(delayMs, options.signal);
+    } catch (error) {
+      // Only an abort ends the wait early: that is a cancel, reported as the last run's result.
+      if (options.signal?.aborted !== true) throw error;
       return {
         ...result,
         status: 'cancelled',
@@ -66,20 +71,4 @@ export async function runAgentWithRetry(
       };
     }
   }
-}
-
-/** Waits `ms`; resolves `false` at once if `signal` aborts first (or already has). */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted === true) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -4,7 +4,14 @@
  */
 export { ConfigError, type ConfigErrorDetails, type ConfigIssue } from './config-error.js';
 export { expandEnv, type Environment } from './expand-env.js';
-export { describeValue, expectationMessages, explain, formatPath, valueAt } from './issues.js';
+export {
+  describeValue,
+  describeZodIssue,
+  expectationMessages,
+  forEachZodIssue,
+  formatPath,
+  type FieldProblem,
+} from './issues.js';
 export {
   DEFAULT_CONFIG_FILE,
   DEFAULT_HOME,

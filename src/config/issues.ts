@@ -69,27 +69,72 @@ export interface IssueSite {
 
 /** One `ConfigIssue` per zod issue (one per unknown key), in file order. */
 export function issuesOfFile(issues: readonly z.core.$ZodIssue[], site: IssueSite): ConfigIssue[] {
-  const located = (path: readonly PropertyKey[], target: LocationTarget, text: string): ConfigIssue => {
+  const result: ConfigIssue[] = [];
+  forEachZodIssue(issues, site.data, (path, text, target) => {
     const { line, column } = site.locate(path, target);
     const where = formatPath(path);
     const message = `${site.displayName}:${line}:${column}: ${where ? `${where}: ` : ''}${text}`;
-    return { message, path: where || undefined, file: site.file, line, column };
-  };
-  const result = issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => located([...issue.path, key], 'key', issue.message))
-      : [located(issue.path, 'value', explain(issue.message, valueAt(site.data, issue.path)))],
-  );
+    result.push({ message, path: where || undefined, file: site.file, line, column });
+  });
   return result.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
+/**
+ * Walks zod's issues for a file's `data` the way files report them: each unknown key at the key (one
+ * call per key), a key a record refuses (`invalid_key`) at the key with the key found, every other issue
+ * at the value with what was found there (`explain`). Paths are relative to `data`.
+ */
+export function forEachZodIssue(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  visit: (path: readonly PropertyKey[], text: string, target: LocationTarget) => void,
+): void {
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) visit([...issue.path, key], issue.message, 'key');
+    } else if (issue.code === 'invalid_key') {
+      // The path ends at the refused key; the value under it says nothing about what is wrong.
+      visit(issue.path, `${issue.message}, got ${JSON.stringify(String(issue.path.at(-1)))}`, 'key');
+    } else {
+      visit(issue.path, explain(issue.message, valueAt(data, issue.path)), 'value');
+    }
+  }
+}
+
+/** A request's problem: the field it is about and what is wrong with it. */
+export interface FieldProblem {
+  /** Dotted, as a request names it: `messages.2.role`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * The field and message of one zod issue of a request (a body, a query): the issue's dotted path, or
+ * `where` for the whole of it. Unknown keys name the first of them as the field and say
+ * `unknown field(s): a, b`, followed by `(expected one of: …)` when `knownFields` are given.
+ */
+export function describeZodIssue(
+  issue: z.core.$ZodIssue,
+  where: string,
+  knownFields?: readonly string[],
+): FieldProblem {
+  if (issue.code === 'unrecognized_keys') {
+    const hint = knownFields === undefined ? '' : ` (expected one of: ${knownFields.join(', ')})`;
+    return {
+      field: [...issue.path, issue.keys[0]].join('.'),
+      message: `unknown field(s): ${issue.keys.join(', ')}${hint}`,
+    };
+  }
+  return { field: issue.path.join('.') || where, message: issue.message };
+}
+
 /** `expected …, got …`, or `missing, expected …`. */
-export function explain(expected: string, value: unknown): string {
+function explain(expected: string, value: unknown): string {
   return value === undefined ? `missing, ${expected}` : `${expected}, got ${describeValue(value)}`;
 }
 
 /** The value at `path` in plain data, or `undefined`. */
-export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let value = data;
   for (const segment of path) {
     if (value === null || typeof value !== 'object' || !Object.hasOwn(value, segment)) return undefined;

@@ -2,7 +2,10 @@ export { EventBus, type EventListener } from './event-bus.js';
 export { JsonlSink } from './jsonl-sink.js';
 export { formatSseMessage, SseSink, type SseSinkOptions } from './sse.js';
 export {
+  ITEM_STATUSES,
+  JOB_STATUSES,
   nowIso,
+  RUN_STATUSES,
   subjectOf,
   TERMINAL_JOB_STATUSES,
   type FlotillaEvent,

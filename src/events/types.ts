@@ -3,16 +3,39 @@
  * display and the dashboard. Every event names its subject (a job or a run) and carries an ISO time.
  */
 
+/** Every status a job can have, in lifecycle order (for choices and validation). */
+export const JOB_STATUSES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'interrupted',
+] as const;
+
 /** Where a job is in its lifecycle. */
-export type JobStatus =
-  'queued' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'interrupted';
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Every status a run can have, in lifecycle order (for choices and validation). */
+export const RUN_STATUSES = ['running', 'paused', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 
 /** Where a run (workflow, plan, QA crawl, suite run, demo) is in its lifecycle. */
-export type RunStatus = 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Every status an item of a run can have, in lifecycle order. */
+export const ITEM_STATUSES = [
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'skipped',
+] as const;
 
 /** Where one item of a run (a fan-out item, a page, a suite) is. */
-export type ItemStatus =
-  'pending' | 'running' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
 
 /** Statuses a job or item never leaves. */
 export const TERMINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set([

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep } from '../core/index.js';
 
 /** How long `killProcessesWithEnvironment` waits for killed processes to vanish. */
 const KILL_MARKED_WAIT_MS = 2_000;

@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { assertCount, assertNonNegative } from '../core/index.js';
+import { assertCount, assertNonNegative, sleep } from '../core/index.js';
 import { errnoOf } from './errors.js';
 
 /** How long members of a group get between SIGTERM and SIGKILL, by default. */

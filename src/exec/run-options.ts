@@ -1,4 +1,4 @@
-import { assertCount, InvalidArgumentError, NEVER_ABORTED } from '../core/index.js';
+import { assertCount, InvalidArgumentError, MAX_TIMER_MS, NEVER_ABORTED } from '../core/index.js';
 import type { OutputStream } from '../events/index.js';
 import { DEFAULT_KILL_GRACE_MS } from './process-group.js';
 
@@ -6,8 +6,6 @@ import { DEFAULT_KILL_GRACE_MS } from './process-group.js';
 export const DEFAULT_TAIL_LINES = 50;
 /** The longest line emitted whole, by default (64 KiB); longer lines come in pieces. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
-/** The longest delay a Node.js timer can wait (2^31 − 1 ms, about 24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** Options of `runProcess`. */
 export interface RunProcessOptions {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FlotillaError, type ErrorCode } from '../core/index.js';
-import type { ResolvedConfig } from '../config/index.js';
+import { describeZodIssue, type ResolvedConfig } from '../config/index.js';
 
 /** The codes a `JobRequestError` carries: a malformed request, or an agent or repository not configured. */
 export type JobRequestErrorCode = Extract<
@@ -67,11 +67,8 @@ export function parseJobRequest(
 ): JobRequest {
   const parsed = jobRequestSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
-    const message =
-      issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
-    throw new JobRequestError(issue.code === 'unrecognized_keys' ? issue.keys[0]! : field, message);
+    const { field, message } = describeZodIssue(parsed.error.issues[0]!, 'body');
+    throw new JobRequestError(field, message);
   }
   const request = parsed.data;
   if (!Object.hasOwn(config.agents, request.agent)) {

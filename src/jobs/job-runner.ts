@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAgentWithRetry, type AgentUsage } from '../agents/index.js';
+import { runAgentWithRetry, timeoutOf, type AgentUsage } from '../agents/index.js';
 import type { Environment, ResolvedConfig } from '../config/index.js';
 import { nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
 import { runProcess } from '../exec/index.js';
@@ -103,10 +103,12 @@ export async function runJob(
   try {
     // 2. The agent.
     mark = performance.now();
-    const timeoutMs =
-      request.timeout_s !== undefined
-        ? request.timeout_s * 1000
-        : (profile.timeout_s ?? 0) * 1000 || context.defaultTimeoutMs;
+    // Resolved once, capped to what a timer can wait: the agent and the verify command get the same bound.
+    const timeoutMs = timeoutOf(
+      profile,
+      { timeoutMs: request.timeout_s === undefined ? undefined : request.timeout_s * 1000 },
+      context.defaultTimeoutMs,
+    );
     const agent = await runAgentWithRetry(
       profile,
       {

@@ -204,6 +204,18 @@ describe('JobService', () => {
     expect((await service.get(job.id))?.error).toMatch(/verify timed out/);
   });
 
+  it('passes the verify of a job whose timeout is beyond what a timer can wait (no limit)', async () => {
+    await startService(makeConfig({}, {}, ['sh', '-c', 'grep -q written note.txt']));
+    // 3,000,000 s is more than a timer can wait (2^31 − 1 ms): no limit, for the verify as for the agent.
+    const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app', timeout_s: 3_000_000 });
+    await reach(job.id, 'running');
+    const waited = service.wait(job.id);
+    release(job.id);
+    const done = await waited;
+    expect({ status: done?.status, error: done?.error }).toEqual({ status: 'succeeded', error: null });
+    expect(done?.result?.verify?.exitCode).toBe(0);
+  });
+
   it('times out the run only, never the wait in the queue, and kills the whole tree', async () => {
     await startService(makeConfig({ concurrency: 1 }));
     const blocker = await service.submit({ agent: 'hold', prompt: 'first' });

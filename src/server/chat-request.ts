@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ResolvedConfig } from '../config/index.js';
+import { describeZodIssue, type ResolvedConfig } from '../config/index.js';
 import { JobRequestError } from '../jobs/index.js';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
@@ -43,8 +43,8 @@ export type ChatMessage = ChatRequest['messages'][number];
 export function parseChatRequest(input: unknown, config: Pick<ResolvedConfig, 'agents'>): ChatRequest {
   const parsed = chatRequestSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new JobRequestError(issue.path.join('.') || 'body', issue.message);
+    const { field, message } = describeZodIssue(parsed.error.issues[0]!, 'body');
+    throw new JobRequestError(field, message);
   }
   const request = parsed.data;
   if (!Object.hasOwn(config.agents, request.model)) {

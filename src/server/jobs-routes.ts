@@ -1,23 +1,14 @@
 import { Hono } from 'hono';
 import { InvalidArgumentError } from '../core/index.js';
-import type { FlotillaEvent, JobStatus } from '../events/index.js';
+import { JOB_STATUSES, type FlotillaEvent } from '../events/index.js';
 import type { JobView } from '../jobs/index.js';
 import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followJobEvents } from './job-event-stream.js';
 import { listQuerySchema } from './list-query.js';
+import { parseInput } from './parse-input.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
 import { lastEventId, sseResponse } from './sse-response.js';
-
-const JOB_STATUSES = [
-  'queued',
-  'running',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'interrupted',
-] as const satisfies readonly JobStatus[];
 
 /** The query of `GET /v1/jobs`. */
 const listQuery = listQuerySchema(JOB_STATUSES);
@@ -44,15 +35,10 @@ export function jobsRoutes(deps: AppDeps): Hono {
   });
 
   app.get('/v1/jobs', async (c) => {
-    const parsed = listQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.join('.') || 'query';
-      throw new ServerError('E_INVALID_REQUEST', `${field}: ${issue.message}`, { field });
-    }
+    const query = parseInput(listQuery, c.req.query(), 'query');
     let page;
     try {
-      page = await jobs.list(parsed.data);
+      page = await jobs.list(query);
     } catch (error) {
       if (!(error instanceof InvalidArgumentError)) throw error;
       throw new ServerError('E_INVALID_REQUEST', `cursor: ${error.message}`, {

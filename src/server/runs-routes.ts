@@ -3,26 +3,18 @@ import { resolve } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../core/index.js';
-import type { RunStatus } from '../events/index.js';
-import { type RunHandle, type WorkflowDefinition, type WorkflowEngine } from '../workflow/index.js';
+import { RUN_STATUSES } from '../events/index.js';
+import type { RunHandle, WorkflowDefinition, WorkflowEngine } from '../workflow/index.js';
 import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { followEvents } from './event-stream.js';
 import { listQuerySchema } from './list-query.js';
+import { parseInput } from './parse-input.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
 import { lastEventId, sseResponse } from './sse-response.js';
 
 /** How often a run's event stream looks in the store for events another process (a CLI) wrote. */
 export const RUN_EVENTS_POLL_MS = 1_000;
-
-const RUN_STATUSES = [
-  'running',
-  'paused',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'interrupted',
-] as const satisfies readonly RunStatus[];
 
 /** A workflow given by path rather than as YAML text: one line ending in `.yml` or `.yaml`. */
 const WORKFLOW_PATH = /^[^\n]+\.ya?ml$/i;
@@ -71,7 +63,7 @@ export function runsRoutes(deps: AppDeps): Hono {
   };
 
   app.post('/v1/runs', async (c) => {
-    const body = parse(startSchema, await readJson(c));
+    const body = parseInput(startSchema, await readJson(c));
     const definition = await loadDefinition(body.workflow, engine);
     const handle = engine.run(definition, body.inputs ?? {});
     detach(handle);
@@ -79,7 +71,7 @@ export function runsRoutes(deps: AppDeps): Hono {
   });
 
   app.get('/v1/runs', (c) => {
-    const query = parse(listQuery, c.req.query(), 'query');
+    const query = parseInput(listQuery, c.req.query(), 'query');
     try {
       const page = engine.list(query);
       return c.json({ items: page.items, next_cursor: page.nextCursor });
@@ -104,7 +96,7 @@ export function runsRoutes(deps: AppDeps): Hono {
 
   app.post('/v1/runs/:id/approve', async (c) => {
     const id = c.req.param('id');
-    const body = parse(approveSchema, await readJson(c, { optional: true }));
+    const body = parseInput(approveSchema, await readJson(c, { optional: true }));
     const approved = body.approved ?? true;
     const gate = engine.approve(
       id,
@@ -168,17 +160,6 @@ function isFile(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** `value` as `schema` reads it, or a 400 naming the first field that does not fit. */
-function parse<T>(schema: z.ZodType<T>, value: unknown, where = 'body'): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || where;
-  const message =
-    issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message;
-  throw new ServerError('E_INVALID_REQUEST', `${field}: ${message}`, { field });
 }
 
 /** The run's view, or a 404 naming the id. */

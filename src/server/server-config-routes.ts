@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from './app-deps.js';
+import { parseInput } from './parse-input.js';
 import { readJson } from './request-body.js';
-import { ServerError } from './server-error.js';
 
 /** The largest `concurrency` a client may set live. */
 export const MAX_CONCURRENCY = 1000;
@@ -57,17 +57,12 @@ export function serverConfigRoutes(deps: AppDeps): Hono {
   app.get('/api/server-config', (c) => c.json(current()));
 
   app.patch('/api/server-config', async (c) => {
-    const parsed = serverConfigPatchSchema.safeParse(await readJson(c));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.') || 'body';
-      const message =
-        issue.code === 'unrecognized_keys'
-          ? `unknown field (expected concurrency or max_queue)`
-          : issue.message;
-      throw new ServerError('E_INVALID_REQUEST', `${field}: ${message}`, { field });
-    }
-    const { concurrency, max_queue: maxQueue } = parsed.data;
+    const { concurrency, max_queue: maxQueue } = parseInput(
+      serverConfigPatchSchema,
+      await readJson(c),
+      'body',
+      Object.keys(serverConfigPatchSchema.shape),
+    );
     jobs.resize({
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(maxQueue === undefined ? {} : { maxQueue }),

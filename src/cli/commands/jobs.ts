@@ -1,4 +1,5 @@
 import { Option, type Command } from '@commander-js/extra-typings';
+import { JOB_STATUSES } from '../../events/index.js';
 import type { JobView } from '../../jobs/index.js';
 import { ApiClient } from '../api-client.js';
 import { createContext, type CommandContext, type CommandState, type GlobalOptions } from '../context.js';
@@ -86,7 +87,7 @@ export function registerJobsCommand(
   jobs
     .command('list')
     .description('jobs, newest first')
-    .option('--status <status>', 'only jobs in this status')
+    .addOption(new Option('--status <status>', 'only jobs in this status').choices(JOB_STATUSES))
     .addOption(new Option('--limit <n>', 'how many').default(20).argParser(parseCount('--limit', 1)))
     .action(async (options, command) => {
       const { context, client } = setup(command);

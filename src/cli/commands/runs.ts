@@ -1,5 +1,5 @@
 import { Option, type Command } from '@commander-js/extra-typings';
-import type { RunStatus } from '../../events/index.js';
+import { RUN_STATUSES } from '../../events/index.js';
 import { createContext, type CommandContext, type CommandState, type GlobalOptions } from '../context.js';
 import { printRun, printRunList } from '../display/run-report.js';
 import { UsageError } from '../errors.js';
@@ -7,15 +7,6 @@ import { ExitCode } from '../exit-codes.js';
 import { parseCount } from '../parse.js';
 import { style } from '../style.js';
 import { driveRun, localUser, openRunSession, viewOf, type RunSession } from './run-session.js';
-
-const RUN_STATUSES: readonly RunStatus[] = [
-  'running',
-  'paused',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'interrupted',
-];
 
 /**
  * `flotilla runs list|show|resume|cancel|approve`: the workflow runs of `--home`, local like `exec`.

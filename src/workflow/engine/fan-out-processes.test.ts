@@ -95,3 +95,18 @@ steps:
   expect(view.error).toContain('timed out');
   expect(await processesWithEnvironment({ FLOTILLA_RUN_ID: view.id })).toEqual([]);
 });
+
+it('a timeout longer than a timer can wait is no limit, for a shell step and for a fan-out item', async () => {
+  const definition = engine.parse(`schema_version: 1
+workflow: { id: long-timeouts }
+steps:
+  - id: each
+    type: fan-out
+    items: [a]
+    timeout_s: 3000000
+    step: { id: work, type: shell, run: [echo, "{{ item }}"], timeout_s: 3000000 }
+`);
+  const view = await engine.run(definition, {}, { baseDir: dir }).done;
+  expect(view.status).toBe('succeeded');
+  expect(store.items.get(view.id, 'each:work:0')).toMatchObject({ status: 'succeeded', error: null });
+});

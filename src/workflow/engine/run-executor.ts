@@ -1,4 +1,4 @@
-import { mapOrdered, TimeoutError } from '../../core/index.js';
+import { mapOrdered, TimeoutError, withTimeout } from '../../core/index.js';
 import { nowIso, type ItemStatus } from '../../events/index.js';
 import type { StepDefinition, WorkflowDefinition } from '../format/index.js';
 import type { ExpressionScope } from '../expressions/index.js';
@@ -266,8 +266,11 @@ export class RunExecutor {
     const at: Placement = { itemId, parentId: ownerId, idx: index };
     const first = (stored?.attempts ?? 0) + 1;
     const last = first + options.retries;
+    const timeoutMs = options.timeoutMs ?? 0;
+    const timedOut = (): TimeoutError =>
+      new TimeoutError(`${itemId} timed out after ${timeoutMs / 1000} s`, timeoutMs);
     for (let attempt = first; ; attempt++) {
-      const deadline = withTimeout(signal, options.timeoutMs, itemId);
+      const deadline = withTimeout(signal, timeoutMs, timedOut);
       try {
         const output = await this.#attempt(template, itemFrame, at, deadline.signal, attempt);
         return { index, id: itemId, status: 'succeeded', output, error: null, attempts: attempt };
@@ -318,27 +321,4 @@ function decisionOf(output: unknown): GateDecision | undefined {
 /** The output a gate's record holds once a human decided through `approve`. */
 export function gateDecisionOutput(decision: GateDecision): Record<string, unknown> {
   return { [GATE_DECISION_KEY]: { ...decision, decided_at: nowIso() } };
-}
-
-/** A signal that follows `parent` and also aborts with a `TimeoutError` after `timeoutMs`. */
-function withTimeout(
-  parent: AbortSignal,
-  timeoutMs: number | undefined,
-  itemId: string,
-): { signal: AbortSignal; dispose: () => void } {
-  if (timeoutMs === undefined) return { signal: parent, dispose: () => undefined };
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(parent.reason);
-  if (parent.aborted) onAbort();
-  else parent.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => {
-    controller.abort(new TimeoutError(`${itemId} timed out after ${timeoutMs / 1000} s`, timeoutMs));
-  }, timeoutMs);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      parent.removeEventListener('abort', onAbort);
-    },
-  };
 }

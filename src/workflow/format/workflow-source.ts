@@ -1,12 +1,11 @@
 import { isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import {
-  explain,
+  forEachZodIssue,
   formatPath,
   locate,
   type LocationTarget,
   type SourcePosition,
-  valueAt,
 } from '../../config/index.js';
 import { WorkflowError, type WorkflowIssue } from './workflow-error.js';
 
@@ -133,21 +132,13 @@ export class WorkflowSource {
   }
 
   /**
-   * Records zod's issues for `data`, found at `base` in the file: one per unknown key (at the key), the
-   * rest at the value with what was found.
+   * Records zod's issues for `data`, found at `base` in the file, as `forEachZodIssue` walks them: one
+   * per unknown key (at the key), the rest at the value with what was found.
    */
   reportZod(issues: readonly z.core.$ZodIssue[], base: DataPath, data: unknown, step?: StepLabel): void {
-    for (const issue of issues) {
-      const path = [...base, ...issue.path];
-      if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) this.report([...path, key], issue.message, { step, target: 'key' });
-      } else if (issue.code === 'invalid_key') {
-        const key = String(issue.path.at(-1));
-        this.report(path, `${issue.message}, got ${JSON.stringify(key)}`, { step, target: 'key' });
-      } else {
-        this.report(path, explain(issue.message, valueAt(data, issue.path)), { step });
-      }
-    }
+    forEachZodIssue(issues, data, (path, text, target) =>
+      this.report([...base, ...path], text, { step, target }),
+    );
   }
 }
 

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { QueueFullError } from '../../core/index.js';
+import { QueueFullError, sleep } from '../../core/index.js';
 import type { JobScheduler, JobView } from '../../jobs/index.js';
 import type { AgentStep } from '../format/index.js';
 import { renderString } from '../expressions/index.js';
@@ -76,7 +75,7 @@ async function submitWhenAccepted(
     } catch (error) {
       if (!(error instanceof QueueFullError))
         throw new StepError(String((error as Error).message), { cause: error });
-      await sleep(QUEUE_FULL_RETRY_MS, undefined, { signal: context.signal });
+      await sleep(QUEUE_FULL_RETRY_MS, context.signal);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { MAX_TIMER_MS } from '../../core/index.js';
 import { runProcess } from '../../exec/index.js';
 import type { ShellStep } from '../format/index.js';
 import { renderString, shellQuote } from '../expressions/index.js';
@@ -38,7 +39,9 @@ export const shellStep: StepType<ShellStep> = {
         ? context.baseDir
         : resolve(context.baseDir, renderString(step.cwd, context.scope));
     const stdout = collectStdout(context);
-    const timeoutMs = step.timeout_s === undefined ? 0 : step.timeout_s * 1000;
+    // Longer than a timer can wait means no limit, as for agents (`timeoutOf`).
+    const limitMs = (step.timeout_s ?? 0) * 1000;
+    const timeoutMs = limitMs > MAX_TIMER_MS ? 0 : limitMs;
     const result = await runProcess(argv, {
       cwd,
       env,
