@@ -1,4 +1,4 @@
-import { describeIssues, SourceError, type SourceIssue } from '../core/index.js';
+import { SourceError, type SourceErrorDetails, type SourceIssue } from '../core/index.js';
 
 /** Where one problem of a configuration is, and what it is. */
 export interface ConfigIssue extends SourceIssue {
@@ -9,11 +9,7 @@ export interface ConfigIssue extends SourceIssue {
 }
 
 /** What a `ConfigError` carries besides its message. */
-export interface ConfigErrorDetails extends Omit<ConfigIssue, 'message'> {
-  /** Every problem found, when there are several; the error's own fields describe the first. */
-  readonly issues?: readonly ConfigIssue[];
-  readonly cause?: unknown;
-}
+export type ConfigErrorDetails = SourceErrorDetails<ConfigIssue>;
 
 /**
  * The configuration (file, environment or flags) is invalid; nothing was loaded. The message names the
@@ -25,13 +21,7 @@ export class ConfigError extends SourceError<ConfigIssue> {
   readonly source?: string;
 
   constructor(message: string, details: ConfigErrorDetails = {}) {
-    const { issues, cause, ...where } = details;
-    super('E_CONFIG', message, issues ?? [{ message, ...where }], cause);
+    super('E_CONFIG', message, details);
     this.source = this.issues[0]?.source;
-  }
-
-  /** One error for several problems, summed up under `subject` (a file's name, "the environment and flags"). */
-  static of(subject: string, issues: readonly ConfigIssue[]): ConfigError {
-    return new ConfigError(describeIssues(subject, issues), { issues });
   }
 }

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar } from 'yaml';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { expandEnv, type Environment } from './expand-env.js';
 import { formatPath, type IssueSite } from './issues.js';
 import { locate } from './yaml-locations.js';
-
-/** How many aliases (`*name`) a file may expand, against "billion laughs" files. */
-const MAX_ALIAS_COUNT = 100;
+import { parseYamlText, unreadableFileReason, yamlData } from './yaml-text.js';
 
 /**
  * Reads and parses a configuration file and expands `${VAR}` in its string values. Returns its data
@@ -19,23 +17,17 @@ const MAX_ALIAS_COUNT = 100;
  */
 export function readConfigFile(file: string, displayName: string, env: Environment): IssueSite {
   const text = readText(file, displayName);
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  const at = (offset: number): { line: number; column: number } => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
+  const { document, lineCounter, position: at, syntaxErrors } = parseYamlText(text);
 
-  const lines = document.errors.length > 0 ? text.split('\n') : [];
+  const lines = syntaxErrors.length > 0 ? text.split('\n') : [];
   const hinted = new Set<number>();
-  const syntaxIssues = document.errors.map((error): ConfigIssue => {
-    const { line, column } = at(error.pos[0]);
+  const syntaxIssues = syntaxErrors.map(({ line, column, reason }): ConfigIssue => {
     // `{ token: ${T} }`: the `}` of an unquoted `${…}` ends the flow mapping; say so once a line.
     const source = lines[line - 1] ?? '';
     const hint = /[{[]/.test(source) && /(^|[^"'])\$\{/.test(source) && !hinted.has(line);
     if (hint) hinted.add(line);
     const message =
-      `${displayName}:${line}:${column}: invalid YAML: ${firstLine(error.message)}` +
+      `${displayName}:${line}:${column}: invalid YAML: ${reason}` +
       (hint ? ' (inside { } or [ ], quote "${…}" values)' : '');
     return { message, file, line, column };
   });
@@ -50,13 +42,7 @@ export function readConfigFile(file: string, displayName: string, env: Environme
   });
   if (expansionIssues.length > 0) throw ConfigError.of(displayName, expansionIssues);
 
-  let data: unknown;
-  try {
-    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    const message = `${displayName}: ${error instanceof Error ? error.message : String(error)}`;
-    throw new ConfigError(message, { file, cause: error });
-  }
+  const data = yamlData(document, displayName, (message, cause) => new ConfigError(message, { file, cause }));
   return {
     file,
     displayName,
@@ -69,19 +55,9 @@ function readText(file: string, displayName: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'configuration file not found'
-        : code === 'EISDIR'
-          ? 'is a folder, not a configuration file'
-          : `cannot read the configuration file (${code ?? String(error)})`;
+    const reason = unreadableFileReason(error, 'configuration file');
     throw new ConfigError(`${displayName}: ${reason}`, { file, cause: error });
   }
-}
-
-function firstLine(message: string): string {
-  return message.split('\n', 1)[0] ?? message;
 }
 
 type OnExpansionError = (path: readonly PropertyKey[], offset: number, error: ConfigError) => void;

@@ -10,7 +10,9 @@ export {
   expectationMessages,
   forEachZodIssue,
   formatPath,
+  parseRequest,
   type FieldProblem,
+  type ParseRequestOptions,
 } from './issues.js';
 export {
   DEFAULT_CONFIG_FILE,
@@ -41,3 +43,4 @@ export {
   type ServerConfig,
 } from './schema.js';
 export { locate, type LocationTarget, type SourcePosition } from './yaml-locations.js';
+export { parseYamlText, unreadableFileReason, yamlData, type YamlText } from './yaml-text.js';

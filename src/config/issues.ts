@@ -128,6 +128,29 @@ export function describeZodIssue(
   return { field: issue.path.join('.') || where, message: issue.message };
 }
 
+/** Options of `parseRequest`. */
+export interface ParseRequestOptions {
+  /** What the whole value is called when the problem is not in one field. @default 'body' */
+  readonly where?: string;
+  /** The fields there are, listed after an unknown one. */
+  readonly knownFields?: readonly string[];
+}
+
+/**
+ * `value` (a request's body or query) as `schema` reads it, or the error `fail` makes of the first
+ * problem (see `describeZodIssue`): the job service and the server refuse requests with their own errors.
+ */
+export function parseRequest<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  fail: (problem: FieldProblem) => Error,
+  options: ParseRequestOptions = {},
+): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw fail(describeZodIssue(parsed.error.issues[0]!, options.where ?? 'body', options.knownFields));
+}
+
 /** `expected …, got …`, or `missing, expected …`. */
 function explain(expected: string, value: unknown): string {
   return value === undefined ? `missing, ${expected}` : `${expected}, got ${describeValue(value)}`;

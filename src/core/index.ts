@@ -9,7 +9,7 @@ export {
   QueueFullError,
   TimeoutError,
 } from './errors.js';
-export { describeIssues, SourceError, type SourceIssue } from './source-error.js';
+export { describeIssues, SourceError, type SourceErrorDetails, type SourceIssue } from './source-error.js';
 export { Limiter, type LimiterOptions, type LimiterStats, type RunOptions, type Task } from './limiter.js';
 export { mapOrdered, type MapOrderedOptions, type MapOrderedResult, type Settled } from './map-ordered.js';
 export { Lifecycle, type LifecycleOptions, type LifecycleState } from './lifecycle.js';

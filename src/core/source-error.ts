@@ -15,6 +15,13 @@ export interface SourceIssue {
   readonly path?: string;
 }
 
+/** What a `SourceError` carries besides its message: where its (first) problem is, or every problem. */
+export type SourceErrorDetails<I extends SourceIssue> = Omit<I, 'message'> & {
+  /** Every problem found, when there are several; the error's own fields describe the first. */
+  readonly issues?: readonly I[];
+  readonly cause?: unknown;
+};
+
 /**
  * An input that did not load (a config file, a workflow file) with every problem found in it at once.
  * The fields describe the first problem; `issues` lists them all, in the order they were found.
@@ -31,14 +38,28 @@ export abstract class SourceError<I extends SourceIssue> extends FlotillaError {
   /** Every problem; one when the error is not about a file's contents. */
   readonly issues: readonly I[];
 
-  protected constructor(code: ErrorCode, message: string, issues: readonly I[], cause?: unknown) {
+  /** One problem where `details` says (or, with `details.issues`, all of them). */
+  protected constructor(code: ErrorCode, message: string, details: SourceErrorDetails<I>) {
+    const { issues, cause, ...where } = details;
     super(code, message, cause === undefined ? undefined : { cause });
-    this.issues = issues;
-    const first = issues[0];
+    this.issues = issues ?? [{ message, ...where } as I];
+    const first = this.issues[0];
     this.file = first?.file;
     this.line = first?.line;
     this.column = first?.column;
     this.path = first?.path;
+  }
+
+  /**
+   * One error of the class it is called on (`ConfigError.of`, `WorkflowError.of`) for several problems,
+   * summed up under `subject` (a file's name).
+   */
+  static of<E extends SourceError<I>, I extends SourceIssue>(
+    this: new (message: string, details: SourceErrorDetails<I>) => E,
+    subject: string,
+    issues: readonly I[],
+  ): E {
+    return new this(describeIssues(subject, issues), { issues } as SourceErrorDetails<I>);
   }
 }
 

@@ -1,4 +1,11 @@
-export { JobRequestError, jobRequestSchema, parseJobRequest, type JobRequest } from './job-request.js';
+export {
+  assertAgentKnown,
+  JobRequestError,
+  jobRequestSchema,
+  parseJobInput,
+  parseJobRequest,
+  type JobRequest,
+} from './job-request.js';
 export { type JobOutcome, type JobResult, type JobTimings } from './job-runner.js';
 export type { JobListQuery, JobScheduler, SchedulerHealth, SchedulerLimits } from './job-scheduler.js';
 export { JobServiceError } from './job-service-error.js';

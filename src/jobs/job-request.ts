@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FlotillaError, type ErrorCode } from '../core/index.js';
-import { describeZodIssue, type ResolvedConfig } from '../config/index.js';
+import { parseRequest, type ResolvedConfig } from '../config/index.js';
 
 /** The codes a `JobRequestError` carries: a malformed request, or an agent or repository not configured. */
 export type JobRequestErrorCode = Extract<
@@ -54,6 +54,26 @@ export const jobRequestSchema = z.strictObject({
   metadata: z.record(z.string(), z.unknown(), { error: 'expected a JSON object' }).optional(),
 });
 
+/** `input` as `schema` reads it, or a `JobRequestError` naming the first field that does not fit. */
+export function parseJobInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  return parseRequest(schema, input, ({ field, message }) => new JobRequestError(field, message));
+}
+
+/**
+ * Throws `JobRequestError` `E_AGENT_UNKNOWN` on `field` unless `name` is a configured agent profile;
+ * `describe` says so, given the known profiles.
+ */
+export function assertAgentKnown(
+  config: Pick<ResolvedConfig, 'agents'>,
+  name: string,
+  field: string,
+  describe: (known: string) => string,
+): void {
+  if (Object.hasOwn(config.agents, name)) return;
+  const known = Object.keys(config.agents).join(', ') || 'none configured';
+  throw new JobRequestError(field, describe(known), 'E_AGENT_UNKNOWN');
+}
+
 /** A validated job request. */
 export type JobRequest = z.output<typeof jobRequestSchema>;
 
@@ -65,20 +85,13 @@ export function parseJobRequest(
   input: unknown,
   config: Pick<ResolvedConfig, 'agents' | 'repos'>,
 ): JobRequest {
-  const parsed = jobRequestSchema.safeParse(input);
-  if (!parsed.success) {
-    const { field, message } = describeZodIssue(parsed.error.issues[0]!, 'body');
-    throw new JobRequestError(field, message);
-  }
-  const request = parsed.data;
-  if (!Object.hasOwn(config.agents, request.agent)) {
-    const known = Object.keys(config.agents).join(', ') || 'none configured';
-    throw new JobRequestError(
-      'agent',
-      `unknown agent "${request.agent}" (known: ${known})`,
-      'E_AGENT_UNKNOWN',
-    );
-  }
+  const request = parseJobInput(jobRequestSchema, input);
+  assertAgentKnown(
+    config,
+    request.agent,
+    'agent',
+    (known) => `unknown agent "${request.agent}" (known: ${known})`,
+  );
   if (request.repo !== undefined && !Object.hasOwn(config.repos, request.repo)) {
     const known = Object.keys(config.repos).join(', ') || 'none configured';
     throw new JobRequestError(

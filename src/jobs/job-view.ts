@@ -1,17 +1,15 @@
-import type { JobStatus } from '../events/index.js';
 import type { JobRecord } from '../store/index.js';
 import type { JobRequest } from './job-request.js';
 import type { JobResult } from './job-runner.js';
 
-/** A job as the API and the CLI show it (DESIGN.md §6). */
-export interface JobView {
-  readonly id: string;
-  readonly status: JobStatus;
-  readonly agent: string;
-  readonly prompt: string;
-  readonly repo: string | null;
-  readonly ref: string | null;
-  readonly priority: number;
+/**
+ * A job as the API and the CLI show it (DESIGN.md §6): the record's own fields, and the rest in the
+ * API's snake_case.
+ */
+export interface JobView extends Pick<
+  JobRecord,
+  'id' | 'status' | 'agent' | 'prompt' | 'repo' | 'ref' | 'priority' | 'attempts'
+> {
   readonly created_at: string;
   readonly started_at: string | null;
   readonly finished_at: string | null;
@@ -20,7 +18,6 @@ export interface JobView {
   readonly output_tail: string | null;
   /** 1-based place among queued jobs; null once started. */
   readonly queue_position: number | null;
-  readonly attempts: number;
   readonly result: JobResult | null;
   /** What the submitter attached to the job (`metadata` of the request), as given; null when none. */
   readonly metadata: Readonly<Record<string, unknown>> | null;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { describeZodIssue, type ResolvedConfig } from '../config/index.js';
-import { JobRequestError } from '../jobs/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { assertAgentKnown, JobRequestError, parseJobInput } from '../jobs/index.js';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 
@@ -41,20 +41,13 @@ export type ChatMessage = ChatRequest['messages'][number];
  * naming the failing field (`messages.2.role`, `model`, …).
  */
 export function parseChatRequest(input: unknown, config: Pick<ResolvedConfig, 'agents'>): ChatRequest {
-  const parsed = chatRequestSchema.safeParse(input);
-  if (!parsed.success) {
-    const { field, message } = describeZodIssue(parsed.error.issues[0]!, 'body');
-    throw new JobRequestError(field, message);
-  }
-  const request = parsed.data;
-  if (!Object.hasOwn(config.agents, request.model)) {
-    const known = Object.keys(config.agents).join(', ') || 'none configured';
-    throw new JobRequestError(
-      'model',
-      `unknown model "${request.model}": it names an agent profile (known: ${known})`,
-      'E_AGENT_UNKNOWN',
-    );
-  }
+  const request = parseJobInput(chatRequestSchema, input);
+  assertAgentKnown(
+    config,
+    request.model,
+    'model',
+    (known) => `unknown model "${request.model}": it names an agent profile (known: ${known})`,
+  );
   if (!request.messages.some((message) => message.role === 'user' && textOf(message) !== '')) {
     throw new JobRequestError('messages', 'expected a user message with text');
   }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { JobView } from '../jobs/index.js';
-import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
+import type { AppDeps } from './app-deps.js';
 import { chatChunk, replyOf, usageOf, type CompletionIdentity } from './chat-completion.js';
 import { followJobEvents } from './job-event-stream.js';
 import { ServerError } from './server-error.js';
@@ -27,36 +27,28 @@ export function streamChatCompletion(
 ): Response {
   const profile = deps.runtime.config.agents[job.agent];
   const linesAreReply = profile?.type !== 'cli' || (profile.output ?? 'text') === 'text';
-  return sseResponse(
-    c,
-    {
-      heartbeatMs: deps.heartbeatMs ?? SSE_HEARTBEAT_MS,
-      ...(deps.signal === undefined ? {} : { shutdown: deps.signal }),
-      ...(deps.onServerFault === undefined ? {} : { onError: deps.onServerFault }),
-    },
-    async (stream, signal) => {
-      const send = (value: unknown): Promise<void> => stream.writeSSE({ data: JSON.stringify(value) });
-      await send(chatChunk(identity, { role: 'assistant', content: '' }));
-      let lines = 0;
-      for await (const event of followJobEvents(deps.runtime, job.id, 0, signal)) {
-        if (!linesAreReply || event.type !== 'job.log' || event.stream !== 'stdout') continue;
-        await send(chatChunk(identity, { content: lines++ === 0 ? event.line : `\n${event.line}` }));
-      }
-      if (signal.aborted) {
-        await cancelQuietly(deps, job.id);
-        return;
-      }
-      const done = await deps.runtime.jobs.get(job.id);
-      if (done?.status !== 'succeeded') {
-        const error = jobFailure(job.id, done);
-        await send({ error: { code: error.code, message: error.message } });
-      } else {
-        if (!linesAreReply) await send(chatChunk(identity, { content: replyOf(done) }));
-        await send(chatChunk(identity, {}, 'stop', usageOf(done)));
-      }
-      await stream.writeSSE({ data: '[DONE]' });
-    },
-  );
+  return sseResponse(c, deps, async (stream, signal) => {
+    const send = (value: unknown): Promise<void> => stream.writeSSE({ data: JSON.stringify(value) });
+    await send(chatChunk(identity, { role: 'assistant', content: '' }));
+    let lines = 0;
+    for await (const event of followJobEvents(deps.runtime, job.id, 0, signal)) {
+      if (!linesAreReply || event.type !== 'job.log' || event.stream !== 'stdout') continue;
+      await send(chatChunk(identity, { content: lines++ === 0 ? event.line : `\n${event.line}` }));
+    }
+    if (signal.aborted) {
+      await cancelQuietly(deps, job.id);
+      return;
+    }
+    const done = await deps.runtime.jobs.get(job.id);
+    if (done?.status !== 'succeeded') {
+      const error = jobFailure(job.id, done);
+      await send({ error: { code: error.code, message: error.message } });
+    } else {
+      if (!linesAreReply) await send(chatChunk(identity, { content: replyOf(done) }));
+      await send(chatChunk(identity, {}, 'stop', usageOf(done)));
+    }
+    await stream.writeSSE({ data: '[DONE]' });
+  });
 }
 
 /** The error a chat request answers when its job did not succeed (502: the agent failed). */

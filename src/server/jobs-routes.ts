@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { InvalidArgumentError } from '../core/index.js';
 import { JOB_STATUSES, type FlotillaEvent } from '../events/index.js';
 import type { JobView } from '../jobs/index.js';
-import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
+import type { AppDeps } from './app-deps.js';
 import { followJobEvents } from './job-event-stream.js';
 import { listQuerySchema } from './list-query.js';
 import { parseInput } from './parse-input.js';
@@ -67,22 +67,14 @@ export function jobsRoutes(deps: AppDeps): Hono {
   app.get('/v1/jobs/:id/events', async (c) => {
     const id = c.req.param('id');
     found(await jobs.get(id), id);
-    const afterSeq = lastEventId(c.req.header('last-event-id') ?? c.req.query('last_event_id'));
-    return sseResponse(
-      c,
-      {
-        heartbeatMs: deps.heartbeatMs ?? SSE_HEARTBEAT_MS,
-        ...(deps.signal === undefined ? {} : { shutdown: deps.signal }),
-        ...(deps.onServerFault === undefined ? {} : { onError: deps.onServerFault }),
-      },
-      async (stream, signal) => {
-        for await (const event of followJobEvents(deps.runtime, id, afterSeq, signal)) {
-          const name = SSE_EVENT_NAMES[event.type];
-          if (name === undefined) continue;
-          await stream.writeSSE({ id: String(event.seq), event: name, data: JSON.stringify(event) });
-        }
-      },
-    );
+    const afterSeq = lastEventId(c);
+    return sseResponse(c, deps, async (stream, signal) => {
+      for await (const event of followJobEvents(deps.runtime, id, afterSeq, signal)) {
+        const name = SSE_EVENT_NAMES[event.type];
+        if (name === undefined) continue;
+        await stream.writeSSE({ id: String(event.seq), event: name, data: JSON.stringify(event) });
+      }
+    });
   });
 
   return app;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeZodIssue } from '../config/index.js';
+import { parseRequest } from '../config/index.js';
 import { ServerError } from './server-error.js';
 
 /**
@@ -14,8 +14,10 @@ export function parseInput<T>(
   where = 'body',
   knownFields?: readonly string[],
 ): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const { field, message } = describeZodIssue(parsed.error.issues[0]!, where, knownFields);
-  throw new ServerError('E_INVALID_REQUEST', `${field}: ${message}`, { field });
+  return parseRequest(
+    schema,
+    value,
+    ({ field, message }) => new ServerError('E_INVALID_REQUEST', `${field}: ${message}`, { field }),
+    { where, ...(knownFields === undefined ? {} : { knownFields }) },
+  );
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { InvalidArgumentError } from '../core/index.js';
 import { RUN_STATUSES } from '../events/index.js';
 import type { RunHandle, WorkflowDefinition, WorkflowEngine } from '../workflow/index.js';
-import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
+import type { AppDeps } from './app-deps.js';
 import { followEvents } from './event-stream.js';
 import { listQuerySchema } from './list-query.js';
 import { parseInput } from './parse-input.js';
@@ -110,31 +110,23 @@ export function runsRoutes(deps: AppDeps): Hono {
   app.get('/v1/runs/:id/events', (c) => {
     const id = c.req.param('id');
     found(engine, id);
-    const afterSeq = lastEventId(c.req.header('last-event-id') ?? c.req.query('last_event_id'));
-    return sseResponse(
-      c,
-      {
-        heartbeatMs: deps.heartbeatMs ?? SSE_HEARTBEAT_MS,
-        ...(deps.signal === undefined ? {} : { shutdown: deps.signal }),
-        ...(deps.onServerFault === undefined ? {} : { onError: deps.onServerFault }),
-      },
-      async (stream, signal) => {
-        const events = followEvents(
-          { bus, store },
-          {
-            subject: id,
-            afterSeq,
-            signal,
-            // Succeeded, failed, cancelled, paused or interrupted: nothing more comes until someone acts.
-            finished: () => stopped(id),
-            pollMs: RUN_EVENTS_POLL_MS,
-          },
-        );
-        for await (const event of events) {
-          await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
-        }
-      },
-    );
+    const afterSeq = lastEventId(c);
+    return sseResponse(c, deps, async (stream, signal) => {
+      const events = followEvents(
+        { bus, store },
+        {
+          subject: id,
+          afterSeq,
+          signal,
+          // Succeeded, failed, cancelled, paused or interrupted: nothing more comes until someone acts.
+          finished: () => stopped(id),
+          pollMs: RUN_EVENTS_POLL_MS,
+        },
+      );
+      for await (const event of events) {
+        await stream.writeSSE({ id: String(event.seq), event: event.type, data: JSON.stringify(event) });
+      }
+    });
   });
 
   return app;

@@ -9,20 +9,19 @@ export const MAX_CONCURRENCY = 1000;
 /** The largest `max_queue` a client may set live. */
 export const MAX_QUEUE_LIMIT = 1_000_000;
 
+/** An integer from `min` to `max`, each bound with its own message. */
+function boundedInteger(min: number, max: number) {
+  return z
+    .number({ error: `expected an integer ≥ ${min}` })
+    .int(`expected an integer ≥ ${min}`)
+    .min(min, `expected an integer ≥ ${min}`)
+    .max(max, `expected an integer ≤ ${max}`);
+}
+
 /** The body of `PATCH /api/server-config`: each key is optional; unknown keys are refused. */
 const serverConfigPatchSchema = z.strictObject({
-  concurrency: z
-    .number({ error: 'expected an integer ≥ 1' })
-    .int('expected an integer ≥ 1')
-    .min(1, 'expected an integer ≥ 1')
-    .max(MAX_CONCURRENCY, `expected an integer ≤ ${MAX_CONCURRENCY}`)
-    .optional(),
-  max_queue: z
-    .number({ error: 'expected an integer ≥ 0' })
-    .int('expected an integer ≥ 0')
-    .min(0, 'expected an integer ≥ 0')
-    .max(MAX_QUEUE_LIMIT, `expected an integer ≤ ${MAX_QUEUE_LIMIT}`)
-    .optional(),
+  concurrency: boundedInteger(1, MAX_CONCURRENCY).optional(),
+  max_queue: boundedInteger(0, MAX_QUEUE_LIMIT).optional(),
 });
 
 /**

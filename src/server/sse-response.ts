@@ -1,16 +1,13 @@
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import { SSE_HEARTBEAT_MS, type AppDeps } from './app-deps.js';
 import { ServerError } from './server-error.js';
 
-/** Options of `sseResponse`. */
-export interface SseResponseOptions {
-  /** A comment goes out this often while the stream is open. */
-  readonly heartbeatMs: number;
-  /** Ends the stream when aborted (server shutdown). */
-  readonly shutdown?: AbortSignal;
-  /** Told when `produce` throws: the stream is already open, so no error response can follow. */
-  readonly onError?: (error: unknown) => void;
-}
+/**
+ * What of the app's settings a stream uses: its heartbeat (`heartbeatMs`), the shutdown that ends it
+ * (`signal`), and who hears of a fault once the stream is open and no error response can follow.
+ */
+export type SseSettings = Pick<AppDeps, 'heartbeatMs' | 'signal' | 'onServerFault'>;
 
 /**
  * A `text/event-stream` response whose messages `produce` writes. `produce` gets a signal that aborts
@@ -19,7 +16,7 @@ export interface SseResponseOptions {
  */
 export function sseResponse(
   c: Context,
-  options: SseResponseOptions,
+  settings: SseSettings,
   produce: (stream: SSEStreamingApi, signal: AbortSignal) => Promise<void>,
 ): Response {
   c.header('X-Accel-Buffering', 'no');
@@ -27,20 +24,22 @@ export function sseResponse(
     const ended = new AbortController();
     const end = (): void => ended.abort();
     const clientSignal = c.req.raw.signal;
+    const shutdown = settings.signal;
     stream.onAbort(end);
     clientSignal.addEventListener('abort', end, { once: true });
-    options.shutdown?.addEventListener('abort', end, { once: true });
-    if (clientSignal.aborted || options.shutdown?.aborted === true) end();
-    const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n'), options.heartbeatMs);
+    shutdown?.addEventListener('abort', end, { once: true });
+    if (clientSignal.aborted || shutdown?.aborted === true) end();
+    const heartbeatMs = settings.heartbeatMs ?? SSE_HEARTBEAT_MS;
+    const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n'), heartbeatMs);
     heartbeat.unref();
     try {
       await produce(stream, ended.signal);
     } catch (error) {
-      options.onError?.(error);
+      settings.onServerFault?.(error);
     } finally {
       clearInterval(heartbeat);
       clientSignal.removeEventListener('abort', end);
-      options.shutdown?.removeEventListener('abort', end);
+      shutdown?.removeEventListener('abort', end);
     }
   });
   // A stream holds its connection for its whole life; when it ends, the connection goes too, so that a
@@ -49,8 +48,12 @@ export function sseResponse(
   return response;
 }
 
-/** The sequence number a reconnecting client saw last (`Last-Event-ID`; 0: from the start). */
-export function lastEventId(value: string | undefined): number {
+/**
+ * The sequence number a reconnecting client saw last: the `Last-Event-ID` header, or the `last_event_id`
+ * query parameter (an `EventSource` cannot set headers); 0 for the start.
+ */
+export function lastEventId(c: Context): number {
+  const value = c.req.header('last-event-id') ?? c.req.query('last_event_id');
   if (value === undefined || value.trim() === '') return 0;
   const seq = Number(value);
   if (Number.isSafeInteger(seq) && seq >= 0) return seq;

@@ -77,6 +77,19 @@ export async function driveRun(
   return exitCodeOfRun(view);
 }
 
+/**
+ * Resumes run `id` here in the foreground (see `driveRun`), with what its stored workflow needs started.
+ * @returns the exit code the run's end means.
+ */
+export async function resumeHere(
+  context: CommandContext,
+  session: RunSession,
+  id: string,
+): Promise<ExitCode> {
+  await session.prepare(session.engine.needsOfRun(id));
+  return driveRun(context, session, (signal) => session.engine.resume(id, { signal }));
+}
+
 /** 0 for a run that succeeded or waits at a gate, 130 for one interrupted, 1 otherwise. */
 export function exitCodeOfRun(view: RunView): ExitCode {
   switch (view.status) {

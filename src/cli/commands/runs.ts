@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseCount } from '../parse.js';
 import { style } from '../style.js';
-import { driveRun, localUser, openRunSession, viewOf, type RunSession } from './run-session.js';
+import { localUser, openRunSession, resumeHere, viewOf, type RunSession } from './run-session.js';
 
 /**
  * `flotilla runs list|show|resume|cancel|approve`: the workflow runs of `--home`, local like `exec`.
@@ -69,10 +69,7 @@ export function registerRunsCommand(
     .action((id, _options, command) =>
       withSession(command, async (session, context) => {
         viewOf(session, id);
-        await session.prepare(session.engine.needsOfRun(id));
-        state.exitCode = await driveRun(context, session, (runSignal) =>
-          session.engine.resume(id, { signal: runSignal }),
-        );
+        state.exitCode = await resumeHere(context, session, id);
       }),
     );
 
@@ -98,10 +95,7 @@ export function registerRunsCommand(
         );
         const decision = options.reject === true ? style.red('rejected') : style.green('approved');
         context.output.line(`${gate} ${decision}; resuming ${id}`);
-        await session.prepare(session.engine.needsOfRun(id));
-        state.exitCode = await driveRun(context, session, (runSignal) =>
-          session.engine.resume(id, { signal: runSignal }),
-        );
+        state.exitCode = await resumeHere(context, session, id);
       }),
     );
 

@@ -93,22 +93,18 @@ export function parseExpression(text: string, start: number, end: number): Expre
     return isOp(token, value) ? token : fail(token, `expected ${what}, found ${describeToken(token)}`);
   };
 
-  const parseOr = (): ExpressionNode => {
-    let left = parseAnd();
-    while (isWord(peek(), 'or') || isOp(peek(), '||')) {
+  /** A left-associative chain of `op` (written as the word or the symbol) over `operand`s. */
+  const logical = (op: 'or' | 'and', symbol: string, operand: () => ExpressionNode) => (): ExpressionNode => {
+    let left = operand();
+    while (isWord(peek(), op) || isOp(peek(), symbol)) {
       const { offset } = next();
-      left = { kind: 'logical', op: 'or', left, right: parseAnd(), offset };
+      left = { kind: 'logical', op, left, right: operand(), offset };
     }
     return left;
   };
-  const parseAnd = (): ExpressionNode => {
-    let left = parseNot();
-    while (isWord(peek(), 'and') || isOp(peek(), '&&')) {
-      const { offset } = next();
-      left = { kind: 'logical', op: 'and', left, right: parseNot(), offset };
-    }
-    return left;
-  };
+  // `and` binds tighter than `or`; `parseNot` is hoisted through the arrow's late call.
+  const parseAnd = logical('and', '&&', () => parseNot());
+  const parseOr = logical('or', '||', parseAnd);
   const parseNot = (): ExpressionNode => {
     if (isWord(peek(), 'not') || isOp(peek(), '!')) {
       const { offset } = next();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { expectationMessages } from '../../config/index.js';
+import { expectationMessages, unreadableFileReason } from '../../config/index.js';
 import { checkSteps } from './check-steps.js';
 import type { WorkflowDefinition } from './definition.js';
 import { parseSteps } from './parse-steps.js';
@@ -88,13 +88,7 @@ export async function loadWorkflowFile(
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'workflow file not found'
-        : code === 'EISDIR'
-          ? 'is a folder, not a workflow file'
-          : `cannot read the workflow file (${code ?? String(error)})`;
+    const reason = unreadableFileReason(error, 'workflow file');
     throw new WorkflowError(`${path}: ${reason}`, { file: resolve(path), cause: error });
   }
   return parseWorkflow(text, { ...options, file: path });

@@ -1,4 +1,4 @@
-import { describeIssues, FlotillaError, SourceError, type SourceIssue } from '../../core/index.js';
+import { FlotillaError, SourceError, type SourceErrorDetails, type SourceIssue } from '../../core/index.js';
 
 /** Where one problem of a workflow file is, and what it is. */
 export interface WorkflowIssue extends SourceIssue {
@@ -9,11 +9,7 @@ export interface WorkflowIssue extends SourceIssue {
 }
 
 /** What a `WorkflowError` carries besides its message. */
-export interface WorkflowErrorDetails extends Omit<WorkflowIssue, 'message'> {
-  /** Every problem found, when there are several; the error's own fields describe the first. */
-  readonly issues?: readonly WorkflowIssue[];
-  readonly cause?: unknown;
-}
+export type WorkflowErrorDetails = SourceErrorDetails<WorkflowIssue>;
 
 /**
  * A workflow file is invalid (or missing, or not YAML); nothing ran. The message names the file, line and
@@ -26,14 +22,8 @@ export class WorkflowError extends SourceError<WorkflowIssue> {
   readonly step?: string;
 
   constructor(message: string, details: WorkflowErrorDetails = {}) {
-    const { issues, cause, ...where } = details;
-    super('E_WORKFLOW_INVALID', message, issues ?? [{ message, ...where }], cause);
+    super('E_WORKFLOW_INVALID', message, details);
     this.step = this.issues[0]?.step;
-  }
-
-  /** One error for several problems, summed up under `subject` (the file's name). */
-  static of(subject: string, issues: readonly WorkflowIssue[]): WorkflowError {
-    return new WorkflowError(describeIssues(subject, issues), { issues });
   }
 }
 

@@ -1,16 +1,15 @@
-import { isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isScalar, type Document, type LineCounter } from 'yaml';
 import type { z } from 'zod';
 import {
   forEachZodIssue,
   formatPath,
   locate,
+  parseYamlText,
+  yamlData,
   type LocationTarget,
   type SourcePosition,
 } from '../../config/index.js';
 import { WorkflowError, type WorkflowIssue } from './workflow-error.js';
-
-/** How many aliases (`*name`) a file may expand, against "billion laughs" files. */
-const MAX_ALIAS_COUNT = 100;
 
 /** A path in the file's data: keys and list indexes. */
 export type DataPath = readonly PropertyKey[];
@@ -54,25 +53,19 @@ export class WorkflowSource {
    * @throws {WorkflowError} naming the line and column of every syntax error.
    */
   static parse(text: string, displayName: string, file: string | undefined): WorkflowSource {
-    const lineCounter = new LineCounter();
-    const document = parseDocument(text, { lineCounter, prettyErrors: false });
-    const position = (offset: number): SourcePosition => {
-      const { line, col } = lineCounter.linePos(offset);
-      return { line, column: col };
-    };
-    const syntax = document.errors.map((error): WorkflowIssue => {
-      const { line, column } = position(error.pos[0]);
-      const reason = error.message.split('\n', 1)[0] ?? error.message;
-      return { message: `${displayName}:${line}:${column}: invalid YAML: ${reason}`, file, line, column };
-    });
+    const { document, lineCounter, syntaxErrors } = parseYamlText(text);
+    const syntax = syntaxErrors.map(({ line, column, reason }): WorkflowIssue => ({
+      message: `${displayName}:${line}:${column}: invalid YAML: ${reason}`,
+      file,
+      line,
+      column,
+    }));
     if (syntax.length > 0) throw WorkflowError.of(displayName, syntax);
-    let data: unknown;
-    try {
-      data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error) {
-      const message = `${displayName}: ${error instanceof Error ? error.message : String(error)}`;
-      throw new WorkflowError(message, { file, cause: error });
-    }
+    const data = yamlData(
+      document,
+      displayName,
+      (message, cause) => new WorkflowError(message, { file, cause }),
+    );
     return new WorkflowSource(text, displayName, file, data, document, lineCounter);
   }
 
