@@ -1,4 +1,5 @@
 import type { OpenAiAgentProfile } from '../config/index.js';
+import { stopwatch } from '../core/index.js';
 import { DEFAULT_TAIL_LINES } from '../exec/index.js';
 import { BoundedText } from './bounded-text.js';
 import { field, numberField } from './json-fields.js';
@@ -45,9 +46,9 @@ export async function runOpenAiAgent(
   });
   options.signal?.throwIfAborted();
   const timeoutMs = timeoutOf(profile, request);
-  const started = performance.now();
+  const elapsed = stopwatch();
   const exchange = await exchangeOnce(url, init, options.signal, timeoutMs, profile);
-  const durationMs = performance.now() - started;
+  const durationMs = elapsed();
   const base = { exitCode: null, signal: null, durationMs } as const;
 
   // Lines go to `onLine` outside the request's error handling: if it throws, `runAgent` rejects.

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushMicrotasks } from '../../test/helpers/fake-time.js';
-import { MAX_TIMER_MS, sleep, withTimeout } from './deadline.js';
+import { MAX_TIMER_MS, sleep, stopwatch, withTimeout } from './deadline.js';
 import { InvalidArgumentError, TimeoutError } from './errors.js';
 
 beforeEach(() => {
@@ -121,4 +121,18 @@ describe('withTimeout', () => {
       deadline.dispose();
     },
   );
+});
+
+describe('stopwatch', () => {
+  it('gives the milliseconds since it was made, on the monotonic clock', () => {
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['performance', 'Date'] });
+    const elapsed = stopwatch();
+    expect(elapsed()).toBe(0);
+    vi.advanceTimersByTime(250);
+    expect(elapsed()).toBe(250);
+    // A wall-clock jump does not move it.
+    vi.setSystemTime(Date.now() - 3_600_000);
+    expect(elapsed()).toBe(250);
+  });
 });

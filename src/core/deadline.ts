@@ -67,3 +67,12 @@ export function withTimeout(
     },
   };
 }
+
+/**
+ * A monotonic stopwatch: the function it returns gives the milliseconds since `stopwatch()` was called,
+ * on the clock timeouts use (`performance.now()`), which a wall-clock jump never moves.
+ */
+export function stopwatch(): () => number {
+  const startedMs = performance.now();
+  return () => performance.now() - startedMs;
+}

@@ -13,7 +13,7 @@ export { describeIssues, SourceError, type SourceErrorDetails, type SourceIssue 
 export { Limiter, type LimiterOptions, type LimiterStats, type RunOptions, type Task } from './limiter.js';
 export { mapOrdered, type MapOrderedOptions, type MapOrderedResult, type Settled } from './map-ordered.js';
 export { Lifecycle, type LifecycleOptions, type LifecycleState } from './lifecycle.js';
-export { MAX_TIMER_MS, sleep, withTimeout, type Deadline } from './deadline.js';
+export { MAX_TIMER_MS, sleep, stopwatch, withTimeout, type Deadline } from './deadline.js';
 export { NEVER_ABORTED } from './signals.js';
 export { assertCount, assertNonNegative } from './validate.js';
 export { KeyedRateLimiter, type KeyedRateLimiterOptions } from './rate-limiter.js';

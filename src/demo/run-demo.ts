@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.js';
-import { assertCount } from '../core/index.js';
+import { assertCount, stopwatch } from '../core/index.js';
 import type { JobStatus, SequencedEvent } from '../events/index.js';
 import { openRuntime } from '../runtime/index.js';
 import { createDemoRepository } from './demo-repository.js';
@@ -117,7 +117,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await createDemoRepository(repo, signal);
     await runtime.start(['jobs']);
     signal?.addEventListener('abort', cancelAll, { once: true });
-    const started = performance.now();
+    const elapsed = stopwatch();
     for (let i = 0; i < jobCount; i++) {
       const prompt = DEMO_PROMPTS[i % DEMO_PROMPTS.length]!;
       const job = await service.submit({ agent: 'demo-agent', prompt, repo: 'shipyard' });
@@ -125,7 +125,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       options.onJob?.(job.id, prompt);
     }
     const finished = await Promise.all(ids.map((id) => service.wait(id)));
-    const wallMs = performance.now() - started;
+    const wallMs = elapsed();
     signal?.throwIfAborted();
     const jobs = finished.map((job): DemoJobResult => {
       const result = job!.result;

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAgentWithRetry, timeoutOf, type AgentUsage } from '../agents/index.js';
 import type { Environment, ResolvedConfig } from '../config/index.js';
+import { stopwatch } from '../core/index.js';
 import { nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
 import { runProcess } from '../exec/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
@@ -85,7 +86,7 @@ export async function runJob(
     context.emit({ type: 'job.log', jobId, stream, line, at: nowIso() });
 
   // 1. Workspace.
-  let mark = performance.now();
+  let elapsed = stopwatch();
   const workspace =
     request.repo === undefined
       ? undefined
@@ -98,11 +99,11 @@ export async function runJob(
         });
   const scratch = workspace === undefined ? context.scratch.acquire() : undefined;
   const cwd = workspace?.path ?? scratch!;
-  timings.workspace_ms = Math.round(performance.now() - mark);
+  timings.workspace_ms = Math.round(elapsed());
 
   try {
     // 2. The agent.
-    mark = performance.now();
+    elapsed = stopwatch();
     // Resolved once, capped to what a timer can wait: the agent and the verify command get the same bound.
     const timeoutMs = timeoutOf(
       profile,
@@ -130,14 +131,14 @@ export async function runJob(
           ),
       },
     );
-    timings.run_ms = Math.round(performance.now() - mark);
+    timings.run_ms = Math.round(elapsed());
     let status: JobStatus = agent.status;
     let error = agent.error ?? null;
 
     // 3. Verification.
     let verify: JobResult['verify'];
     if (status === 'succeeded' && repo?.verify !== undefined) {
-      mark = performance.now();
+      elapsed = stopwatch();
       // The verification gets the same bound as the agent: a hung test run must not hold the job.
       const check = await runProcess(repo.verify, {
         cwd,
@@ -147,7 +148,7 @@ export async function runJob(
         timeoutMs,
         onLine: emitLine,
       });
-      timings.verify_ms = Math.round(performance.now() - mark);
+      timings.verify_ms = Math.round(elapsed());
       verify = { exitCode: check.exitCode, tail: check.tail };
       if (check.cancelled) status = 'cancelled';
       else if (check.timedOut) {

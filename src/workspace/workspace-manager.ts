@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RepoConfig } from '../config/index.js';
-import { assertCount, InvalidArgumentError, Lifecycle, Limiter, type LifecycleState } from '../core/index.js';
+import {
+  assertCount,
+  InvalidArgumentError,
+  Lifecycle,
+  Limiter,
+  stopwatch,
+  type LifecycleState,
+} from '../core/index.js';
 import { ensureBase, JOB_BRANCH_PREFIX, resolveCommit } from './base-repository.js';
 import { git, gitRaw } from './git.js';
 import { collectChange } from './change.js';
@@ -212,7 +219,7 @@ export class WorkspaceManager {
     request: CheckedRequest,
     signal: AbortSignal | undefined,
   ): Promise<Workspace> {
-    const startedMs = performance.now();
+    const elapsed = stopwatch();
     // 1. Under the lock: a current base, the commit, and a checkout claimed from the pool or registered.
     const claim = await slot.lock.run(
       () => this.#claim(slot, request, signal),
@@ -231,7 +238,7 @@ export class WorkspaceManager {
         if (claim.pooled.head !== claim.commit) await moveCheckout(claim.path, claim.commit, signal);
       }
       ready = true;
-      prepareMs = performance.now() - startedMs;
+      prepareMs = elapsed();
       if (slot.config.setup !== undefined) {
         const { jobId, repo } = request;
         const context = { repo, jobId, path: claim.path, timeoutMs: this.#setupTimeoutMs, signal };
