@@ -112,7 +112,7 @@ describe('openRuntime', () => {
   });
 
   it('refuses a second job service on the same home and closes what it opened', async () => {
-    await open({ start: ['jobs'] });
+    const first = await open({ start: ['jobs'] });
     await expect(openRuntime({ config, start: ['jobs'] })).rejects.toMatchObject({ code: 'E_HOME_BUSY' });
     // The home's workflows are not held by the first process: another runtime may drive runs there.
     const other = await open({ start: ['workflows'] });
@@ -120,5 +120,10 @@ describe('openRuntime', () => {
       'schema_version: 1\nworkflow: { id: e }\nsteps: [{ id: a, type: shell, run: [echo, a] }]',
     );
     expect((await other.workflows.run(echo).done).status).toBe('succeeded');
+    // Its job service may start once the home is free, though it was refused before.
+    await expect(other.start(['jobs'])).rejects.toMatchObject({ code: 'E_HOME_BUSY' });
+    await first.close();
+    await other.start(['jobs']);
+    expect(other.jobs.state).toBe('started');
   });
 });

@@ -108,15 +108,21 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     })());
 
-  const started = new Set<RuntimeService>();
+  // Each service's start, once asked for; a start that failed is forgotten, so it can be asked for again.
+  const starts = new Map<RuntimeService, Promise<void>>();
+  const startOne = (service: RuntimeService): Promise<void> => {
+    let started = starts.get(service);
+    if (started === undefined) {
+      started = service === 'jobs' ? jobs.start() : workflows.start();
+      starts.set(service, started);
+      started.catch(() => starts.delete(service));
+    }
+    return started;
+  };
   const start = async (services: Iterable<RuntimeService | StepNeed>): Promise<void> => {
     const wanted = new Set(services);
     // The scheduler first: runs resumed by the engine may submit jobs at once.
-    for (const service of ['jobs', 'workflows'] as const) {
-      if (!wanted.has(service) || started.has(service)) continue;
-      started.add(service);
-      await (service === 'jobs' ? jobs.start() : workflows.start());
-    }
+    for (const service of ['jobs', 'workflows'] as const) if (wanted.has(service)) await startOne(service);
   };
 
   const runtime: Runtime = { config, store, bus, jobs, workflows, start, close };
