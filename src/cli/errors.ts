@@ -73,6 +73,7 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   E_AGENT_FAILED: ExitCode.Failures,
   E_SERVER_STATE: ExitCode.Failures,
   E_LISTEN: ExitCode.Failures,
+  E_SHELL_STEPS_OFF: ExitCode.Usage,
 
   // cli
   E_USAGE: ExitCode.Usage,

@@ -30,6 +30,7 @@ const DEFAULT_SERVER = {
   max_queue: 100,
   job_ttl_s: 86_400,
   max_body_bytes: 1_048_576,
+  allow_shell_steps: false,
 };
 const DEFAULT_QA = { workers: 4, rate_limit: 3, max_pages: 100, max_depth: 3 };
 

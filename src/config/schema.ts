@@ -145,6 +145,11 @@ export const serverConfigSchema = mapping({
     .optional(),
   /** The largest request body accepted; larger gets 413. */
   max_body_bytes: count(1).default(1024 * 1024),
+  /**
+   * Whether workflows sent over HTTP may have `shell` steps. They run any command as the server's user,
+   * beyond the agent profiles, so they are off unless the operator turns them on.
+   */
+  allow_shell_steps: z.boolean({ error: 'expected true or false' }).default(false),
 });
 
 /** `flotilla qa`: the crawler's bounds. */

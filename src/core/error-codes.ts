@@ -108,6 +108,8 @@ export const ERROR_CODES = {
   E_SERVER_STATE: 'server',
   /** The server could not listen on its host and port. */
   E_LISTEN: 'server',
+  /** A workflow sent over HTTP has `shell` steps, and the server's `allow_shell_steps` is off. */
+  E_SHELL_STEPS_OFF: 'server',
 
   // cli
   /** A command was given a bad flag or argument (one commander does not catch). */

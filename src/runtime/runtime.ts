@@ -1,4 +1,5 @@
 import type { Environment, ResolvedConfig } from '../config/index.js';
+import { Limiter } from '../core/index.js';
 import { EventBus } from '../events/index.js';
 import { JobService, type JobScheduler } from '../jobs/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -38,6 +39,12 @@ export interface RuntimeOptions {
   readonly heartbeatMs?: number;
   /** How long a run's lease outlives its driver's last heartbeat. @default 30 s */
   readonly leaseTtlMs?: number;
+  /**
+   * How many processes steps may run at once (`shell` steps' commands), beside the jobs' own bound.
+   * `flotilla serve` gives `server.concurrency`, so nothing a client sends runs unbounded.
+   * @default Infinity
+   */
+  readonly processConcurrency?: number;
 }
 
 /** Everything one process of Flotilla works with, opened together and closed together. */
@@ -50,6 +57,8 @@ export interface Runtime {
   readonly jobs: JobScheduler;
   /** Runs workflows, with every registered step type; its agent steps go through `jobs`. */
   readonly workflows: WorkflowEngine;
+  /** The bound on processes steps run themselves (see `RuntimeOptions.processConcurrency`). */
+  readonly processes: Limiter;
   /**
    * Starts the services named, or those a workflow needs (`workflows.needs(definition)`); a service
    * already started is left as it is. The job scheduler takes the home's lease: it throws
@@ -83,11 +92,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     workspaces: new WorkspaceManager({ home: options.workspacesHome ?? config.home, repos: config.repos }),
     ...(options.defaultJobTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultJobTimeoutMs }),
   });
+  const processes = new Limiter({ concurrency: options.processConcurrency ?? Infinity });
   const workflows = new WorkflowEngine({
     store,
     bus,
     stepTypes: [...STEP_TYPES, ...(options.stepTypes ?? [])],
-    services: { jobs },
+    services: { jobs, processes },
     env,
     ...(options.approver === undefined ? {} : { approver: options.approver }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
@@ -125,7 +135,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const service of ['jobs', 'workflows'] as const) if (wanted.has(service)) await startOne(service);
   };
 
-  const runtime: Runtime = { config, store, bus, jobs, workflows, start, close };
+  const runtime: Runtime = { config, store, bus, jobs, workflows, processes, start, close };
   try {
     await start(options.start ?? []);
   } catch (error) {

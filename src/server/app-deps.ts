@@ -3,8 +3,11 @@ import type { Runtime } from '../runtime/index.js';
 /** How often an open SSE stream sends a comment so that proxies keep it open. */
 export const SSE_HEARTBEAT_MS = 15_000;
 
-/** What of the runtime the HTTP app serves: its scheduler, engine, store, event bus and configuration. */
-export type ServedRuntime = Pick<Runtime, 'jobs' | 'workflows' | 'store' | 'bus' | 'config'>;
+/**
+ * What of the runtime the HTTP app serves: its scheduler, engine, process bound, store, event bus and
+ * configuration.
+ */
+export type ServedRuntime = Pick<Runtime, 'jobs' | 'workflows' | 'processes' | 'store' | 'bus' | 'config'>;
 
 /** What the HTTP app serves from. */
 export interface AppDeps {

@@ -109,6 +109,8 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_BODY_TOO_LARGE: 413,
   E_AGENT_FAILED: 502,
   E_SERVER_STATE: 503,
+  // The server's policy, not the request's form: the operator may allow it.
+  E_SHELL_STEPS_OFF: 403,
   // Refusals to start (before any request): no request can be answered with them, so they are faults.
   E_INSECURE: 500,
   E_LISTEN: 500,

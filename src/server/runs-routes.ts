@@ -57,6 +57,24 @@ export function runsRoutes(deps: AppDeps): Hono {
    * CLI killed with -9) is marked interrupted by the engine's own sweep, so its event stream ends too.
    */
   const stopped = (id: string): boolean => store.runs.get(id)?.status !== 'running';
+  /**
+   * Refuses a workflow with `shell` steps unless the server's configuration allows them: a shell step
+   * runs any command as the server's user, beyond every agent profile.
+   * @throws ServerError `E_SHELL_STEPS_OFF` (403) naming the first shell step and where it is.
+   */
+  const refuseShellSteps = (definition: WorkflowDefinition | undefined): void => {
+    if (definition === undefined || deps.runtime.config.server.allow_shell_steps) return;
+    const shell = engine.stepsOf(definition).find((step) => step.type === 'shell');
+    if (shell === undefined) return;
+    const at = shell.location;
+    const where = at === undefined ? '' : `${at.file}:${at.line}:${at.column}: `;
+    throw new ServerError(
+      'E_SHELL_STEPS_OFF',
+      `${where}step "${shell.id}" is a shell step, and shell steps are off over HTTP ` +
+        '(the server allows them with server.allow_shell_steps: true in its configuration)',
+      { field: 'workflow' },
+    );
+  };
   /** Lets a run go on in the background; a fault of the engine itself is the operator's to see. */
   const detach = (handle: RunHandle): void => {
     handle.done.catch((error: unknown) => deps.onServerFault?.(error));
@@ -65,6 +83,7 @@ export function runsRoutes(deps: AppDeps): Hono {
   app.post('/v1/runs', async (c) => {
     const body = parseInput(startSchema, await readJson(c));
     const definition = await loadDefinition(body.workflow, engine);
+    refuseShellSteps(definition);
     const handle = engine.run(definition, body.inputs ?? {});
     detach(handle);
     return c.json({ id: handle.id, status: engine.view(handle.id)?.status ?? 'running' }, 202);
@@ -89,7 +108,9 @@ export function runsRoutes(deps: AppDeps): Hono {
   app.delete('/v1/runs/:id', async (c) => c.json(await engine.cancel(c.req.param('id'))));
 
   app.post('/v1/runs/:id/resume', (c) => {
-    const handle = engine.resume(c.req.param('id'));
+    const id = c.req.param('id');
+    refuseShellSteps(engine.definitionOf(id));
+    const handle = engine.resume(id);
     detach(handle);
     return c.json({ id: handle.id, status: 'running' }, 202);
   });
@@ -97,6 +118,7 @@ export function runsRoutes(deps: AppDeps): Hono {
   app.post('/v1/runs/:id/approve', async (c) => {
     const id = c.req.param('id');
     const body = parseInput(approveSchema, await readJson(c, { optional: true }));
+    refuseShellSteps(engine.definitionOf(id));
     const approved = body.approved ?? true;
     const gate = engine.approve(
       id,

@@ -30,7 +30,7 @@ const serverConfigPatchSchema = z.strictObject({
  * lowering `max_queue` keeps the jobs already waiting. A change lasts until the server restarts.
  */
 export function serverConfigRoutes(deps: AppDeps): Hono {
-  const { jobs, config } = deps.runtime;
+  const { jobs, processes, config } = deps.runtime;
   const app = new Hono();
 
   app.get('/health', (c) => c.json({ status: 'ok', ...jobs.health() }));
@@ -66,6 +66,8 @@ export function serverConfigRoutes(deps: AppDeps): Hono {
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(maxQueue === undefined ? {} : { maxQueue }),
     });
+    // The processes steps start share the server's concurrency (they do not queue at the door).
+    if (concurrency !== undefined) processes.resize(concurrency);
     return c.json(current());
   });
 

@@ -12,6 +12,7 @@ export type ServerErrorCode = Extract<
   | 'E_AGENT_FAILED'
   | 'E_SERVER_STATE'
   | 'E_LISTEN'
+  | 'E_SHELL_STEPS_OFF'
 >;
 
 /**

@@ -24,6 +24,8 @@ export interface HarnessOptions {
   readonly agents?: Record<string, AgentProfile>;
   /** Step types registered beside the built-in ones. */
   readonly stepTypes?: readonly AnyStepType[];
+  /** `server.allow_shell_steps`: most tests of runs use shell steps. @default true */
+  readonly allowShellSteps?: boolean;
 }
 
 /** A real runtime (store, job service, workflow engine) and app in a temporary home, with agents the test controls. */
@@ -68,6 +70,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   });
   const config: ResolvedConfig = {
     ...base,
+    server: { ...base.server, allow_shell_steps: options.allowShellSteps ?? true },
     agents: {
       hold: { type: 'cli', command: [process.execPath, HOLD_AGENT, gates, '{job_id}', 'note.txt'] },
       echo: {
@@ -83,6 +86,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const runtime = await openRuntime({
     config,
     start: ['jobs', 'workflows'],
+    // As `flotilla serve` does: the server's concurrency bounds the processes steps start too.
+    processConcurrency: config.server.concurrency,
     ...(options.stepTypes === undefined ? {} : { stepTypes: options.stepTypes }),
   });
   const { jobs, store, workflows } = runtime;

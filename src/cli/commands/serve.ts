@@ -27,7 +27,12 @@ export function registerServeCommand(
       });
       const { config, output } = context;
       // The job service recovers what a previous server left; the engine marks its dead runs interrupted.
-      const runtime = await openRuntime({ config, start: ['jobs', 'workflows'] });
+      // The server's concurrency bounds the processes that steps of its runs start, as it bounds jobs.
+      const runtime = await openRuntime({
+        config,
+        start: ['jobs', 'workflows'],
+        processConcurrency: config.server.concurrency,
+      });
       // Teardown in reverse order of setup, whatever fails.
       try {
         const server = await startServer({

@@ -120,10 +120,11 @@ steps:
       then:
         - { id: ask, type: agent, agent: any, prompt: "{{ item }}" }
 `);
-    expect([...engine.needs(engine.parse(ECHO))]).toEqual([]);
-    expect([...engine.needs(agentInFanOut)]).toEqual(['jobs']);
+    // A shell step's process counts against the process bound; an agent step's job needs the scheduler.
+    expect([...engine.needs(engine.parse(ECHO))]).toEqual(['processes']);
+    expect([...engine.needs(agentInFanOut)]).toEqual(['processes', 'jobs']);
     const view = await engine.run(engine.parse(ECHO)).done;
-    expect([...engine.needsOfRun(view.id)]).toEqual([]);
+    expect([...engine.needsOfRun(view.id)]).toEqual(['processes']);
     expect(() => engine.needsOfRun('run_nope')).toThrow(/No run run_nope/);
   });
 });

@@ -79,7 +79,10 @@ class ItemFailure extends Error {
 const GATE_DECISION_KEY = 'decision';
 
 /** What messages call each service a step type may need. */
-const SERVICE_NAMES: Readonly<Record<StepNeed, string>> = { jobs: 'job service' };
+const SERVICE_NAMES: Readonly<Record<StepNeed, string>> = {
+  jobs: 'job service',
+  processes: 'process bound',
+};
 
 /**
  * Executes the steps of one run against its durable state: a step (or item) whose record says it

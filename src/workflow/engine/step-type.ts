@@ -1,3 +1,4 @@
+import type { Limiter } from '../../core/index.js';
 import type { OutputStream } from '../../events/index.js';
 import type { JobScheduler } from '../../jobs/index.js';
 import type { StepBase, StepDefinition, StepSchema } from '../format/index.js';
@@ -85,6 +86,11 @@ export interface ItemsOutcome {
 export interface StepServices {
   /** The scheduler that agent jobs go through: the same queue, bound and isolation as the HTTP API's. */
   readonly jobs: JobScheduler;
+  /**
+   * The bound on processes that steps start themselves (a `shell` step's command): each runs inside one
+   * of its slots, so a server's `concurrency` bounds them as it bounds jobs.
+   */
+  readonly processes: Pick<Limiter, 'run'>;
 }
 
 /** A service a step type may need: a key of `StepServices`. */

@@ -1,5 +1,11 @@
 import { dirname } from 'node:path';
-import { CancelledError, InterruptedError, Lifecycle, type LifecycleState } from '../../core/index.js';
+import {
+  CancelledError,
+  InterruptedError,
+  Lifecycle,
+  Limiter,
+  type LifecycleState,
+} from '../../core/index.js';
 import { nowIso, type EventBus, type RunStatus } from '../../events/index.js';
 import { killProcessesWithEnvironment } from '../../exec/index.js';
 import { newRecordId, type HeldLease, type Page, type RunRecord, type Store } from '../../store/index.js';
@@ -7,6 +13,7 @@ import {
   loadWorkflowFile,
   parseWorkflow,
   resolveInputs,
+  type StepDefinition,
   type StepSchema,
   type WorkflowDefinition,
 } from '../format/index.js';
@@ -35,6 +42,7 @@ export interface WorkflowEngineOptions {
   /**
    * What the runtime lends to the step types that need it (`StepType.needs`); a step whose type needs
    * a service absent here fails with a message that says so.
+   * @default no job scheduler; `processes` without a bound
    */
   readonly services?: Partial<StepServices>;
   /**
@@ -87,6 +95,7 @@ const RESUMABLE: ReadonlySet<RunStatus> = new Set(['interrupted', 'failed', 'pau
 export class WorkflowEngine {
   readonly #options: WorkflowEngineOptions;
   readonly #registry: StepRegistry;
+  readonly #services: Partial<StepServices>;
   readonly #leases: RunLeases;
   readonly #active = new Map<string, { controller: AbortController; done: Promise<RunView> }>();
   readonly #lifecycle = new Lifecycle({
@@ -98,6 +107,7 @@ export class WorkflowEngine {
   constructor(options: WorkflowEngineOptions) {
     this.#options = options;
     this.#registry = new StepRegistry(options.stepTypes);
+    this.#services = { processes: new Limiter({ concurrency: Infinity }), ...options.services };
     this.#leases = new RunLeases({
       store: options.store,
       ...(options.bus === undefined ? {} : { bus: options.bus }),
@@ -155,8 +165,23 @@ export class WorkflowEngine {
    * @throws RunError `E_RUN_NOT_FOUND`
    */
   needsOfRun(id: string): Set<StepNeed> {
-    const spec = this.#get(id).spec as RunSpec | null;
-    return this.#registry.needs(spec?.definition.steps ?? []);
+    return this.#registry.needs(this.definitionOf(id)?.steps ?? []);
+  }
+
+  /**
+   * The workflow stored run `id` runs (as it was when the run was created), `undefined` for a run that
+   * is not a workflow's.
+   * @throws RunError `E_RUN_NOT_FOUND`
+   */
+  definitionOf(id: string): WorkflowDefinition | undefined {
+    return (this.#get(id).spec as RunSpec | null)?.definition;
+  }
+
+  /** Every step of `definition`, nested ones included, in document order. */
+  stepsOf(definition: WorkflowDefinition): StepDefinition[] {
+    const steps: StepDefinition[] = [];
+    this.#registry.walk(definition.steps, (step) => steps.push(step));
+    return steps;
   }
 
   /**
@@ -362,7 +387,7 @@ export class WorkflowEngine {
         registry: this.#registry,
         baseDir: spec.baseDir,
         env: this.#options.env ?? process.env,
-        services: this.#options.services ?? {},
+        services: this.#services,
         ...(this.#options.approver === undefined ? {} : { approver: this.#options.approver }),
       });
     } catch (error) {

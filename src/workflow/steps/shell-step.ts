@@ -23,9 +23,10 @@ export interface ShellOutput {
  * Output lines are logged as they come; the step fails on a non-zero exit, on its timeout, or when
  * `output_format: json` meets output that is not JSON.
  */
-export const shellStep: StepType<ShellStep> = {
+export const shellStep: StepType<ShellStep, 'processes'> = {
   ...builtinSchema('shell'),
-  async execute(step, context) {
+  needs: ['processes'],
+  async execute(step, context, { processes }) {
     const argv =
       typeof step.run === 'string'
         ? ['sh', '-c', renderString(step.run, context.scope, { quote: shellQuote })]
@@ -42,13 +43,11 @@ export const shellStep: StepType<ShellStep> = {
     // Longer than a timer can wait means no limit, as for agents (`timeoutOf`).
     const limitMs = (step.timeout_s ?? 0) * 1000;
     const timeoutMs = limitMs > MAX_TIMER_MS ? 0 : limitMs;
-    const result = await runProcess(argv, {
-      cwd,
-      env,
-      timeoutMs,
-      signal: context.signal,
-      onLine: stdout.onLine,
-    });
+    // The wait for a slot is not the step's time: its timeout starts with the process.
+    const result = await processes.run(
+      () => runProcess(argv, { cwd, env, timeoutMs, signal: context.signal, onLine: stdout.onLine }),
+      { signal: context.signal },
+    );
     if (result.cancelled) throw context.signal.reason;
     const text = stdout.text();
     const output: ShellOutput = { exit_code: result.exitCode, stdout: text, ...formatted(step, text) };
