@@ -39,7 +39,7 @@ export function startCli(args: readonly string[], options: { cwd?: string; env?:
         reject(new Error(`CLI exited (${code}) before printing "${text}": ${stderr}`)),
       );
     });
-  return { child, done, output: () => stdout, waitForOutput };
+  return { child, done, output: () => stdout, errors: () => stderr, waitForOutput };
 }
 
 /** Runs the CLI to the end. */

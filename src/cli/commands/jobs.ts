@@ -41,7 +41,13 @@ export function registerJobsCommand(
     .requiredOption('--agent <name>', 'the agent profile')
     .option('--repo <key>', 'a repository the server allows (repos: in its config)')
     .option('--ref <ref>', 'branch, tag or commit')
-    .option('--path <dir...>', 'sparse checkout: only these directories')
+    // Repeatable rather than variadic: `--path a fix it` must leave `fix it` to the prompt.
+    .option(
+      '--path <dir>',
+      'sparse checkout: only this directory (repeatable)',
+      collect,
+      [] as string[],
+    )
     .addOption(new Option('--timeout <s>', 'seconds the agent may run').argParser(parseCount('--timeout', 1)))
     .addOption(
       new Option('--priority <n>', 'higher runs first').argParser(parseCount('--priority', -1_000_000)),
@@ -69,7 +75,7 @@ export function registerJobsCommand(
         prompt: words.join(' '),
         ...(options.repo === undefined ? {} : { repo: options.repo }),
         ...(options.ref === undefined ? {} : { ref: options.ref }),
-        ...(options.path === undefined ? {} : { paths: options.path }),
+        ...(options.path.length === 0 ? {} : { paths: options.path }),
         ...(options.timeout === undefined ? {} : { timeout_s: options.timeout }),
         ...(options.priority === undefined ? {} : { priority: options.priority }),
         ...(options.env.length === 0 ? {} : { env }),
