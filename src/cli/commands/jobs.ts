@@ -42,12 +42,7 @@ export function registerJobsCommand(
     .option('--repo <key>', 'a repository the server allows (repos: in its config)')
     .option('--ref <ref>', 'branch, tag or commit')
     // Repeatable rather than variadic: `--path a fix it` must leave `fix it` to the prompt.
-    .option(
-      '--path <dir>',
-      'sparse checkout: only this directory (repeatable)',
-      collect,
-      [] as string[],
-    )
+    .option('--path <dir>', 'sparse checkout: only this directory (repeatable)', collect, [] as string[])
     .addOption(new Option('--timeout <s>', 'seconds the agent may run').argParser(parseCount('--timeout', 1)))
     .addOption(
       new Option('--priority <n>', 'higher runs first').argParser(parseCount('--priority', -1_000_000)),
