@@ -51,7 +51,7 @@ export function streamChatCompletion(
   });
 }
 
-/** The error a chat request answers when its job did not succeed (502: the agent failed). */
+/** The error a chat request answers when its job did not succeed (424, not retried: the agent failed). */
 export function jobFailure(id: string, job: JobView | undefined): ServerError {
   const status = job?.status ?? 'gone';
   const reason = job?.error === null || job?.error === undefined ? '' : `: ${job.error}`;

@@ -79,7 +79,7 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_AGENT_CONFIG: 500,
   // The client's prompt (or id) cannot be put in an argv (a NUL character).
   E_AGENT_REQUEST: 400,
-  // The agent's endpoint refused: an upstream's answer, like E_AGENT_FAILED.
+  // The agent's endpoint refused: an upstream's answer. (Behind a chat it ends the job: E_AGENT_FAILED.)
   E_AGENT_HTTP: 502,
 
   // jobs
@@ -107,7 +107,11 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_UNAUTHORIZED: 401,
   E_NOT_FOUND: 404,
   E_BODY_TOO_LARGE: 413,
-  E_AGENT_FAILED: 502,
+  // The chat's job ran and its agent failed. Not a 5xx: the OpenAI and AI SDKs retry 408, 409, 429 and
+  // every 5xx twice by default, which would run the agent (its cost, its side effects) three times.
+  // 424 Failed Dependency (the answer depended on the agent's job, which failed) is retried by neither;
+  // `respondWithError` adds `x-should-retry: false` for clients that honour it.
+  E_AGENT_FAILED: 424,
   E_SERVER_STATE: 503,
   // Refusals to start (before any request): no request can be answered with them, so they are faults.
   E_INSECURE: 500,
@@ -172,6 +176,8 @@ export async function respondWithError(
     c.header('Retry-After', String(Math.max(1, Math.ceil(await options.retryAfterSeconds()))));
   }
   if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="flotilla"');
+  // The work ran: trying again would run it again (the OpenAI SDK obeys this header before the status).
+  if (error instanceof FlotillaError && error.code === 'E_AGENT_FAILED') c.header('x-should-retry', 'false');
   if (status >= 500) options.onServerFault?.(error);
   return c.json(errorBody(error), status);
 }

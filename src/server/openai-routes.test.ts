@@ -69,10 +69,11 @@ describe('POST /v1/chat/completions', () => {
     expect(answered.status).toBe(200);
   });
 
-  it('answers 502 when the agent fails', async () => {
+  it('answers 424, not to be retried, when the agent fails', async () => {
     harness = await createHarness();
     const response = await chat({ model: 'fail', messages: [{ role: 'user', content: 'x' }] });
-    expect(response.status).toBe(502);
+    expect(response.status).toBe(424);
+    expect(response.headers.get('x-should-retry')).toBe('false');
     expect(await response.json()).toMatchObject({ error: { code: 'E_AGENT_FAILED' } });
   });
 
