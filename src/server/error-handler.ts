@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FlotillaError, type ErrorCode } from '../core/index.js';
 import { JobRequestError } from '../jobs/index.js';
 import { WorkflowError, WorkflowInputError, type WorkflowIssue } from '../workflow/index.js';
+import type { AppDeps } from './app-deps.js';
 import { ServerError } from './server-error.js';
 
 /**
@@ -112,6 +113,8 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   // 424 Failed Dependency (the answer depended on the agent's job, which failed) is retried by neither;
   // `respondWithError` adds `x-should-retry: false` for clients that honour it.
   E_AGENT_FAILED: 424,
+  // Nobody reads this answer: the client hung up. An incomplete request is a bad one; never a fault.
+  E_CLIENT_GONE: 400,
   E_SERVER_STATE: 503,
   // Refusals to start (before any request): no request can be answered with them, so they are faults.
   E_INSECURE: 500,
@@ -157,7 +160,9 @@ export interface ErrorHandlerOptions {
   /** Seconds a refused client should wait before trying again (`Retry-After` of a 429). */
   readonly retryAfterSeconds: () => number | Promise<number>;
   /** Told about server faults (500s), never about refused requests. @default ignore */
-  readonly onServerFault?: (error: unknown) => void;
+  readonly onServerFault?: AppDeps['onServerFault'];
+  /** Told about the other 5xx (no bug) and clients that went away, one line each. @default ignore */
+  readonly onServerLog?: AppDeps['onServerLog'];
 }
 
 /** Hono's `onError`: every thrown error becomes `{ error: { code, message, field? } }` with its status. */
@@ -178,8 +183,22 @@ export async function respondWithError(
   if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="flotilla"');
   // The work ran: trying again would run it again (the OpenAI SDK obeys this header before the status).
   if (error instanceof FlotillaError && error.code === 'E_AGENT_FAILED') c.header('x-should-retry', 'false');
-  if (status >= 500) options.onServerFault?.(error);
+  report(c, error, status, options);
   return c.json(errorBody(error), status);
+}
+
+/**
+ * Tells the operator of an error answer at the level it deserves: a 500 is a fault (a bug, or the host's
+ * setup) and goes whole to `onServerFault`; the other 5xx (stopping, a deadline, an upstream's answer)
+ * are outcomes, one line each; a client that hung up is its own doing (debug); a refusal (4xx) was
+ * told to the client and is nobody else's concern.
+ */
+function report(c: Context, error: unknown, status: number, options: ErrorHandlerOptions): void {
+  const { code, message } = errorBody(error).error;
+  if (code === 'E_CLIENT_GONE') options.onServerLog?.('debug', `${c.req.method} ${c.req.path}: ${message}`);
+  else if (status === 500) options.onServerFault?.(error);
+  else if (status > 500)
+    options.onServerLog?.('info', `${c.req.method} ${c.req.path}: ${status} ${code}: ${message}`);
 }
 
 /** Hono's `notFound`: an unknown route is a JSON 404 like any other. */
