@@ -71,6 +71,7 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   E_NOT_FOUND: ExitCode.Failures,
   E_BODY_TOO_LARGE: ExitCode.Failures,
   E_AGENT_FAILED: ExitCode.Failures,
+  E_CLIENT_GONE: ExitCode.Failures,
   E_SERVER_STATE: ExitCode.Failures,
   E_LISTEN: ExitCode.Failures,
   E_SHELL_STEPS_OFF: ExitCode.Usage,

@@ -104,6 +104,8 @@ export const ERROR_CODES = {
   E_BODY_TOO_LARGE: 'server',
   /** The agent's job behind a chat completion did not succeed. */
   E_AGENT_FAILED: 'server',
+  /** The client closed its connection before its request was read or answered: nobody reads the answer. */
+  E_CLIENT_GONE: 'server',
   /** The server cannot answer in its state (stopping): the request ended before its job did. */
   E_SERVER_STATE: 'server',
   /** The server could not listen on its host and port. */

@@ -9,6 +9,13 @@ export const SSE_HEARTBEAT_MS = 15_000;
  */
 export type ServedRuntime = Pick<Runtime, 'jobs' | 'workflows' | 'processes' | 'store' | 'bus' | 'config'>;
 
+/**
+ * How much an expected outcome matters to the server's operator: `info` for outcomes of the work (a
+ * chat whose agent failed, a 5xx that is no bug: a shutdown, a deadline), `debug` for what a client did
+ * to itself (it hung up mid-body or mid-request).
+ */
+export type ServerLogLevel = 'info' | 'debug';
+
 /** What the HTTP app serves from. */
 export interface AppDeps {
   /** Opened (and started) by the caller, which also closes it: `openRuntime`. */
@@ -21,6 +28,14 @@ export interface AppDeps {
   readonly signal?: AbortSignal;
   /** @default SSE_HEARTBEAT_MS */
   readonly heartbeatMs?: number;
-  /** Told about server faults (500s); refused requests are answers, not faults. @default ignore */
+  /**
+   * Told about server faults, the bugs (a 500, an error inside an open stream), with the whole error;
+   * refused requests are answers and expected outcomes go to `onServerLog`, not here. @default ignore
+   */
   readonly onServerFault?: (error: unknown) => void;
+  /**
+   * Told about expected outcomes, one message each (no stack: nothing is wrong with the server). A
+   * message may quote an agent's error, which can span lines. @default ignore
+   */
+  readonly onServerLog?: (level: ServerLogLevel, message: string) => void;
 }

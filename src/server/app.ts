@@ -20,6 +20,7 @@ export function createApp(deps: AppDeps): Hono {
     createErrorHandler({
       retryAfterSeconds: () => estimateRetryAfterSeconds(deps.runtime.jobs),
       ...(deps.onServerFault === undefined ? {} : { onServerFault: deps.onServerFault }),
+      ...(deps.onServerLog === undefined ? {} : { onServerLog: deps.onServerLog }),
     }),
   );
   app.notFound(notFoundHandler);

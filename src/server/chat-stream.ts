@@ -41,7 +41,7 @@ export function streamChatCompletion(
     }
     const done = await deps.runtime.jobs.get(job.id);
     if (done?.status !== 'succeeded') {
-      const error = jobFailure(job.id, done);
+      const error = jobFailure(deps, job.id, done);
       await send({ error: { code: error.code, message: error.message } });
     } else {
       if (!linesAreReply) await send(chatChunk(identity, { content: replyOf(done) }));
@@ -51,10 +51,18 @@ export function streamChatCompletion(
   });
 }
 
-/** The error a chat request answers when its job did not succeed (502: the agent failed). */
-export function jobFailure(id: string, job: JobView | undefined): ServerError {
+/**
+ * The error a chat request answers when its job did not succeed (424, not retried: the agent failed).
+ * The operator hears of it as one line: an agent's failure is an outcome of the work, not a server fault.
+ */
+export function jobFailure(
+  deps: Pick<AppDeps, 'onServerLog'>,
+  id: string,
+  job: JobView | undefined,
+): ServerError {
   const status = job?.status ?? 'gone';
   const reason = job?.error === null || job?.error === undefined ? '' : `: ${job.error}`;
+  deps.onServerLog?.('info', `chat job ${id} ${status}${reason}`);
   return new ServerError('E_AGENT_FAILED', `The agent's job ${id} ended ${status}${reason}`);
 }
 

@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { FlotillaError, type ErrorCode } from '../core/index.js';
 import { JobRequestError } from '../jobs/index.js';
 import { WorkflowError, WorkflowInputError, type WorkflowIssue } from '../workflow/index.js';
+import type { AppDeps } from './app-deps.js';
 import { ServerError } from './server-error.js';
 
 /**
@@ -79,7 +80,7 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_AGENT_CONFIG: 500,
   // The client's prompt (or id) cannot be put in an argv (a NUL character).
   E_AGENT_REQUEST: 400,
-  // The agent's endpoint refused: an upstream's answer, like E_AGENT_FAILED.
+  // The agent's endpoint refused: an upstream's answer. (Behind a chat it ends the job: E_AGENT_FAILED.)
   E_AGENT_HTTP: 502,
 
   // jobs
@@ -107,7 +108,13 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_UNAUTHORIZED: 401,
   E_NOT_FOUND: 404,
   E_BODY_TOO_LARGE: 413,
-  E_AGENT_FAILED: 502,
+  // The chat's job ran and its agent failed. Not a 5xx: the OpenAI and AI SDKs retry 408, 409, 429 and
+  // every 5xx twice by default, which would run the agent (its cost, its side effects) three times.
+  // 424 Failed Dependency (the answer depended on the agent's job, which failed) is retried by neither;
+  // `respondWithError` adds `x-should-retry: false` for clients that honour it.
+  E_AGENT_FAILED: 424,
+  // Nobody reads this answer: the client hung up. An incomplete request is a bad one; never a fault.
+  E_CLIENT_GONE: 400,
   E_SERVER_STATE: 503,
   // The server's policy, not the request's form: the operator may allow it.
   E_SHELL_STEPS_OFF: 403,
@@ -155,7 +162,9 @@ export interface ErrorHandlerOptions {
   /** Seconds a refused client should wait before trying again (`Retry-After` of a 429). */
   readonly retryAfterSeconds: () => number | Promise<number>;
   /** Told about server faults (500s), never about refused requests. @default ignore */
-  readonly onServerFault?: (error: unknown) => void;
+  readonly onServerFault?: AppDeps['onServerFault'];
+  /** Told about the other 5xx (no bug) and clients that went away, one line each. @default ignore */
+  readonly onServerLog?: AppDeps['onServerLog'];
 }
 
 /** Hono's `onError`: every thrown error becomes `{ error: { code, message, field? } }` with its status. */
@@ -174,8 +183,24 @@ export async function respondWithError(
     c.header('Retry-After', String(Math.max(1, Math.ceil(await options.retryAfterSeconds()))));
   }
   if (status === 401) c.header('WWW-Authenticate', 'Bearer realm="flotilla"');
-  if (status >= 500) options.onServerFault?.(error);
+  // The work ran: trying again would run it again (the OpenAI SDK obeys this header before the status).
+  if (error instanceof FlotillaError && error.code === 'E_AGENT_FAILED') c.header('x-should-retry', 'false');
+  report(c, error, status, options);
   return c.json(errorBody(error), status);
+}
+
+/**
+ * Tells the operator of an error answer at the level it deserves: a 500 is a fault (a bug, or the host's
+ * setup) and goes whole to `onServerFault`; the other 5xx (stopping, a deadline, an upstream's answer)
+ * are outcomes, one line each; a client that hung up is its own doing (debug); a refusal (4xx) was
+ * told to the client and is nobody else's concern.
+ */
+function report(c: Context, error: unknown, status: number, options: ErrorHandlerOptions): void {
+  const { code, message } = errorBody(error).error;
+  if (code === 'E_CLIENT_GONE') options.onServerLog?.('debug', `${c.req.method} ${c.req.path}: ${message}`);
+  else if (status === 500) options.onServerFault?.(error);
+  else if (status > 500)
+    options.onServerLog?.('info', `${c.req.method} ${c.req.path}: ${status} ${code}: ${message}`);
 }
 
 /** Hono's `notFound`: an unknown route is a JSON 404 like any other. */

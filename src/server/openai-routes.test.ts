@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { createApp } from './app.js';
 import { createHarness, jsonRequest, sseBlocks, type Harness, ANY_NUMBER } from './server.fixture.js';
 
 let harness: Harness;
+const until = async (done: () => boolean): Promise<void> => {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
 const chat = (body: unknown) => harness.app.request('/v1/chat/completions', jsonRequest('POST', body));
 
 describe('GET /v1/models', () => {
@@ -69,11 +73,38 @@ describe('POST /v1/chat/completions', () => {
     expect(answered.status).toBe(200);
   });
 
-  it('answers 502 when the agent fails', async () => {
+  it('answers 424, not to be retried, when the agent fails', async () => {
     harness = await createHarness();
     const response = await chat({ model: 'fail', messages: [{ role: 'user', content: 'x' }] });
-    expect(response.status).toBe(502);
+    expect(response.status).toBe(424);
+    expect(response.headers.get('x-should-retry')).toBe('false');
     expect(await response.json()).toMatchObject({ error: { code: 'E_AGENT_FAILED' } });
+  });
+
+  it('answers 503 to a chat that a shutdown ends, and tells the operator in a line, not as a fault', async () => {
+    harness = await createHarness();
+    const shutdown = new AbortController();
+    const faults: unknown[] = [];
+    const lines: string[] = [];
+    const app = createApp({
+      ...harness.deps,
+      signal: shutdown.signal,
+      onServerFault: (error) => faults.push(error),
+      onServerLog: (level, message) => lines.push(`${level} ${message}`),
+    });
+    const answer = app.request(
+      '/v1/chat/completions',
+      jsonRequest('POST', { model: 'hold', messages: [{ role: 'user', content: 'x' }] }),
+    );
+    await until(() => harness.jobs.health().active === 1);
+    shutdown.abort();
+    const response = await answer;
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: 'E_SERVER_STATE' } });
+    expect(faults).toEqual([]);
+    expect(lines).toEqual([
+      'info POST /v1/chat/completions: 503 E_SERVER_STATE: The request ended before its job did',
+    ]);
   });
 
   it.each([

@@ -44,9 +44,18 @@ export function openAiRoutes(deps: AppDeps): Hono {
       done = await deps.runtime.jobs.wait(job.id, AbortSignal.any(signals));
     } catch (error) {
       await cancelQuietly(deps, job.id);
+      // A client that hung up and a server that stops are expected; what else failed the wait is a fault.
+      if (c.req.raw.signal.aborted) {
+        throw new ServerError(
+          'E_CLIENT_GONE',
+          `The client went away before chat job ${job.id} ended; the job was cancelled`,
+          { cause: error },
+        );
+      }
+      if (deps.signal?.aborted !== true) throw error;
       throw new ServerError('E_SERVER_STATE', 'The request ended before its job did', { cause: error });
     }
-    if (done?.status !== 'succeeded') throw jobFailure(job.id, done);
+    if (done?.status !== 'succeeded') throw jobFailure(deps, job.id, done);
     return c.json(chatCompletion(identity, replyOf(done), usageOf(done)));
   });
 

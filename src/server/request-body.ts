@@ -26,10 +26,14 @@ export function limitBody(maxBodyBytes: number): MiddlewareHandler {
     } else if (request.body !== null) {
       const chunks: Uint8Array[] = [];
       let size = 0;
-      for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-        size += chunk.byteLength;
-        if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
-        chunks.push(chunk);
+      try {
+        for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+          size += chunk.byteLength;
+          if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
+          chunks.push(chunk);
+        }
+      } catch (error) {
+        throw error instanceof ServerError ? error : readFailure(c, error);
       }
       bodies.set(request, Buffer.concat(chunks).toString('utf8'));
     }
@@ -38,11 +42,28 @@ export function limitBody(maxBodyBytes: number): MiddlewareHandler {
 }
 
 /**
+ * Why a body could not be read. A client that closed its connection mid-body (the request's signal
+ * aborts then, before the read fails with `aborted`) is `E_CLIENT_GONE`, the client's own doing and
+ * nobody's fault; anything else stays what it is, a fault.
+ */
+function readFailure(c: Context, error: unknown): unknown {
+  if (!c.req.raw.signal.aborted) return error;
+  return new ServerError('E_CLIENT_GONE', 'The client went away before it sent the whole body', {
+    cause: error,
+  });
+}
+
+/**
  * The request's body parsed as JSON; throws `E_INVALID_JSON` (400) when it is not JSON, or empty unless
  * `optional` (then an empty body reads as `{}`).
  */
 export async function readJson(c: Context, options: { optional?: boolean } = {}): Promise<unknown> {
-  const text = bodies.get(c.req.raw) ?? (await c.req.text());
+  let text: string;
+  try {
+    text = bodies.get(c.req.raw) ?? (await c.req.text());
+  } catch (error) {
+    throw readFailure(c, error);
+  }
   if (text.trim() === '' && options.optional === true) return {};
   if (text.trim() === '') throw new ServerError('E_INVALID_JSON', 'Expected a JSON body', { field: 'body' });
   try {

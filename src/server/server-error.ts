@@ -10,6 +10,7 @@ export type ServerErrorCode = Extract<
   | 'E_INVALID_REQUEST'
   | 'E_BODY_TOO_LARGE'
   | 'E_AGENT_FAILED'
+  | 'E_CLIENT_GONE'
   | 'E_SERVER_STATE'
   | 'E_LISTEN'
   | 'E_SHELL_STEPS_OFF'

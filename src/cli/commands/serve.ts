@@ -17,6 +17,7 @@ export function registerServeCommand(
     .option('--concurrency <n>', 'jobs that run at once (default 10)')
     .option('--max-queue <n>', 'jobs that may wait; beyond it, 429 (default 100)')
     .option('--token <token>', 'bearer token for every route but /health (default $FLOTILLA_TOKEN)')
+    .option('--verbose', 'also log clients that hang up mid-request (on stderr)')
     .action(async (options, command) => {
       const context = createContext(command.optsWithGlobals(), signal, {
         ...(options.host === undefined ? {} : { host: options.host }),
@@ -46,6 +47,12 @@ export function registerServeCommand(
             output.error(
               `flotilla serve: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
             ),
+          // Expected outcomes, one line each on stderr (stdout stays one document with --json). Quiet by
+          // default about clients that hang up: that is their own doing, and nothing the operator can fix.
+          onServerLog: (level, message) => {
+            if (level === 'debug' && options.verbose !== true) return;
+            output.error(`flotilla serve: ${message.replace(/\s*\n\s*/g, ' ')}`);
+          },
         });
         try {
           const { active, queued, capacity, max_queue } = runtime.jobs.health();
