@@ -240,6 +240,13 @@ describe('JobService', () => {
     expect(alive(grandchild)).toBe(false);
   });
 
+  it('times out a job whose timeout is a fraction of a millisecond: a positive bound is never "no limit"', async () => {
+    await startService(makeConfig({}, { napper: { type: 'cli', command: ['sleep', '5'] } }));
+    const job = await service.submit({ agent: 'napper', prompt: 'x', timeout_s: 0.0004 });
+    const done = await service.wait(job.id);
+    expect(done?.status).toBe('timed_out');
+  });
+
   it('cancels a queued job before it runs and a running one with its process tree', async () => {
     await startService(makeConfig({ concurrency: 1 }));
     const running = await service.submit({ agent: 'sleepy', prompt: 'x' });
