@@ -6,7 +6,7 @@ import { stopwatch } from '../core/index.js';
 import { nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
 import { runProcess } from '../exec/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
-import { JobRequestError, type JobRequest } from './job-request.js';
+import { assertJobEnvAllowed, JobRequestError, type JobRequest } from './job-request.js';
 import { jobMarker } from './leftovers.js';
 import type { ScratchFolders } from './scratch-folders.js';
 
@@ -82,6 +82,8 @@ export async function runJob(
   if (request.repo !== undefined && repo === undefined) {
     throw new JobRequestError('repo', `repository "${request.repo}" is no longer configured`);
   }
+  // Stored before `env_allow` existed, or under a profile that allowed more: checked as a new request is.
+  assertJobEnvAllowed(request.agent, profile, request.env);
   const emitLine = (stream: 'stdout' | 'stderr', line: string): void =>
     context.emit({ type: 'job.log', jobId, stream, line, at: nowIso() });
 

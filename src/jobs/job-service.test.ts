@@ -377,6 +377,28 @@ describe('JobService', () => {
     expect(store.leases.get('jobs')).toBeUndefined();
   });
 
+  it('checks the env of a job stored before env_allow again when it runs: a refused name fails it, no code runs', async () => {
+    const marker = join(dir, 'pwned');
+    const code = `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "ran");`;
+    const env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(code)}` };
+    // As an older version stored it: accepted, queued, not run yet.
+    store.jobs.insert({
+      id: 'job_0000000000000000stored',
+      agent: 'node',
+      prompt: 'x',
+      repo: null,
+      ref: null,
+      priority: 0,
+      spec: { agent: 'node', prompt: 'x', env },
+    });
+    const node = { type: 'cli' as const, command: [process.execPath, '-e', 'console.log("ran")'] };
+    await startService(makeConfig({}, { node: { ...node, env_allow: ['NODE_OPTIONS'] } }));
+    const done = await service.wait('job_0000000000000000stored');
+    expect(done?.status).toBe('failed');
+    expect(done?.error).toContain('env.NODE_OPTIONS: never accepted from a request');
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('brings back every acknowledged job after a restart, even beyond a smaller queue bound', async () => {
     await startService(makeConfig({ concurrency: 1, maxQueue: 5 }));
     const ids: string[] = [];
