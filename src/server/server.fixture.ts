@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { expect, onTestFinished } from 'vitest';
-import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
+import { loadConfig, type AgentProfile, type Environment, type ResolvedConfig } from '../config/index.js';
 import type { JobStatus } from '../events/index.js';
 import { HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
 import type { JobScheduler } from '../jobs/index.js';
@@ -18,7 +18,10 @@ import { startServer, type RunningServer } from './start-server.js';
 export interface HarnessOptions {
   readonly concurrency?: number;
   readonly maxQueue?: number;
+  /** The bearer token: the app's, and the configuration's `server.token`. */
   readonly token?: string;
+  /** The environment the runtime copies for its agents and shell steps. @default `process.env` */
+  readonly env?: Environment;
   readonly maxBodyBytes?: number;
   readonly heartbeatMs?: number;
   readonly agents?: Record<string, AgentProfile>;
@@ -79,10 +82,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...options.agents,
     },
     repos: { app: { path: source } },
+    ...(options.token === undefined ? {} : { server: { ...base.server, token: options.token } }),
   };
   const runtime = await openRuntime({
     config,
     start: ['jobs', 'workflows'],
+    ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.stepTypes === undefined ? {} : { stepTypes: options.stepTypes }),
   });
   const { jobs, store, workflows } = runtime;
