@@ -32,9 +32,14 @@ export interface JobTimings {
   verify_ms?: number;
 }
 
-/** What a finished job records besides its status. */
+/**
+ * What a finished job records besides its status, always whole: a job that failed before its agent
+ * started (an unknown ref, a repository that cannot be cloned, a failed `setup`) has `attempts: 0`, an
+ * empty `output` and `changedFiles`, and `null` for `branch`, `commit` and `fetchFrom` (see `jobResultOf`).
+ */
 export interface JobResult {
   readonly timings: JobTimings;
+  /** Runs of the agent, its rate-limit retries included; `0` when it never started. */
   readonly attempts: number;
   readonly output: string;
   readonly usage?: AgentUsage;
@@ -44,6 +49,25 @@ export interface JobResult {
   /** The repository holding `branch`: `git fetch <fetchFrom> <branch>` brings the change home. */
   readonly fetchFrom: string | null;
   readonly verify?: { readonly exitCode: number | null; readonly tail: readonly string[] };
+}
+
+/**
+ * A result as the store may hold it: versions before `jobResultOf` stored only the `timings` of a job that
+ * failed before its agent started.
+ */
+export type StoredJobResult = Pick<JobResult, 'timings'> & Partial<JobResult>;
+
+/** `stored` made whole: what it lacks is what a job whose agent never started has (see `JobResult`). */
+export function jobResultOf(stored: StoredJobResult): JobResult {
+  return {
+    attempts: 0,
+    output: '',
+    changedFiles: [],
+    branch: null,
+    commit: null,
+    fetchFrom: null,
+    ...stored,
+  };
 }
 
 export interface JobOutcome {

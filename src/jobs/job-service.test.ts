@@ -399,6 +399,44 @@ describe('JobService', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('gives a whole result for a job that failed before its agent, also as an older version stored it', async () => {
+    await startService(makeConfig());
+    const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app', ref: 'no-such-ref' });
+    const failed = await service.wait(job.id);
+    const nothing = {
+      attempts: 0,
+      output: '',
+      changedFiles: [],
+      branch: null,
+      commit: null,
+      fetchFrom: null,
+    };
+    expect(failed).toMatchObject({ status: 'failed', result: nothing });
+    expect(failed?.error).toContain('Unknown ref "no-such-ref"');
+
+    // Versions before stored only the timings of such a job.
+    const timings = { queued_ms: 1, workspace_ms: 2, run_ms: 0 };
+    store.jobs.insert({
+      id: 'job_0000000000000000older',
+      agent: 'hold',
+      prompt: 'x',
+      repo: 'app',
+      ref: 'gone',
+      priority: 0,
+      spec: {},
+    });
+    store.jobs.finish('job_0000000000000000older', {
+      status: 'failed',
+      finishedAt: new Date().toISOString(),
+      exitCode: null,
+      signal: null,
+      error: 'Unknown ref "gone"',
+      outputTail: null,
+      result: { timings },
+    });
+    expect((await service.get('job_0000000000000000older'))?.result).toEqual({ timings, ...nothing });
+  });
+
   it('brings back every acknowledged job after a restart, even beyond a smaller queue bound', async () => {
     await startService(makeConfig({ concurrency: 1, maxQueue: 5 }));
     const ids: string[] = [];
