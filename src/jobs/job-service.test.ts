@@ -403,15 +403,9 @@ describe('JobService', () => {
     await startService(makeConfig());
     const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app', ref: 'no-such-ref' });
     const failed = await service.wait(job.id);
-    const nothing = {
-      attempts: 0,
-      output: '',
-      changedFiles: [],
-      branch: null,
-      commit: null,
-      fetchFrom: null,
-    };
-    expect(failed).toMatchObject({ status: 'failed', result: nothing });
+    // What a job whose agent never ran has done: nothing.
+    const none = { attempts: 0, output: '', changedFiles: [], branch: null, commit: null, fetchFrom: null };
+    expect(failed).toMatchObject({ status: 'failed', result: none });
     expect(failed?.error).toContain('Unknown ref "no-such-ref"');
 
     // Versions before stored only the timings of such a job.
@@ -434,7 +428,7 @@ describe('JobService', () => {
       outputTail: null,
       result: { timings },
     });
-    expect((await service.get('job_0000000000000000older'))?.result).toEqual({ timings, ...nothing });
+    expect((await service.get('job_0000000000000000older'))?.result).toEqual({ timings, ...none });
   });
 
   it('brings back every acknowledged job after a restart, even beyond a smaller queue bound', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli, startServe } from '../helpers/cli.js';
 import { initRepository } from '../helpers/git.js';
 
 /** Each test spawns the CLI a few times; on a loaded machine one start takes seconds. */
@@ -13,31 +13,23 @@ const ENV_TOKEN = 'env-tok-5d1e77-never-inherited';
 const FLAG_TOKEN = 'flag-tok-a80b3c-never-inherited';
 
 let dir = '';
-let servers: ReturnType<typeof startCli>[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'flotilla-secrets-cli-'));
   const source = join(dir, 'source');
   initRepository(source);
   // The agent and the verify command print their whole environment, after a line that tells them apart;
   // the setup command writes its own to a file.
-  writeFileSync(
-    join(dir, 'flotilla.config.yaml'),
-    [
-      'agents:',
-      `  envdump: { command: [sh, -c, 'echo agent-env; env'] }`,
-      'repos:',
-      '  app:',
-      `    path: "${source}"`,
-      `    setup: [sh, -c, 'env > "$0"', "${setupEnv()}"]`,
-      `    verify: [sh, -c, 'echo verify-env; env']`,
-    ].join('\n'),
-  );
-  servers = [];
+  const config = `agents:
+  envdump: { command: [sh, -c, 'echo agent-env; env'] }
+repos:
+  app:
+    path: "${source}"
+    setup: [sh, -c, 'env > "$0"', "${setupEnv()}"]
+    verify: [sh, -c, 'echo verify-env; env']
+`;
+  writeFileSync(join(dir, 'flotilla.config.yaml'), config);
 });
-afterEach(() => {
-  for (const server of servers) server.child.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const home = () => join(dir, 'home');
 const setupEnv = () => join(dir, 'setup-env.txt');
@@ -46,30 +38,12 @@ describe('what Flotilla starts never inherits the server’s token', () => {
   it(
     '`flotilla serve`: not its agents, not the setup and verify commands of their repositories',
     async () => {
-      const server = startCli(['serve', '--port', '0', '--token', FLAG_TOKEN, '--home', home()], {
+      const url = await startServe(['--token', FLAG_TOKEN, '--home', home()], {
         cwd: dir,
         env: { FLOTILLA_TOKEN: ENV_TOKEN, DEPLOY_SECRET: FLAG_TOKEN, KEPT_VAR: 'kept' },
       });
-      servers.push(server);
-      await server.waitForOutput('listening on');
-      const url = /listening on (http:\/\/\S+)/.exec(server.output())![1]!;
-      const waited = await runCli(
-        [
-          'jobs',
-          'submit',
-          '--server',
-          url,
-          '--token',
-          FLAG_TOKEN,
-          '--agent',
-          'envdump',
-          '--repo',
-          'app',
-          '--wait',
-          'x',
-        ],
-        { cwd: dir },
-      );
+      const submit = ['jobs', 'submit', '--server', url, '--token', FLAG_TOKEN, '--agent', 'envdump'];
+      const waited = await runCli([...submit, '--repo', 'app', '--wait', 'x'], { cwd: dir });
       expect(waited.code).toBe(0);
       // Both printed their environment (the job's marker is in it), neither got a token.
       expect(waited.stdout).toMatch(/agent-env[\s\S]*FLOTILLA_JOB_ID=[\s\S]*verify-env[\s\S]*KEPT_VAR=kept/);
