@@ -84,7 +84,7 @@ function matches(pattern: string, name: string): boolean {
 }
 
 /** The entry of `DENIED_JOB_ENV` that `name` falls under, if any. */
-export function deniedJobEnv(name: string): string | undefined {
+function deniedJobEnv(name: string): string | undefined {
   const upper = name.toUpperCase();
   return DENIED_JOB_ENV.find((pattern) => matches(pattern, upper));
 }
