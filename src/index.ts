@@ -90,6 +90,7 @@ export {
   type AgentUsage,
 } from './agents/index.js';
 export {
+  DENIED_JOB_ENV,
   JobRequestError,
   JobService,
   parseJobRequest,

@@ -57,3 +57,16 @@ describe('exitCodeOf', () => {
     expect(describeError(bare).code).toBe('E_HTTP_502');
   });
 });
+
+describe('describeError', () => {
+  it('says a fault that is not a FlotillaError in one line, without its stack', () => {
+    const { code, message } = describeError(
+      new TypeError("Cannot read properties of undefined (reading 'length')"),
+    );
+    expect(code).toBe('E_INTERNAL');
+    expect(message).toBe(
+      "internal error: TypeError: Cannot read properties of undefined (reading 'length') (FLOTILLA_DEBUG=1 shows where; please report it)",
+    );
+    expect(describeError(new UsageError('bad flag'))).toEqual({ code: 'E_USAGE', message: 'bad flag' });
+  });
+});

@@ -68,7 +68,8 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   E_INVALID_JSON: ExitCode.Usage,
   E_INSECURE: ExitCode.Failures,
   E_UNAUTHORIZED: ExitCode.Failures,
-  E_NOT_FOUND: ExitCode.Failures,
+  // A job or run id the server does not have: a bad argument, as a local unknown run (E_RUN_NOT_FOUND) is.
+  E_NOT_FOUND: ExitCode.Usage,
   E_BODY_TOO_LARGE: ExitCode.Failures,
   E_AGENT_FAILED: ExitCode.Failures,
   E_CLIENT_GONE: ExitCode.Failures,
@@ -97,11 +98,18 @@ export function exitCodeOf(error: unknown, interrupted: boolean): ExitCode {
   return ExitCode.Failures;
 }
 
-/** `{ code, message }` of any thrown value, for `--json` output and the terminal. */
+/**
+ * `{ code, message }` of any thrown value, for `--json` output and the terminal. Never a stack trace: an
+ * error that is not a `FlotillaError` is a fault of Flotilla, said in one line (`E_INTERNAL`); its stack
+ * is for `FLOTILLA_DEBUG=1` (see `main`).
+ */
 export function describeError(error: unknown): { code: string; message: string } {
   // A server's answer keeps the code the server gave, even one this client does not know.
   if (error instanceof ApiError) return { code: error.wireCode, message: error.message };
   if (error instanceof FlotillaError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: 'E_INTERNAL', message: error.stack ?? error.message };
-  return { code: 'E_INTERNAL', message: String(error) };
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    code: 'E_INTERNAL',
+    message: `internal error: ${what} (FLOTILLA_DEBUG=1 shows where; please report it)`,
+  };
 }

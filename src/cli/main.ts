@@ -49,6 +49,21 @@ Exit codes: 0 success · 1 the work found failures · 2 usage or configuration e
   return program;
 }
 
+/** Whether `FLOTILLA_DEBUG` asks for stack traces: set, and neither empty nor `0`. */
+function isDebug(): boolean {
+  const value = process.env.FLOTILLA_DEBUG;
+  return value !== undefined && value !== '' && value !== '0';
+}
+
+/** The stack of `error`, then of each `cause` under it, for `FLOTILLA_DEBUG`. */
+function stacksOf(error: unknown): string[] {
+  const stacks: string[] = [];
+  for (let at: unknown = error; at instanceof Error && stacks.length < 10; at = at.cause) {
+    stacks.push(`${stacks.length === 0 ? '' : 'caused by: '}${at.stack ?? String(at)}`);
+  }
+  return stacks;
+}
+
 /** Runs the CLI on `argv` (as `process.argv`) and resolves to the exit code. Never exits the process. */
 export async function main(argv: readonly string[]): Promise<number> {
   const controller = new AbortController();
@@ -79,6 +94,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { code, message } = describeError(error);
     if (state.json) output.document({ error: { code, message } });
     output.error(`flotilla: ${message}`);
+    // Stack traces are for those who ask: an expected failure is its one line above.
+    if (isDebug()) for (const stack of stacksOf(error)) output.error(stack);
     return exitCodeOf(error, interrupted);
   } finally {
     process.off('SIGINT', onSignal);

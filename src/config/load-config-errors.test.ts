@@ -46,7 +46,7 @@ describe('loadConfig: errors in the file name the file, line, column and key pat
     expect(error.message.split('\n')).toEqual([
       'flotilla.config.yaml: 2 problems',
       '  flotilla.config.yaml:2:3: agents.claude.command: missing, expected a non-empty list of strings (an argv)',
-      '  flotilla.config.yaml:3:5: agents.claude.comand: unknown key (expected one of: type, command, env, output, stdin, timeout_s, concurrency, retry, description)',
+      '  flotilla.config.yaml:3:5: agents.claude.comand: unknown key (expected one of: type, command, env, output, stdin, timeout_s, concurrency, retry, description, env_allow)',
     ]);
     expect(error.issues.map(({ path, line }) => ({ path, line }))).toEqual([
       { path: 'agents.claude.command', line: 2 },
@@ -92,6 +92,11 @@ describe('loadConfig: errors in the file name the file, line, column and key pat
       ['agents:', '  a: { command: [x], output: json }'],
       2,
       'agents.a.output: expected one of: text, claude-stream-json, codex-json, got "json"',
+    ],
+    [
+      ['agents:', '  a: { command: [x], env_allow: [MYAPP_*, "*"] }'],
+      2,
+      'agents.a.env_allow[1]: expected a variable name or a prefix followed by * (MYAPP_*), got "*"',
     ],
     [
       ['agents:', '  a: { type: openai, model: m, base_url: ftp://x }'],

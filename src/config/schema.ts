@@ -64,6 +64,9 @@ export const retrySchema = mapping({
   backoff_s: z.number({ error: 'expected a number of seconds ≥ 0' }).min(0).optional(),
 });
 
+/** An entry of `env_allow`: a variable name, or a prefix of one followed by `*`. */
+const ENV_ALLOW_ENTRY = /^[A-Za-z_][A-Za-z0-9_]*\*?$/;
+
 /** The keys every agent profile may have, whatever its type. */
 const commonProfileShape = {
   /** Seconds a job of this agent may run (its wait in the queue not counted). */
@@ -73,6 +76,21 @@ const commonProfileShape = {
   retry: retrySchema.optional(),
   /** Shown in `GET /v1/models` and `--help` listings. */
   description: text().optional(),
+  /**
+   * The environment variables a job request may set for this agent (`env` of `POST /v1/jobs`, `flotilla
+   * jobs submit --env`): names, or a prefix followed by `*` (`MYAPP_*`), compared as written. The names
+   * that change which code runs (`PATH`, `LD_*`, `NODE_OPTIONS`, `GIT_*`, … — see docs/configuration.md)
+   * are refused even when listed here.
+   * @default none: a request may set no variable
+   */
+  env_allow: z
+    .array(
+      z
+        .string({ error: 'expected a variable name or a prefix followed by *' })
+        .regex(ENV_ALLOW_ENTRY, 'expected a variable name or a prefix followed by * (MYAPP_*)'),
+      { error: 'expected a list of variable names' },
+    )
+    .optional(),
 };
 
 /** An agent that is a command line program, run without a shell. */

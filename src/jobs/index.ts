@@ -1,5 +1,7 @@
+export { DENIED_JOB_ENV } from './job-env.js';
 export {
   assertAgentKnown,
+  assertJobEnvAllowed,
   JobRequestError,
   jobRequestSchema,
   parseJobInput,

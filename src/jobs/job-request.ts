@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FlotillaError, type ErrorCode } from '../core/index.js';
-import { parseRequest, type ResolvedConfig } from '../config/index.js';
+import { parseRequest, type AgentProfile, type ResolvedConfig } from '../config/index.js';
+import { refusedJobEnv } from './job-env.js';
 
 /** The codes a `JobRequestError` carries: a malformed request, or an agent or repository not configured. */
 export type JobRequestErrorCode = Extract<
@@ -23,7 +24,7 @@ export class JobRequestError extends FlotillaError {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The body of `POST /v1/jobs` and the options of `flotilla exec` / `jobs submit` (DESIGN.md §6). */
+/** The body of `POST /v1/jobs` and the options of `flotilla exec` / `jobs submit` (docs/jobs.md). */
 export const jobRequestSchema = z.strictObject({
   agent: z.string({ error: 'expected the name of an agent profile' }).min(1, 'expected a non-empty string'),
   prompt: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string'),
@@ -74,12 +75,26 @@ export function assertAgentKnown(
   throw new JobRequestError(field, describe(known), 'E_AGENT_UNKNOWN');
 }
 
+/**
+ * Throws `JobRequestError` on `env.NAME` unless the profile `agent` accepts every variable of `env`
+ * from a request (its `env_allow`, never a name of `DENIED_JOB_ENV`).
+ */
+export function assertJobEnvAllowed(
+  agent: string,
+  profile: AgentProfile,
+  env: Readonly<Record<string, string>> | undefined,
+): void {
+  const problem = refusedJobEnv(agent, profile, env);
+  if (problem !== undefined) throw new JobRequestError(problem.field, problem.message);
+}
+
 /** A validated job request. */
 export type JobRequest = z.output<typeof jobRequestSchema>;
 
 /**
  * Validates a request against the schema and the configuration: the agent and the repository must be
- * configured ones. Throws `JobRequestError` naming the first failing field.
+ * configured ones, and the agent's profile must accept every variable of `env` (`assertJobEnvAllowed`).
+ * Throws `JobRequestError` naming the first failing field.
  */
 export function parseJobRequest(
   input: unknown,
@@ -92,6 +107,7 @@ export function parseJobRequest(
     'agent',
     (known) => `unknown agent "${request.agent}" (known: ${known})`,
   );
+  assertJobEnvAllowed(request.agent, config.agents[request.agent]!, request.env);
   if (request.repo !== undefined && !Object.hasOwn(config.repos, request.repo)) {
     const known = Object.keys(config.repos).join(', ') || 'none configured';
     throw new JobRequestError(

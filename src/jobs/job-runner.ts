@@ -6,7 +6,7 @@ import { stopwatch } from '../core/index.js';
 import { nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
 import { runProcess } from '../exec/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
-import { JobRequestError, type JobRequest } from './job-request.js';
+import { assertJobEnvAllowed, JobRequestError, type JobRequest } from './job-request.js';
 import { jobMarker } from './leftovers.js';
 import type { ScratchFolders } from './scratch-folders.js';
 
@@ -32,9 +32,14 @@ export interface JobTimings {
   verify_ms?: number;
 }
 
-/** What a finished job records besides its status. */
+/**
+ * What a finished job records besides its status, always whole: a job that failed before its agent
+ * started (an unknown ref, a repository that cannot be cloned, a failed `setup`) has `attempts: 0`, an
+ * empty `output` and `changedFiles`, and `null` for `branch`, `commit` and `fetchFrom` (see `jobResultOf`).
+ */
 export interface JobResult {
   readonly timings: JobTimings;
+  /** Runs of the agent, its rate-limit retries included; `0` when it never started. */
   readonly attempts: number;
   readonly output: string;
   readonly usage?: AgentUsage;
@@ -44,6 +49,25 @@ export interface JobResult {
   /** The repository holding `branch`: `git fetch <fetchFrom> <branch>` brings the change home. */
   readonly fetchFrom: string | null;
   readonly verify?: { readonly exitCode: number | null; readonly tail: readonly string[] };
+}
+
+/**
+ * A result as the store may hold it: versions before `jobResultOf` stored only the `timings` of a job that
+ * failed before its agent started.
+ */
+export type StoredJobResult = Pick<JobResult, 'timings'> & Partial<JobResult>;
+
+/** `stored` made whole: what it lacks is what a job whose agent never started has (see `JobResult`). */
+export function jobResultOf(stored: StoredJobResult): JobResult {
+  return {
+    attempts: 0,
+    output: '',
+    changedFiles: [],
+    branch: null,
+    commit: null,
+    fetchFrom: null,
+    ...stored,
+  };
 }
 
 export interface JobOutcome {
@@ -82,6 +106,8 @@ export async function runJob(
   if (request.repo !== undefined && repo === undefined) {
     throw new JobRequestError('repo', `repository "${request.repo}" is no longer configured`);
   }
+  // Stored before `env_allow` existed, or under a profile that allowed more: checked as a new request is.
+  assertJobEnvAllowed(request.agent, profile, request.env);
   const emitLine = (stream: 'stdout' | 'stderr', line: string): void =>
     context.emit({ type: 'job.log', jobId, stream, line, at: nowIso() });
 

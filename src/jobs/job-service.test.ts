@@ -240,6 +240,13 @@ describe('JobService', () => {
     expect(alive(grandchild)).toBe(false);
   });
 
+  it('times out a job whose timeout is a fraction of a millisecond: a positive bound is never "no limit"', async () => {
+    await startService(makeConfig({}, { napper: { type: 'cli', command: ['sleep', '5'] } }));
+    const job = await service.submit({ agent: 'napper', prompt: 'x', timeout_s: 0.0004 });
+    const done = await service.wait(job.id);
+    expect(done?.status).toBe('timed_out');
+  });
+
   it('cancels a queued job before it runs and a running one with its process tree', async () => {
     await startService(makeConfig({ concurrency: 1 }));
     const running = await service.submit({ agent: 'sleepy', prompt: 'x' });
@@ -368,6 +375,60 @@ describe('JobService', () => {
     expect(store.leases.get('jobs')?.owner).toMatch(new RegExp(`:${process.pid}:`));
     await service.stop();
     expect(store.leases.get('jobs')).toBeUndefined();
+  });
+
+  it('checks the env of a job stored before env_allow again when it runs: a refused name fails it, no code runs', async () => {
+    const marker = join(dir, 'pwned');
+    const code = `import { writeFileSync } from "node:fs"; writeFileSync(${JSON.stringify(marker)}, "ran");`;
+    const env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(code)}` };
+    // As an older version stored it: accepted, queued, not run yet.
+    store.jobs.insert({
+      id: 'job_0000000000000000stored',
+      agent: 'node',
+      prompt: 'x',
+      repo: null,
+      ref: null,
+      priority: 0,
+      spec: { agent: 'node', prompt: 'x', env },
+    });
+    const node = { type: 'cli' as const, command: [process.execPath, '-e', 'console.log("ran")'] };
+    await startService(makeConfig({}, { node: { ...node, env_allow: ['NODE_OPTIONS'] } }));
+    const done = await service.wait('job_0000000000000000stored');
+    expect(done?.status).toBe('failed');
+    expect(done?.error).toContain('env.NODE_OPTIONS: never accepted from a request');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('gives a whole result for a job that failed before its agent, also as an older version stored it', async () => {
+    await startService(makeConfig());
+    const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app', ref: 'no-such-ref' });
+    const failed = await service.wait(job.id);
+    // What a job whose agent never ran has done: nothing.
+    const none = { attempts: 0, output: '', changedFiles: [], branch: null, commit: null, fetchFrom: null };
+    expect(failed).toMatchObject({ status: 'failed', result: none });
+    expect(failed?.error).toContain('Unknown ref "no-such-ref"');
+
+    // Versions before stored only the timings of such a job.
+    const timings = { queued_ms: 1, workspace_ms: 2, run_ms: 0 };
+    store.jobs.insert({
+      id: 'job_0000000000000000older',
+      agent: 'hold',
+      prompt: 'x',
+      repo: 'app',
+      ref: 'gone',
+      priority: 0,
+      spec: {},
+    });
+    store.jobs.finish('job_0000000000000000older', {
+      status: 'failed',
+      finishedAt: new Date().toISOString(),
+      exitCode: null,
+      signal: null,
+      error: 'Unknown ref "gone"',
+      outputTail: null,
+      result: { timings },
+    });
+    expect((await service.get('job_0000000000000000older'))?.result).toEqual({ timings, ...none });
   });
 
   it('brings back every acknowledged job after a restart, even beyond a smaller queue bound', async () => {

@@ -24,7 +24,14 @@ import { HomeLease } from './home-lease.js';
 import type { JobListQuery, JobScheduler, SchedulerHealth, SchedulerLimits } from './job-scheduler.js';
 import { JobServiceError } from './job-service-error.js';
 import { parseJobRequest, type JobRequest } from './job-request.js';
-import { diffPath, runJob, type JobOutcome, type JobRunContext, type JobTimings } from './job-runner.js';
+import {
+  diffPath,
+  jobResultOf,
+  runJob,
+  type JobOutcome,
+  type JobRunContext,
+  type JobTimings,
+} from './job-runner.js';
 import { toJobView, type JobView } from './job-view.js';
 import { killLeftovers } from './leftovers.js';
 import { ScratchFolders } from './scratch-folders.js';
@@ -343,7 +350,7 @@ export class JobService implements JobScheduler {
       signal: outcome?.signal ?? null,
       error,
       outputTail: outcome?.outputTail ?? null,
-      result: outcome?.result ?? { timings },
+      result: outcome?.result ?? jobResultOf({ timings }),
     };
     this.#journal.record(() => this.#store.jobs.finish(id, ending), {
       type: 'job.result',

@@ -1,9 +1,9 @@
 import type { JobRecord } from '../store/index.js';
 import type { JobRequest } from './job-request.js';
-import type { JobResult } from './job-runner.js';
+import { jobResultOf, type JobResult, type StoredJobResult } from './job-runner.js';
 
 /**
- * A job as the API and the CLI show it (DESIGN.md §6): the record's own fields, and the rest in the
+ * A job as the API and the CLI show it (docs/jobs.md): the record's own fields, and the rest in the
  * API's snake_case.
  */
 export interface JobView extends Pick<
@@ -18,6 +18,7 @@ export interface JobView extends Pick<
   readonly output_tail: string | null;
   /** 1-based place among queued jobs; null once started. */
   readonly queue_position: number | null;
+  /** How the run ended (`JobResult`, always whole); `null` for a job that never started (cancelled queued). */
   readonly result: JobResult | null;
   /** What the submitter attached to the job (`metadata` of the request), as given; null when none. */
   readonly metadata: Readonly<Record<string, unknown>> | null;
@@ -40,7 +41,8 @@ export function toJobView(record: JobRecord, queuePosition: number | null): JobV
     output_tail: record.outputTail,
     queue_position: queuePosition,
     attempts: record.attempts,
-    result: (record.result as JobResult | null) ?? null,
+    // Whole whatever version stored it, so that readers never meet a result without `changedFiles`.
+    result: record.result === null ? null : jobResultOf(record.result as StoredJobResult),
     metadata: (record.spec as Pick<JobRequest, 'metadata'> | null)?.metadata ?? null,
   };
 }

@@ -27,7 +27,9 @@ export interface RuntimeOptions {
   /** Asks a human at a gate (a terminal); without it, a gate pauses its run. */
   readonly approver?: (request: GateRequest) => Promise<GateDecision | undefined>;
   /**
-   * The environment agents and shell steps inherit, and that `${VAR}` in agent profiles is read from.
+   * The environment agents, `setup` and `verify` commands and shell steps inherit, and that `${VAR}` in agent
+   * profiles is read from — without Flotilla's own secrets (`withoutSecrets`): nothing the runtime starts
+   * sees the server's token.
    * @default a copy of `process.env` taken now
    */
   readonly env?: Environment;
@@ -73,6 +75,24 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** The variable that holds the server's token (`server.token`) in the environment Flotilla starts with. */
+const TOKEN_VARIABLE = 'FLOTILLA_TOKEN';
+
+/**
+ * A copy of `env` without Flotilla's own secrets, for every process the runtime starts: `FLOTILLA_TOKEN`,
+ * and any variable whose value is the configured `server.token` (a token given by `--token`, or kept
+ * under another name too). An agent misled by its prompt must not be able to call the server's API;
+ * a profile that needs a key of its own passes it in its `env:` (`ANTHROPIC_API_KEY: ${ANTHROPIC_API_KEY}`).
+ */
+function withoutSecrets(env: Environment, token: string | undefined): Environment {
+  const copy: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (name === TOKEN_VARIABLE || (token !== undefined && value === token)) continue;
+    copy[name] = value;
+  }
+  return copy;
+}
+
 /**
  * The one composition root: opens the store of `config.home`, makes the job scheduler and the workflow
  * engine on it with one event bus, and registers every step type (built-in, the capabilities', the
@@ -81,7 +101,7 @@ export interface Runtime {
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
-  const env = { ...(options.env ?? process.env) };
+  const env = withoutSecrets(options.env ?? process.env, config.server.token);
   const store = openStore({ home: config.home });
   const bus = new EventBus();
   const jobs = new JobService({
@@ -89,7 +109,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     bus,
     config,
     env,
-    workspaces: new WorkspaceManager({ home: options.workspacesHome ?? config.home, repos: config.repos }),
+    workspaces: new WorkspaceManager({
+      home: options.workspacesHome ?? config.home,
+      repos: config.repos,
+      env,
+    }),
     ...(options.defaultJobTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultJobTimeoutMs }),
   });
   const processes = new Limiter({ concurrency: options.processConcurrency ?? Infinity });

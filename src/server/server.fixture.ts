@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { expect, onTestFinished } from 'vitest';
-import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
+import { loadConfig, type AgentProfile, type Environment, type ResolvedConfig } from '../config/index.js';
 import type { JobStatus } from '../events/index.js';
 import { HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
 import type { JobScheduler } from '../jobs/index.js';
@@ -18,7 +18,10 @@ import { startServer, type RunningServer } from './start-server.js';
 export interface HarnessOptions {
   readonly concurrency?: number;
   readonly maxQueue?: number;
+  /** The bearer token: the app's, and the configuration's `server.token`. */
   readonly token?: string;
+  /** The environment the runtime copies for its agents and shell steps. @default `process.env` */
+  readonly env?: Environment;
   readonly maxBodyBytes?: number;
   readonly heartbeatMs?: number;
   readonly agents?: Record<string, AgentProfile>;
@@ -70,7 +73,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   });
   const config: ResolvedConfig = {
     ...base,
-    server: { ...base.server, allow_shell_steps: options.allowShellSteps ?? true },
+    server: {
+      ...base.server,
+      allow_shell_steps: options.allowShellSteps ?? true,
+      ...(options.token === undefined ? {} : { token: options.token }),
+    },
     agents: {
       hold: { type: 'cli', command: [process.execPath, HOLD_AGENT, gates, '{job_id}', 'note.txt'] },
       echo: {
@@ -88,6 +95,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     start: ['jobs', 'workflows'],
     // As `flotilla serve` does: the server's concurrency bounds the processes steps start too.
     processConcurrency: config.server.concurrency,
+    ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.stepTypes === undefined ? {} : { stepTypes: options.stepTypes }),
   });
   const { jobs, store, workflows } = runtime;

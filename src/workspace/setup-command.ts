@@ -13,6 +13,8 @@ export interface SetupContext {
   /** `0` means no limit. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
+  /** The environment the command inherits. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 /**
@@ -22,10 +24,10 @@ export interface SetupContext {
  * cancel rejects with `signal.reason`.
  */
 export async function runSetup(argv: readonly string[], context: SetupContext): Promise<number> {
-  const { repo, jobId, path, timeoutMs, signal } = context;
+  const { repo, jobId, path, timeoutMs, signal, env = process.env } = context;
   const result = await runProcess(argv, {
     cwd: path,
-    env: { ...process.env, FLOTILLA_JOB_ID: jobId, FLOTILLA_WORKSPACE: path },
+    env: { ...env, FLOTILLA_JOB_ID: jobId, FLOTILLA_WORKSPACE: path },
     timeoutMs,
     tailLines: SETUP_TAIL_LINES,
     ...(signal === undefined ? {} : { signal }),

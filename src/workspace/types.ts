@@ -22,6 +22,11 @@ export interface WorkspaceManagerOptions {
    * @default 600_000
    */
   readonly setupTimeoutMs?: number;
+  /**
+   * The environment a repository's `setup` command inherits (the runtime's, without Flotilla's secrets).
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** What a job asks for. */

@@ -76,6 +76,7 @@ export class WorkspaceManager {
   readonly #repos: ReadonlyMap<string, RepoSlot>;
   readonly #configs: Readonly<Record<string, RepoConfig>>;
   readonly #setupTimeoutMs: number;
+  readonly #env: Readonly<Record<string, string | undefined>> | undefined;
   readonly #lifecycle = new Lifecycle({
     name: 'workspace manager',
     error: (message) => new WorkspaceError('E_WORKSPACE_STATE', message),
@@ -101,6 +102,7 @@ export class WorkspaceManager {
       options.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
       0,
     );
+    this.#env = options.env;
     this.#workspacesDir = workspacesDir(resolve(options.home));
     this.#configs = { ...options.repos };
     this.#repos = new Map(
@@ -241,7 +243,14 @@ export class WorkspaceManager {
       prepareMs = elapsed();
       if (slot.config.setup !== undefined) {
         const { jobId, repo } = request;
-        const context = { repo, jobId, path: claim.path, timeoutMs: this.#setupTimeoutMs, signal };
+        const context = {
+          repo,
+          jobId,
+          path: claim.path,
+          timeoutMs: this.#setupTimeoutMs,
+          signal,
+          env: this.#env,
+        };
         setupMs = await runSetup(slot.config.setup, context);
       }
     } catch (error) {

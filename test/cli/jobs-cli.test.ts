@@ -22,7 +22,7 @@ beforeEach(() => {
       'agents:',
       `  writer: { command: [sh, -c, 'echo "$1" > answer.txt; echo wrote it', sh, "{prompt}"] }`,
       '  broken: { command: [sh, -c, "echo no luck >&2; exit 4"] }',
-      `  greeter: { command: [sh, -c, 'echo "hello $GREETING"'] }`,
+      `  greeter: { command: [sh, -c, 'echo "hello $GREETING"'], env_allow: [GREETING] }`,
       `  hold: { command: ["${process.execPath}", "${HOLD_AGENT}", "${gates}", "{job_id}"] }`,
       'repos:',
       `  app: { path: "${source}" }`,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { onTestFinished } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 /** tsx's loader as a URL: `--import tsx` would resolve from the child's cwd, a temp folder. */
@@ -48,4 +49,18 @@ export function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   return startCli(args, options).done;
+}
+
+/**
+ * Starts `flotilla serve` on a free port with `args` (its `--home`, say) and resolves to its URL once it
+ * listens; the server is killed when the test ends.
+ */
+export async function startServe(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const server = startCli(['serve', '--port', '0', ...args], options);
+  onTestFinished(() => void server.child.kill('SIGKILL'));
+  await server.waitForOutput('listening on');
+  return /listening on (http:\/\/\S+)/.exec(server.output())![1]!;
 }

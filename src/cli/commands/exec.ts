@@ -59,7 +59,9 @@ export function registerExecCommand(
           const result = done.result;
           output.line();
           const mark = done.status === 'succeeded' ? style.green('✔') : style.red('✖');
-          const took = result === null ? '' : ` in ${formatDuration(result.timings.run_ms)}`;
+          // A job whose agent never started (an unknown ref, say) took no run time worth showing.
+          const took =
+            result === null || result.attempts === 0 ? '' : ` in ${formatDuration(result.timings.run_ms)}`;
           output.line(
             `${mark} ${done.id} ${done.status}${took}${done.error === null ? '' : `: ${done.error}`}`,
           );

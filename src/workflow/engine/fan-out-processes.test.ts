@@ -110,3 +110,24 @@ steps:
   expect(view.status).toBe('succeeded');
   expect(store.items.get(view.id, 'each:work:0')).toMatchObject({ status: 'succeeded', error: null });
 });
+
+it('a timeout of a fraction of a millisecond still times out, for a shell step and for a fan-out item', async () => {
+  const definition = engine.parse(`schema_version: 1
+workflow: { id: tiny-timeouts }
+steps:
+  - { id: alone, type: shell, run: [sleep, "5"], timeout_s: 0.0004 }
+`);
+  const view = await engine.run(definition, {}, { baseDir: dir }).done;
+  expect(store.items.get(view.id, 'alone')).toMatchObject({ status: 'timed_out' });
+  const fanOut = engine.parse(`schema_version: 1
+workflow: { id: tiny-item-timeouts }
+steps:
+  - id: each
+    type: fan-out
+    items: [a]
+    timeout_s: 0.0004
+    step: { id: work, type: shell, run: [sleep, "5"] }
+`);
+  const items = await engine.run(fanOut, {}, { baseDir: dir }).done;
+  expect(store.items.get(items.id, 'each:work:0')).toMatchObject({ status: 'timed_out' });
+});
