@@ -1,5 +1,6 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { JOB_STATUSES } from '../../events/index.js';
+import type { AgentUsage } from '../../agents/index.js';
 import type { JobView } from '../../jobs/index.js';
 import { ApiClient } from '../api-client.js';
 import { createContext, type CommandContext, type CommandState, type GlobalOptions } from '../context.js';
@@ -199,6 +200,18 @@ function printJob({ output }: CommandContext, job: JobView): void {
       output.line(
         `  branch   ${result.branch}${result.fetchFrom === null ? '' : ` (git fetch ${result.fetchFrom} ${result.branch})`}`,
       );
-    if (result.usage !== undefined) output.line(`  usage    ${JSON.stringify(result.usage)}`);
+    if (result.usage !== undefined) output.line(`  tokens   ${describeUsage(result.usage)}`);
   }
+}
+
+/** `1,200 in (4,500 cache read, 300 cache write) · 250 out · $0.0123`: what the agent reported. */
+function describeUsage(usage: AgentUsage): string {
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const cache = [
+    ...(usage.cacheReadTokens === undefined ? [] : [`${count(usage.cacheReadTokens)} cache read`]),
+    ...(usage.cacheWriteTokens === undefined ? [] : [`${count(usage.cacheWriteTokens)} cache write`]),
+  ];
+  const input = `${count(usage.inputTokens)} in${cache.length === 0 ? '' : ` (${cache.join(', ')})`}`;
+  const cost = usage.costUsd === undefined ? '' : ` · $${usage.costUsd}`;
+  return `${input} · ${count(usage.outputTokens)} out${cost}`;
 }
