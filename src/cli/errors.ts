@@ -70,6 +70,10 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   E_UNAUTHORIZED: ExitCode.Failures,
   E_NOT_FOUND: ExitCode.Failures,
   E_BODY_TOO_LARGE: ExitCode.Failures,
+  // A request this client should not have sent that way (its type, its Host, its Origin).
+  E_UNSUPPORTED_MEDIA_TYPE: ExitCode.Usage,
+  E_MISDIRECTED: ExitCode.Usage,
+  E_FORBIDDEN_ORIGIN: ExitCode.Usage,
   E_AGENT_FAILED: ExitCode.Failures,
   E_SERVER_STATE: ExitCode.Failures,
   E_LISTEN: ExitCode.Failures,

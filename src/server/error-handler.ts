@@ -107,6 +107,9 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_UNAUTHORIZED: 401,
   E_NOT_FOUND: 404,
   E_BODY_TOO_LARGE: 413,
+  E_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_MISDIRECTED: 421,
+  E_FORBIDDEN_ORIGIN: 403,
   E_AGENT_FAILED: 502,
   E_SERVER_STATE: 503,
   // Refusals to start (before any request): no request can be answered with them, so they are faults.
