@@ -145,6 +145,12 @@ export const serverConfigSchema = mapping({
     .optional(),
   /** The largest request body accepted; larger gets 413. */
   max_body_bytes: count(1).default(1024 * 1024),
+  /**
+   * The folder whose workflow files `POST /v1/runs` may name by path (relative to this file's folder);
+   * a path outside it is refused. Absent: none, only YAML text is accepted.
+   * @default none
+   */
+  workflows_dir: text(true).optional(),
 });
 
 /** `flotilla qa`: the crawler's bounds. */

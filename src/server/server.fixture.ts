@@ -24,6 +24,8 @@ export interface HarnessOptions {
   readonly agents?: Record<string, AgentProfile>;
   /** Step types registered beside the built-in ones. */
   readonly stepTypes?: readonly AnyStepType[];
+  /** `server.workflows_dir`: the folder `POST /v1/runs` may load workflow files from; none by default. */
+  readonly workflowsDir?: string;
 }
 
 /** A real runtime (store, job service, workflow engine) and app in a temporary home, with agents the test controls. */
@@ -79,6 +81,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...options.agents,
     },
     repos: { app: { path: source } },
+    server:
+      options.workflowsDir === undefined
+        ? base.server
+        : { ...base.server, workflows_dir: options.workflowsDir },
   };
   const runtime = await openRuntime({
     config,
