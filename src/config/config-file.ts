@@ -42,7 +42,12 @@ export function readConfigFile(file: string, displayName: string, env: Environme
   });
   if (expansionIssues.length > 0) throw ConfigError.of(displayName, expansionIssues);
 
-  const data = yamlData(document, displayName, (message, cause) => new ConfigError(message, { file, cause }));
+  const data = yamlData(
+    document,
+    displayName,
+    (message, cause) => new ConfigError(message, { file, cause }),
+    Buffer.byteLength(text, 'utf8'),
+  );
   return {
     file,
     displayName,
