@@ -66,7 +66,8 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
 
   // server (as a server's answer relays them)
   E_INVALID_JSON: ExitCode.Usage,
-  E_INSECURE: ExitCode.Failures,
+  // `serve --host 0.0.0.0` without a token: the command line asked for what is refused; nothing ran.
+  E_INSECURE: ExitCode.Usage,
   E_UNAUTHORIZED: ExitCode.Failures,
   E_NOT_FOUND: ExitCode.Failures,
   E_BODY_TOO_LARGE: ExitCode.Failures,

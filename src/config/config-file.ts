@@ -3,8 +3,14 @@ import { isMap, isScalar, isSeq, Scalar } from 'yaml';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { expandEnv, type Environment } from './expand-env.js';
 import { formatPath, type IssueSite } from './issues.js';
+import { isSecretPath } from './secrets.js';
 import { locate } from './yaml-locations.js';
 import { parseYamlText, unreadableFileReason, yamlData } from './yaml-text.js';
+
+/** What is wrong with a secret's `${…}`, said without the text around it. */
+const SECRET_EXPANSION_PROBLEM =
+  'a "${" without its "}", or a variable name that is not letters, digits and _ ' +
+  '(write "$$" for a literal "$"; not shown: a secret)';
 
 /**
  * Reads and parses a configuration file and expands `${VAR}` in its string values. Returns its data
@@ -37,7 +43,9 @@ export function readConfigFile(file: string, displayName: string, env: Environme
   expandScalars(document.contents, [], env, (path, offset, cause) => {
     const { line, column } = at(offset);
     const where = formatPath(path);
-    const message = `${displayName}:${line}:${column}: ${where ? `${where}: ` : ''}${cause.message}`;
+    // expandEnv's message quotes the text, which is the secret itself when a token is written inline.
+    const reason = isSecretPath(path) ? SECRET_EXPANSION_PROBLEM : cause.message;
+    const message = `${displayName}:${line}:${column}: ${where ? `${where}: ` : ''}${reason}`;
     expansionIssues.push({ message, path: where || undefined, file, line, column });
   });
   if (expansionIssues.length > 0) throw ConfigError.of(displayName, expansionIssues);

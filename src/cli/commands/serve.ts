@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { openRuntime } from '../../runtime/index.js';
-import { startServer } from '../../server/index.js';
+import { refuseInsecureBind, startServer } from '../../server/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 
 /** `flotilla serve`: the jobs API and the OpenAI-compatible endpoint, until SIGINT/SIGTERM. */
@@ -26,6 +26,8 @@ export function registerServeCommand(
         ...(options.token === undefined ? {} : { token: options.token }),
       });
       const { config, output } = context;
+      // Before the runtime opens: a refused start must not take the home or recover its jobs.
+      refuseInsecureBind(config.server.host, config.server.token);
       // The job service recovers what a previous server left; the engine marks its dead runs interrupted.
       const runtime = await openRuntime({ config, start: ['jobs', 'workflows'] });
       // Teardown in reverse order of setup, whatever fails.
