@@ -23,7 +23,7 @@ export class JobRequestError extends FlotillaError {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The body of `POST /v1/jobs` and the options of `flotilla exec` / `jobs submit` (DESIGN.md §6). */
+/** The body of `POST /v1/jobs` and the options of `flotilla exec` / `jobs submit`. */
 export const jobRequestSchema = z.strictObject({
   agent: z.string({ error: 'expected the name of an agent profile' }).min(1, 'expected a non-empty string'),
   prompt: z.string({ error: 'expected a string' }).min(1, 'expected a non-empty string'),

@@ -3,7 +3,7 @@ import type { JobRequest } from './job-request.js';
 import type { JobResult } from './job-runner.js';
 
 /**
- * A job as the API and the CLI show it (DESIGN.md §6): the record's own fields, and the rest in the
+ * A job as the API and the CLI show it (the README's HTTP API section): the record's own fields, and the rest in the
  * API's snake_case.
  */
 export interface JobView extends Pick<

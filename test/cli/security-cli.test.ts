@@ -13,6 +13,17 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** No token from the developer's own environment. */
 const NO_TOKEN = { FLOTILLA_TOKEN: '', FLOTILLA_HOST: '' };
 
+describe('--help', () => {
+  it('names no document users do not have (the commands’ own help is walked in src/cli/help.test.ts)', async () => {
+    for (const args of [['--help'], ['serve', '--help']]) {
+      const { code, stdout } = await runCli(args, { cwd: dir });
+      expect(code).toBe(0);
+      expect(stdout).toContain('Usage: flotilla');
+      expect(stdout).not.toMatch(/DESIGN/i);
+    }
+  });
+});
+
 describe('flotilla serve', () => {
   it('refuses a non-loopback address without a token as a usage error (2), before it opens the home', async () => {
     const home = join(dir, 'home');

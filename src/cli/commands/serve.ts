@@ -11,7 +11,7 @@ export function registerServeCommand(
 ): void {
   program
     .command('serve')
-    .description('serve the jobs API and /v1/chat/completions (DESIGN §6) until interrupted')
+    .description('serve the jobs API, workflow runs and /v1/chat/completions until interrupted')
     .option('--host <host>', 'address to bind (default 127.0.0.1; any other needs a token)')
     .option('--port <port>', 'port (default 8787; 0 picks a free one)')
     .option('--concurrency <n>', 'jobs that run at once (default 10)')
