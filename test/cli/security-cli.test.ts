@@ -55,48 +55,29 @@ describe('configuration errors about secrets', () => {
   });
 
   it('never show an agent’s env values or an API key pasted where its variable’s name belongs', async () => {
-    writeFileSync(
-      join(dir, 'flotilla.config.yaml'),
-      [
+    /** `runs list` on a configuration of two agents whose `env` is `env`. */
+    const withEnv = (env: string) => {
+      const config = [
         'agents:',
         '  cli:',
         '    command: [echo]',
-        '    env: { API_KEY: 98765432, OTHER: [sk-in-a-list-4242], BAD: "sk-half-${oops" }',
+        `    env: ${env}`,
         '  remote:',
         '    type: openai',
         '    base_url: http://127.0.0.1:1/v1',
         '    model: m',
         '    api_key_env: sk-proj-abc123-def',
         '',
-      ].join('\n'),
-    );
-    const expansion = await runCli(['runs', 'list', '--home', join(dir, 'home')], {
-      cwd: dir,
-      env: NO_TOKEN,
-    });
+      ];
+      writeFileSync(join(dir, 'flotilla.config.yaml'), config.join('\n'));
+      return runCli(['runs', 'list', '--home', join(dir, 'home')], { cwd: dir, env: NO_TOKEN });
+    };
+    const expansion = await withEnv('{ API_KEY: 98765432, BAD: "sk-half-${oops" }');
     expect(expansion.code).toBe(2);
     expect(expansion.stderr).toContain('agents.cli.env.BAD:');
     expect(expansion.stderr).not.toContain('sk-half');
 
-    writeFileSync(
-      join(dir, 'flotilla.config.yaml'),
-      [
-        'agents:',
-        '  cli:',
-        '    command: [echo]',
-        '    env: { API_KEY: 98765432, OTHER: [sk-in-a-list-4242] }',
-        '  remote:',
-        '    type: openai',
-        '    base_url: http://127.0.0.1:1/v1',
-        '    model: m',
-        '    api_key_env: sk-proj-abc123-def',
-        '',
-      ].join('\n'),
-    );
-    const { code, stderr } = await runCli(['runs', 'list', '--home', join(dir, 'home')], {
-      cwd: dir,
-      env: NO_TOKEN,
-    });
+    const { code, stderr } = await withEnv('{ API_KEY: 98765432, OTHER: [sk-in-a-list-4242] }');
     expect(code).toBe(2);
     expect(stderr).toContain('agents.cli.env.API_KEY: expected a string, got a number (not shown: a secret)');
     expect(stderr).toContain('agents.cli.env.OTHER: expected a string, got a list');
