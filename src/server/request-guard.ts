@@ -30,8 +30,9 @@ export function servedHosts(host: string, port: number): string[] {
  * Refuses what a web page could make a browser send to a server on this machine, before the bearer
  * check; curl, the CLI and SDKs send none of it.
  *
- * - A body that is not declared `application/json` (a charset of UTF-8 allowed): 415
- *   `E_UNSUPPORTED_MEDIA_TYPE`. Without it any page may post `text/plain` or a form with no preflight.
+ * - A request but GET and HEAD that declares a type other than `application/json` (a UTF-8 charset
+ *   allowed), or has a body and declares none: 415 `E_UNSUPPORTED_MEDIA_TYPE`. Any page may post
+ *   `text/plain` or a form without a preflight; JSON needs one, which this server never grants.
  * - Without a token, a `Host` that is not one of `allowedHosts`: 421 `E_MISDIRECTED`, on every route,
  *   `/health` too. A page on a DNS name rebound to 127.0.0.1 is same-origin with its own name, so only
  *   `Host` tells its requests apart. With a token, any `Host` is accepted (proxies and DNS names the
@@ -43,13 +44,14 @@ export function guardRequests(options: RequestGuardOptions): MiddlewareHandler {
   const allowed = new Set(options.allowedHosts.map((host) => host.toLowerCase()));
   const shown = [...allowed].join(', ');
   return async (c, next) => {
-    // No Host: an HTTP/1.0 client, or `app.request()`; the URL then carries the name the request used.
+    // No Host: `app.request()`, whose URL names `localhost`, or an HTTP/1.0 client, whose URL then names
+    // the bound address without a port (refused without a token; browsers always send a Host).
     const host = (c.req.header('host') ?? new URL(c.req.url).host).toLowerCase();
     if (!options.hasToken && !allowed.has(host)) {
       throw new ServerError(
         'E_MISDIRECTED',
         `This server answers only requests addressed to ${shown} (the Host header names another); ` +
-          'give it a token to serve other names',
+          "give it a token to serve other names (see the README's Security section)",
         { field: 'host' },
       );
     }
