@@ -7,11 +7,6 @@ import { isSecretPath } from './secrets.js';
 import { locate } from './yaml-locations.js';
 import { parseYamlText, unreadableFileReason, yamlData } from './yaml-text.js';
 
-/** What is wrong with a secret's `${…}`, said without the text around it. */
-const SECRET_EXPANSION_PROBLEM =
-  'a "${" without its "}", or a variable name that is not letters, digits and _ ' +
-  '(write "$$" for a literal "$"; not shown: a secret)';
-
 /**
  * Reads and parses a configuration file and expands `${VAR}` in its string values. Returns its data
  * (not yet validated) and where each of its paths is, for error messages.
@@ -43,9 +38,7 @@ export function readConfigFile(file: string, displayName: string, env: Environme
   expandScalars(document.contents, [], env, (path, offset, cause) => {
     const { line, column } = at(offset);
     const where = formatPath(path);
-    // expandEnv's message quotes the text, which is the secret itself when a token is written inline.
-    const reason = isSecretPath(path) ? SECRET_EXPANSION_PROBLEM : cause.message;
-    const message = `${displayName}:${line}:${column}: ${where ? `${where}: ` : ''}${reason}`;
+    const message = `${displayName}:${line}:${column}: ${where ? `${where}: ` : ''}${cause.message}`;
     expansionIssues.push({ message, path: where || undefined, file, line, column });
   });
   if (expansionIssues.length > 0) throw ConfigError.of(displayName, expansionIssues);
@@ -91,7 +84,8 @@ function expandScalars(
     node.items.forEach((item, index) => expandScalars(item, [...path, index], env, onError));
   } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('$')) {
     try {
-      const expanded = expandEnv(node.value, env);
+      // A token written inline is its own text: its error quotes only the `${NAME` in question.
+      const expanded = expandEnv(node.value, env, { secret: isSecretPath(path) });
       const plain = node.type === Scalar.PLAIN && node.value.includes('${');
       node.value = plain ? readPlain(expanded) : expanded;
     } catch (error) {
