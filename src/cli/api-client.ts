@@ -29,7 +29,7 @@ export interface SseMessage {
   readonly data: string;
 }
 
-/** A small client of Flotilla's HTTP API (DESIGN.md §6), for the `jobs` commands. */
+/** A small client of Flotilla's HTTP API (the README's HTTP API section), for the `jobs` commands. */
 export class ApiClient {
   readonly #base: string;
   readonly #token: string | undefined;

@@ -2,7 +2,7 @@ import { loadConfig, type ConfigOverrides, type ResolvedConfig } from '../config
 import type { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
 
-/** The options every command takes (DESIGN.md §4). */
+/** The options every command takes (the README's command line section). */
 // A type alias, not an interface: commander's option types need an index signature.
 export type GlobalOptions = {
   config?: string;

@@ -66,11 +66,16 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
 
   // server (as a server's answer relays them)
   E_INVALID_JSON: ExitCode.Usage,
-  E_INSECURE: ExitCode.Failures,
+  // `serve --host 0.0.0.0` without a token: the command line asked for what is refused; nothing ran.
+  E_INSECURE: ExitCode.Usage,
   E_UNAUTHORIZED: ExitCode.Failures,
   // A job or run id the server does not have: a bad argument, as a local unknown run (E_RUN_NOT_FOUND) is.
   E_NOT_FOUND: ExitCode.Usage,
   E_BODY_TOO_LARGE: ExitCode.Failures,
+  // A request this client should not have sent that way (its type, its Host, its Origin).
+  E_UNSUPPORTED_MEDIA_TYPE: ExitCode.Usage,
+  E_MISDIRECTED: ExitCode.Usage,
+  E_FORBIDDEN_ORIGIN: ExitCode.Usage,
   E_AGENT_FAILED: ExitCode.Failures,
   E_CLIENT_GONE: ExitCode.Failures,
   E_SERVER_STATE: ExitCode.Failures,

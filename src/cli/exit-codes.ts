@@ -1,4 +1,4 @@
-/** The process exit codes of every command (DESIGN.md §4). */
+/** The process exit codes of every command (the README's command line section). */
 export const ExitCode = {
   /** The work ran and found nothing wrong. */
   Ok: 0,

@@ -3,6 +3,7 @@ import { isMap, isScalar, isSeq, Scalar } from 'yaml';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { expandEnv, type Environment } from './expand-env.js';
 import { formatPath, type IssueSite } from './issues.js';
+import { isSecretPath } from './secrets.js';
 import { locate } from './yaml-locations.js';
 import { parseYamlText, unreadableFileReason, yamlData } from './yaml-text.js';
 
@@ -42,7 +43,12 @@ export function readConfigFile(file: string, displayName: string, env: Environme
   });
   if (expansionIssues.length > 0) throw ConfigError.of(displayName, expansionIssues);
 
-  const data = yamlData(document, displayName, (message, cause) => new ConfigError(message, { file, cause }));
+  const data = yamlData(
+    document,
+    displayName,
+    (message, cause) => new ConfigError(message, { file, cause }),
+    Buffer.byteLength(text, 'utf8'),
+  );
   return {
     file,
     displayName,
@@ -78,7 +84,8 @@ function expandScalars(
     node.items.forEach((item, index) => expandScalars(item, [...path, index], env, onError));
   } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('$')) {
     try {
-      const expanded = expandEnv(node.value, env);
+      // A token written inline is its own text: its error quotes only the `${NAME` in question.
+      const expanded = expandEnv(node.value, env, { secret: isSecretPath(path) });
       const plain = node.type === Scalar.PLAIN && node.value.includes('${');
       node.value = plain ? readPlain(expanded) : expanded;
     } catch (error) {

@@ -3,7 +3,7 @@
  * Precedence: flag > environment variable > file > default.
  */
 export { ConfigError, type ConfigErrorDetails, type ConfigIssue } from './config-error.js';
-export { expandEnv, type Environment } from './expand-env.js';
+export { expandEnv, type Environment, type ExpandEnvOptions } from './expand-env.js';
 export {
   describeValue,
   describeZodIssue,

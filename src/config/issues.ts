@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ConfigIssue } from './config-error.js';
+import { describeSecret, isSecretPath } from './secrets.js';
 import type { LocationTarget, SourcePosition } from './yaml-locations.js';
 
 /** A key path as people read it: `agents.claude.command[0]`, `repos["my app"].path`. */
@@ -70,13 +71,20 @@ export interface IssueSite {
 /** One `ConfigIssue` per zod issue (one per unknown key), in file order. */
 export function issuesOfFile(issues: readonly z.core.$ZodIssue[], site: IssueSite): ConfigIssue[] {
   const result: ConfigIssue[] = [];
-  forEachZodIssue(issues, site.data, (path, text, target) => {
+  const visit = (path: readonly PropertyKey[], text: string, target: LocationTarget): void => {
     const { line, column } = site.locate(path, target);
     const where = formatPath(path);
     const message = `${site.displayName}:${line}:${column}: ${where ? `${where}: ` : ''}${text}`;
     result.push({ message, path: where || undefined, file: site.file, line, column });
-  });
+  };
+  forEachZodIssue(issues, site.data, visit, { secret: isSecretPath });
   return result.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+/** Options of `forEachZodIssue`. */
+export interface ZodIssueOptions {
+  /** Paths whose values are secrets: their issues say the kind of value found, never the value. @default none */
+  readonly secret?: (path: readonly PropertyKey[]) => boolean;
 }
 
 /**
@@ -88,6 +96,7 @@ export function forEachZodIssue(
   issues: readonly z.core.$ZodIssue[],
   data: unknown,
   visit: (path: readonly PropertyKey[], text: string, target: LocationTarget) => void,
+  options: ZodIssueOptions = {},
 ): void {
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -96,7 +105,13 @@ export function forEachZodIssue(
       // The path ends at the refused key; the value under it says nothing about what is wrong.
       visit(issue.path, `${issue.message}, got ${JSON.stringify(String(issue.path.at(-1)))}`, 'key');
     } else {
-      visit(issue.path, explain(issue.message, valueAt(data, issue.path)), 'value');
+      const value = valueAt(data, issue.path);
+      const secret = options.secret?.(issue.path) === true;
+      visit(
+        issue.path,
+        secret ? explainSecret(issue.message, value) : explain(issue.message, value),
+        'value',
+      );
     }
   }
 }
@@ -149,6 +164,13 @@ export function parseRequest<T>(
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw fail(describeZodIssue(parsed.error.issues[0]!, options.where ?? 'body', options.knownFields));
+}
+
+/** `expected …, got a number (not shown: a secret)`: what was found, by its kind only. */
+function explainSecret(expected: string, value: unknown): string {
+  return value === undefined
+    ? `missing, ${expected}`
+    : `${expected}, got ${describeSecret(value)} (not shown: a secret)`;
 }
 
 /** `expected …, got …`, or `missing, expected …`. */

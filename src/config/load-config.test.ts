@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type ConfigOverrides, type ResolvedConfig } from './index.js';
 
-/** The example of DESIGN.md §5, as written there. */
-const DESIGN_EXAMPLE = `agents:                       # agent profiles; the job's \`agent\` field names one
+/** A full example, every section with comments, as a user writes one. */
+const FULL_EXAMPLE = `agents:                       # agent profiles; the job's \`agent\` field names one
   claude:
     command: [claude, -p, "{prompt}"]      # argv; {prompt} {job_id} {workspace} are substituted, never via a shell
     env: { ANTHROPIC_API_KEY: "\${ANTHROPIC_API_KEY}" }
@@ -62,8 +62,8 @@ describe('loadConfig: sources', () => {
     expect(config.server.token).toBeUndefined();
   });
 
-  it('reads ./flotilla.config.yaml: the example of DESIGN.md §5', () => {
-    const file = write('flotilla.config.yaml', DESIGN_EXAMPLE);
+  it('reads ./flotilla.config.yaml: a full example', () => {
+    const file = write('flotilla.config.yaml', FULL_EXAMPLE);
     const config = loadConfig({ cwd: dir, env: { ANTHROPIC_API_KEY: 'sk-ant', FLOTILLA_TOKEN: 'tok' } });
     expect(config.configFile).toBe(file);
     expect(config.agents).toEqual({
@@ -302,7 +302,7 @@ describe('loadConfig: ${VAR} expansion', () => {
 
 describe('loadConfig: inputs', () => {
   it('never changes its options, environment or flags', () => {
-    write('flotilla.config.yaml', DESIGN_EXAMPLE);
+    write('flotilla.config.yaml', FULL_EXAMPLE);
     const env = Object.freeze({ FLOTILLA_PORT: '9000', FLOTILLA_TOKEN: 't', ANTHROPIC_API_KEY: 'k' });
     const flags = Object.freeze({ concurrency: '3', home: 'h' });
     const options = Object.freeze({ cwd: dir, env, flags });

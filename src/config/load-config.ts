@@ -42,6 +42,7 @@ export interface ResolvedConfig {
   readonly agents: Readonly<Record<string, AgentProfile>>;
   /** Repositories by key; each `path` is absolute (a relative one starts at the file's folder). */
   readonly repos: Readonly<Record<string, RepoConfig>>;
+  /** The server's settings; `workflows_dir`, when set, is absolute (a relative one starts at the file's folder). */
   readonly server: ServerConfig;
   readonly qa: QaConfig;
 }
@@ -80,7 +81,15 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const repos = Object.fromEntries(
     Object.entries(fromFile.repos).map(([name, repo]) => [name, { ...repo, path: resolve(base, repo.path) }]),
   );
-  return { home, configFile, agents: fromFile.agents, repos, server, qa };
+  const workflowsDir = server.workflows_dir;
+  return {
+    home,
+    configFile,
+    agents: fromFile.agents,
+    repos,
+    server: workflowsDir === undefined ? server : { ...server, workflows_dir: resolve(base, workflowsDir) },
+    qa,
+  };
 }
 
 /** The file's contents, validated, with defaults. */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ConfigIssue } from './config-error.js';
 import type { Environment } from './expand-env.js';
 import { describeValue, expectationMessages } from './issues.js';
+import { describeSecret, isSecretPath } from './secrets.js';
 import { qaConfigSchema, serverConfigSchema, type QaConfig, type ServerConfig } from './schema.js';
 
 /**
@@ -124,7 +125,10 @@ export function applyOverrides(
         (result[section] as Record<string, unknown>)[key] = parsed.data;
       } else {
         const expected = parsed.error.issues[0]?.message ?? 'invalid';
-        const message = `${source}: ${setting.path}: ${expected}, got ${describeValue(raw)}`;
+        const found = isSecretPath(setting.path.split('.'))
+          ? `${describeSecret(raw)} (not shown: a secret)`
+          : describeValue(raw);
+        const message = `${source}: ${setting.path}: ${expected}, got ${found}`;
         issues.push({ message, path: setting.path, source });
       }
     }

@@ -168,6 +168,12 @@ export const serverConfigSchema = mapping({
    * beyond the agent profiles, so they are off unless the operator turns them on.
    */
   allow_shell_steps: z.boolean({ error: 'expected true or false' }).default(false),
+  /**
+   * The folder whose workflow files `POST /v1/runs` may name by path (relative to this file's folder);
+   * a path outside it is refused. Absent: none, only YAML text is accepted.
+   * @default none
+   */
+  workflows_dir: text(true).optional(),
 });
 
 /** `flotilla qa`: the crawler's bounds. */

@@ -102,6 +102,12 @@ export const ERROR_CODES = {
   E_INVALID_JSON: 'server',
   /** A request body is larger than the server accepts. */
   E_BODY_TOO_LARGE: 'server',
+  /** A request body is not declared as `application/json` (what a web page can send without asking). */
+  E_UNSUPPORTED_MEDIA_TYPE: 'server',
+  /** A request is addressed (`Host`) to a name this server does not answer to (DNS rebinding). */
+  E_MISDIRECTED: 'server',
+  /** A request comes from a web page of another origin (`Origin`). */
+  E_FORBIDDEN_ORIGIN: 'server',
   /** The agent's job behind a chat completion did not succeed. */
   E_AGENT_FAILED: 'server',
   /** The client closed its connection before its request was read or answered: nobody reads the answer. */

@@ -5,14 +5,16 @@ import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { jobsRoutes } from './jobs-routes.js';
 import { openAiRoutes } from './openai-routes.js';
 import { limitBody } from './request-body.js';
+import { DEFAULT_ALLOWED_HOSTS, guardRequests } from './request-guard.js';
 import { estimateRetryAfterSeconds } from './retry-after.js';
 import { runsRoutes } from './runs-routes.js';
 import { serverConfigRoutes } from './server-config-routes.js';
 
 /**
- * The HTTP API of DESIGN.md §6 as a Hono app: test it with `app.request()`, serve it with
- * `startServer`. Every request passes the bearer check (but `/health`), then the body limit; every
- * error leaves through `error-handler.ts` as `{ error: { code, message, field? } }`.
+ * The HTTP API (the README's "The HTTP API" section) as a Hono app: test it with `app.request()`, serve
+ * it with `startServer`. Every request passes the guard against web pages (its type, `Host` and
+ * `Origin`), the bearer check (but `/health`), then the body limit; every error leaves through
+ * `error-handler.ts` as `{ error: { code, message, field? } }`.
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -24,6 +26,13 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.notFound(notFoundHandler);
+  app.use(
+    '*',
+    guardRequests({
+      hasToken: deps.token !== undefined && deps.token !== '',
+      allowedHosts: deps.allowedHosts ?? DEFAULT_ALLOWED_HOSTS,
+    }),
+  );
   app.use('*', bearerAuth(deps.token));
   app.use('*', limitBody(deps.maxBodyBytes));
   app.route('/', serverConfigRoutes(deps));

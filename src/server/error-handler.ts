@@ -115,6 +115,9 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_AGENT_FAILED: 424,
   // Nobody reads this answer: the client hung up. An incomplete request is a bad one; never a fault.
   E_CLIENT_GONE: 400,
+  E_UNSUPPORTED_MEDIA_TYPE: 415,
+  E_MISDIRECTED: 421,
+  E_FORBIDDEN_ORIGIN: 403,
   E_SERVER_STATE: 503,
   // The server's policy, not the request's form: the operator may allow it.
   E_SHELL_STEPS_OFF: 403,

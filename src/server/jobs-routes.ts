@@ -13,7 +13,7 @@ import { lastEventId, sseResponse } from './sse-response.js';
 /** The query of `GET /v1/jobs`. */
 const listQuery = listQuerySchema(JOB_STATUSES);
 
-/** The SSE event name of each job event (DESIGN.md §6). */
+/** The SSE event name of each job event (the README's HTTP API section lists them). */
 const SSE_EVENT_NAMES: Partial<Record<FlotillaEvent['type'], string>> = {
   'job.status': 'status',
   'job.log': 'log',

@@ -48,10 +48,10 @@ let url = '';
 let dir = '';
 
 beforeEach(async () => {
-  harness = await createHarness();
+  dir = mkdtempSync(join(tmpdir(), 'flotilla-runs-routes-'));
+  harness = await createHarness({ workflowsDir: dir });
   server = await harness.listen();
   url = server.url;
-  dir = mkdtempSync(join(tmpdir(), 'flotilla-runs-routes-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

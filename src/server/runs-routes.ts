@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../core/index.js';
@@ -82,7 +82,7 @@ export function runsRoutes(deps: AppDeps): Hono {
 
   app.post('/v1/runs', async (c) => {
     const body = parseInput(startSchema, await readJson(c));
-    const definition = await loadDefinition(body.workflow, engine);
+    const definition = await loadDefinition(body.workflow, engine, deps.runtime.config.server.workflows_dir);
     refuseShellSteps(definition);
     const handle = engine.run(definition, body.inputs ?? {});
     detach(handle);
@@ -155,25 +155,58 @@ export function runsRoutes(deps: AppDeps): Hono {
 }
 
 /**
- * The workflow of a request: a path (one line ending in .yml/.yaml, of an existing file, resolved
- * against the server's folder) is loaded; anything else is parsed as YAML text.
- * @throws WorkflowError (400) naming the file, line and column of each problem.
+ * The workflow of a request: a path (one line ending in .yml/.yaml) names a file of the server's
+ * workflows folder (`server.workflows_dir`), which is loaded; anything else is parsed as YAML text.
+ * @throws ServerError `E_INVALID_REQUEST` (400) for a path when the server has no such folder, when the
+ *   path leads outside it, or when no such file is in it; WorkflowError (400) naming the file, line and
+ *   column of each problem of a file in it.
  */
-async function loadDefinition(workflow: string, engine: WorkflowEngine): Promise<WorkflowDefinition> {
+async function loadDefinition(
+  workflow: string,
+  engine: WorkflowEngine,
+  workflowsDir: string | undefined,
+): Promise<WorkflowDefinition> {
   if (!WORKFLOW_PATH.test(workflow)) return engine.parse(workflow);
-  const path = resolve(workflow);
-  if (!isFile(path)) {
-    throw new ServerError('E_INVALID_REQUEST', `workflow: no such file ${path}`, { field: 'workflow' });
-  }
-  return engine.load(path);
+  return engine.load(workflowFile(workflow, workflowsDir));
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
+/**
+ * The real path of the file `path` names in `folder`: a relative path starts there; `..`, an absolute
+ * path elsewhere and a symlink that leads out are refused. A path outside is refused before the disk is
+ * looked at, so the answer never tells what exists elsewhere, let alone what a file there holds.
+ */
+function workflowFile(path: string, folder: string | undefined): string {
+  const problem = (message: string): ServerError =>
+    new ServerError('E_INVALID_REQUEST', `workflow: ${message}`, { field: 'workflow' });
+  if (folder === undefined) {
+    throw problem(
+      'this server takes no workflow by path (it has no workflows folder, server.workflows_dir): ' +
+        'send the YAML text of the workflow instead',
+    );
   }
+  const shown = JSON.stringify(path.length > 200 ? `${path.slice(0, 197)}...` : path);
+  const outside = problem(
+    `${shown} is not in the server's workflows folder: name a file in it by its path relative to the ` +
+      'folder, or send the YAML text of the workflow',
+  );
+  const candidate = resolve(folder, path);
+  if (!isInside(resolve(folder), candidate)) throw outside;
+  let real: string;
+  try {
+    real = realpathSync(candidate);
+    if (!isInside(realpathSync(folder), real)) throw outside;
+    if (!statSync(real).isFile()) throw new Error('not a file');
+  } catch (error) {
+    if (error === outside) throw error;
+    throw problem(`no workflow file ${shown} in the server's workflows folder`);
+  }
+  return real;
+}
+
+/** Whether `path` is below `folder` (both absolute and normalized). */
+function isInside(folder: string, path: string): boolean {
+  const rest = relative(folder, path);
+  return rest !== '' && rest !== '..' && !rest.startsWith(`..${sep}`) && !isAbsolute(rest);
 }
 
 /** The run's view, or a 404 naming the id. */

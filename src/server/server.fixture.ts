@@ -29,6 +29,8 @@ export interface HarnessOptions {
   readonly stepTypes?: readonly AnyStepType[];
   /** `server.allow_shell_steps`: most tests of runs use shell steps. @default true */
   readonly allowShellSteps?: boolean;
+  /** `server.workflows_dir`: the folder `POST /v1/runs` may load workflow files from; none by default. */
+  readonly workflowsDir?: string;
 }
 
 /** A real runtime (store, job service, workflow engine) and app in a temporary home, with agents the test controls. */
@@ -77,6 +79,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...base.server,
       allow_shell_steps: options.allowShellSteps ?? true,
       ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.workflowsDir === undefined ? {} : { workflows_dir: options.workflowsDir }),
     },
     agents: {
       hold: { type: 'cli', command: [process.execPath, HOLD_AGENT, gates, '{job_id}', 'note.txt'] },

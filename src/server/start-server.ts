@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import type { AppDeps } from './app-deps.js';
 import { createApp } from './app.js';
+import { servedHosts } from './request-guard.js';
 import { ServerError } from './server-error.js';
 
 /** How long `close()` lets open requests finish before it closes their connections. */
@@ -37,26 +39,40 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Serves the HTTP API of a runtime on `host:port`. The runtime's job scheduler and workflow engine
- * should be started (`runtime.start(['jobs', 'workflows'])`): agent steps of runs share the jobs' queue.
+ * Refuses to serve `host` without a token when it is not loopback: anyone who can reach the address could
+ * run agents and shell steps. `startServer` checks it; a caller may check first, before it opens anything.
+ * @throws ServerError `E_INSECURE`
+ */
+export function refuseInsecureBind(host: string, token: string | undefined): void {
+  if (isLoopbackHost(host) || (token !== undefined && token !== '')) return;
+  throw new ServerError(
+    'E_INSECURE',
+    `Refusing to listen on ${host} without a token: anyone who can reach it could run agents. ` +
+      'Set --token (or FLOTILLA_TOKEN / server.token), or bind to 127.0.0.1.',
+  );
+}
+
+/**
+ * Serves the HTTP API of a runtime on `host:port`. Without a token it answers only requests addressed to
+ * that address or a loopback name with its port (`allowedHosts` replaces that list). The runtime's job
+ * scheduler and workflow engine should be started (`runtime.start(['jobs', 'workflows'])`): agent steps of
+ * runs share the jobs' queue.
  * @throws ServerError `E_INSECURE` when `host` is not loopback and no token is set; `E_LISTEN` when
  *   the address cannot be bound.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { host, port, ...deps } = options;
-  if (!isLoopbackHost(host) && (deps.token === undefined || deps.token === '')) {
-    throw new ServerError(
-      'E_INSECURE',
-      `Refusing to listen on ${host} without a token: anyone who can reach it could run agents. ` +
-        'Set --token (or FLOTILLA_TOKEN / server.token), or bind to 127.0.0.1.',
-    );
-  }
+  refuseInsecureBind(host, deps.token);
   const shutdown = new AbortController();
   const signal =
     deps.signal === undefined ? shutdown.signal : AbortSignal.any([shutdown.signal, deps.signal]);
-  const app = createApp({ ...deps, signal });
-  const server = await listen(app.fetch, host, port);
+  // The app is made once the port is bound (port 0 picks one), because the hosts it answers to name it.
+  // 'listening' comes before any connection's callback, so no request finds it missing.
+  const served: { app?: Hono } = {};
+  const server = await listen((request) => served.app?.fetch(request) ?? notListening(), host, port);
   const address = server.address() as AddressInfo;
+  const allowedHosts = deps.allowedHosts ?? servedHosts(host, address.port);
+  served.app = createApp({ ...deps, signal, allowedHosts });
   const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 
   let closing: Promise<void> | undefined;
@@ -73,6 +89,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeIdleConnections();
     }));
   return { url: `http://${shownHost}:${address.port}`, close };
+}
+
+function notListening(): Response {
+  return new Response(null, { status: 503 });
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, host: string, port: number) {

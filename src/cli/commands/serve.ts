@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import { openRuntime } from '../../runtime/index.js';
-import { startServer } from '../../server/index.js';
+import { refuseInsecureBind, startServer } from '../../server/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 
 /** `flotilla serve`: the jobs API and the OpenAI-compatible endpoint, until SIGINT/SIGTERM. */
@@ -11,7 +11,7 @@ export function registerServeCommand(
 ): void {
   program
     .command('serve')
-    .description('serve the jobs API and /v1/chat/completions (DESIGN §6) until interrupted')
+    .description('serve the jobs API, workflow runs and /v1/chat/completions until interrupted')
     .option('--host <host>', 'address to bind (default 127.0.0.1; any other needs a token)')
     .option('--port <port>', 'port (default 8787; 0 picks a free one)')
     .option('--concurrency <n>', 'jobs that run at once (default 10)')
@@ -27,6 +27,8 @@ export function registerServeCommand(
         ...(options.token === undefined ? {} : { token: options.token }),
       });
       const { config, output } = context;
+      // Before the runtime opens: a refused start must not take the home or recover its jobs.
+      refuseInsecureBind(config.server.host, config.server.token);
       // The job service recovers what a previous server left; the engine marks its dead runs interrupted.
       // The server's concurrency bounds the processes that steps of its runs start, as it bounds jobs.
       const runtime = await openRuntime({

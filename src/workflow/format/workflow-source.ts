@@ -65,6 +65,7 @@ export class WorkflowSource {
       document,
       displayName,
       (message, cause) => new WorkflowError(message, { file, cause }),
+      Buffer.byteLength(text, 'utf8'),
     );
     return new WorkflowSource(text, displayName, file, data, document, lineCounter);
   }
