@@ -99,6 +99,13 @@ describe('runAgent (cli): environment', () => {
     const run = runAgent(cli([NODE, '-e', ''], { env: { BAD: '${UNCLOSED' } }), request);
     await expect(run).rejects.toMatchObject({ code: 'E_AGENT_CONFIG', message: /env\.BAD/ });
   });
+
+  it('never quotes a profile env value in the error: it is a secret', async () => {
+    const profile = cli([NODE, '-e', ''], { env: { API_KEY: 'sk-live-1234${UNCLOSED:-sk-default-5678' } });
+    const error = await runAgent(profile, request).catch((caught: unknown) => caught as Error);
+    expect(error).toMatchObject({ code: 'E_AGENT_CONFIG', message: /env\.API_KEY/ });
+    expect(error.message).not.toMatch(/sk-live|sk-default|1234|5678/);
+  });
 });
 
 describe('runAgent (cli): how the run ended', () => {

@@ -56,7 +56,8 @@ export function agentEnvironment(
   const result = { ...base };
   for (const [name, value] of Object.entries(profileEnv)) {
     try {
-      result[name] = expandEnv(value, base);
+      // An agent's env values are secrets (API keys): an error names the variable, never the value.
+      result[name] = expandEnv(value, base, { secret: true });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       throw new AgentError('E_AGENT_CONFIG', `The agent's env.${name}: ${error.message}`, { cause: error });
