@@ -102,9 +102,9 @@ describe('runAgent (cli): environment', () => {
 
   it('never quotes a profile env value in the error: it is a secret', async () => {
     const profile = cli([NODE, '-e', ''], { env: { API_KEY: 'sk-live-1234${UNCLOSED:-sk-default-5678' } });
-    const error = await runAgent(profile, request).catch((caught: unknown) => caught as Error);
+    const error: unknown = await runAgent(profile, request).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'E_AGENT_CONFIG', message: /env\.API_KEY/ });
-    expect(error.message).not.toMatch(/sk-live|sk-default|1234|5678/);
+    expect((error as Error).message).not.toMatch(/sk-live|sk-default|1234|5678/);
   });
 });
 
