@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,16 @@ const FAKE_CLAUDE = fileURLToPath(new URL('./fixtures/fake-claude.mjs', import.m
 const FAKE_CODEX = fileURLToPath(new URL('./fixtures/fake-codex.mjs', import.meta.url));
 /** Prints its arguments (after the script) as one JSON line. */
 const PRINT_ARGV = 'process.stdout.write(JSON.stringify(process.argv.slice(1)) + "\\n")';
+
+/** Whether `pid` is gone: no such process, or a zombie (exited; a container's PID 1 may never reap it). */
+function isGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z';
+  } catch {
+    return true;
+  }
+}
 
 /** A CLI profile as the config loader gives it (`type` defaulted). */
 function cli(command: string[], extra: Partial<CliAgentProfile> = {}): CliAgentProfile {
@@ -125,6 +135,32 @@ describe('runAgent (cli): how the run ended', () => {
     const result = await runAgent(profile, { ...request, timeoutMs: 200 });
     expect(result.status).toBe('timed_out');
     expect(result.error).toBe('timed out after 200 ms');
+  });
+
+  it('is stalled after idleTimeoutMs without output, which overrides idle_timeout_s; its tree is killed', async () => {
+    // Prints the pid of a grandchild that sleeps, then waits for it in silence.
+    const profile = cli(['sh', '-c', 'sleep 1000 & echo $!; wait'], { idle_timeout_s: 3600 });
+    const result = await runAgent(profile, { ...request, idleTimeoutMs: 300 });
+    expect(result).toMatchObject({ status: 'stalled', rateLimited: false, signal: 'SIGTERM' });
+    expect(result.error).toBe('no output for 0.3 s (idle timeout)');
+    const grandchild = Number(result.tail[0]);
+    expect(grandchild).toBeGreaterThan(1);
+    expect(isGone(grandchild)).toBe(true);
+  });
+
+  it('takes the idle timeout from idle_timeout_s, counted from the start', async () => {
+    const result = await runAgent(cli(['sleep', '1000'], { idle_timeout_s: 0.3 }), request);
+    expect(result.status).toBe('stalled');
+    expect(result.error).toBe('no output for 0.3 s (idle timeout)');
+  });
+
+  it('is not stalled while it keeps writing, however long it runs in total', async () => {
+    // 20 lines 0.1 s apart: 2 s in all, under a 1.5 s idle timeout.
+    const script =
+      'let n = 0; const t = setInterval(() => { console.log(n++); if (n === 20) clearInterval(t); }, 100)';
+    const result = await runAgent(cli([NODE, '-e', script], { idle_timeout_s: 1.5 }), request);
+    expect(result.status).toBe('succeeded');
+    expect(result.durationMs).toBeGreaterThan(1_500);
   });
 
   it('is cancelled by its signal once it runs, and streams lines as they come', async () => {

@@ -20,7 +20,7 @@ export {
 } from './retry.js';
 export { runAgent } from './run-agent.js';
 export { substituteArgv, type Placeholders } from './substitute.js';
-export { timeoutOf } from './timeout.js';
+export { idleTimeoutOf, timeoutOf } from './timeout.js';
 export type {
   AgentRequest,
   AgentResult,

@@ -6,7 +6,8 @@ import type { AgentRequest, AgentResult, RunAgentOptions } from './types.js';
 /**
  * Runs an agent profile once on a request: a command line program (`type: cli`, see `runCliAgent`) or an
  * OpenAI-compatible endpoint (`type: openai`, see `runOpenAiAgent`). A run that starts always resolves,
- * with its status (`succeeded`, `failed`, `timed_out`, `cancelled`); it rejects only when it cannot start.
+ * with its status (`succeeded`, `failed`, `timed_out`, `stalled`, `cancelled`); it rejects only when it
+ * cannot start.
  *
  * @throws {AgentError} `E_AGENT_CONFIG` when the profile cannot run; `E_AGENT_REQUEST` when the request
  *   cannot be given to it.

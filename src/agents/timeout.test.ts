@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentProfile } from '../config/index.js';
 import { InvalidArgumentError, MAX_TIMER_MS } from '../core/index.js';
-import { timeoutOf } from './timeout.js';
+import { idleTimeoutOf, timeoutOf } from './timeout.js';
 
 const profile = (timeout_s?: number): AgentProfile => ({
   type: 'cli',
@@ -32,5 +32,27 @@ describe('timeoutOf', () => {
 
   it('refuses a bound that is not a number ≥ 0', () => {
     expect(() => timeoutOf(profile(), { timeoutMs: -1 })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('idleTimeoutOf', () => {
+  const idle = (idle_timeout_s?: number): AgentProfile => ({
+    type: 'cli',
+    command: ['true'],
+    ...(idle_timeout_s === undefined ? {} : { idle_timeout_s }),
+  });
+
+  it('takes the request’s bound, else the profile’s idle_timeout_s, else no limit', () => {
+    expect(idleTimeoutOf(idle(5), { idleTimeoutMs: 300 })).toBe(300);
+    expect(idleTimeoutOf(idle(5), {})).toBe(5_000);
+    expect(idleTimeoutOf(idle(), {})).toBe(0);
+    expect(idleTimeoutOf(idle(), { idleTimeoutMs: MAX_TIMER_MS + 1 })).toBe(0);
+    expect(idleTimeoutOf(idle(), { idleTimeoutMs: 0.2 })).toBe(1);
+  });
+
+  it('is none for an OpenAI-compatible profile, and refuses a bound that is not a number ≥ 0', () => {
+    const openai: AgentProfile = { type: 'openai', base_url: 'http://127.0.0.1:1/v1', model: 'm' };
+    expect(idleTimeoutOf(openai, { idleTimeoutMs: 300 })).toBe(0);
+    expect(() => idleTimeoutOf(idle(), { idleTimeoutMs: -1 })).toThrow(/`idleTimeoutMs`/);
   });
 });

@@ -19,12 +19,37 @@ export function timeoutOf(
   defaultMs = 0,
 ): number {
   const { timeoutMs } = request;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
+  assertMs('timeoutMs', timeoutMs);
+  return timerBound(timeoutMs ?? ((profile.timeout_s ?? 0) * 1000 || defaultMs));
+}
+
+/**
+ * The milliseconds a CLI agent may go without output before it is stopped as `stalled`, `0` for no
+ * limit: the request's `idleTimeoutMs`, else the profile's `idle_timeout_s`. Bounded as `timeoutOf`.
+ * An OpenAI-compatible profile has none: its answer is one response, with nothing to time in between.
+ *
+ * @throws {InvalidArgumentError} when `request.idleTimeoutMs` is not a number ≥ 0.
+ */
+export function idleTimeoutOf(
+  profile: AgentProfile,
+  request: { readonly idleTimeoutMs?: number | undefined },
+): number {
+  const { idleTimeoutMs } = request;
+  assertMs('idleTimeoutMs', idleTimeoutMs);
+  if (profile.type === 'openai') return 0;
+  return timerBound(idleTimeoutMs ?? (profile.idle_timeout_s ?? 0) * 1000);
+}
+
+function assertMs(name: string, ms: number | undefined): void {
+  if (ms !== undefined && !(typeof ms === 'number' && ms >= 0)) {
     throw new InvalidArgumentError(
-      `Expected \`timeoutMs\` to be a number of milliseconds ≥ 0, got ${String(timeoutMs)} (${typeof timeoutMs})`,
+      `Expected \`${name}\` to be a number of milliseconds ≥ 0, got ${String(ms)} (${typeof ms})`,
     );
   }
-  const ms = timeoutMs ?? ((profile.timeout_s ?? 0) * 1000 || defaultMs);
+}
+
+/** `ms` as a timer's bound: `0` (no limit) when not positive or beyond `MAX_TIMER_MS`, else ≥ 1. */
+function timerBound(ms: number): number {
   if (!(ms > 0) || ms > MAX_TIMER_MS) return 0;
   return Math.max(1, Math.round(ms));
 }

@@ -14,6 +14,13 @@ export interface AgentRequest {
    * @default the profile's `timeout_s` × 1000, or no limit
    */
   readonly timeoutMs?: number;
+  /**
+   * Milliseconds a CLI agent may go without output (a line or part of one, on either stream), from its
+   * start and from each output, before it is stopped as `stalled`; `0` means no limit. Overrides the
+   * profile's `idle_timeout_s`. OpenAI-compatible agents have no idle timeout.
+   * @default the profile's `idle_timeout_s` × 1000, or no limit
+   */
+  readonly idleTimeoutMs?: number;
   /** Extra environment variables of this job, under the profile's `env`. */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -35,8 +42,8 @@ export interface RunAgentOptions {
   readonly env?: Environment;
 }
 
-/** How an agent run ended. */
-export type AgentStatus = 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+/** How an agent run ended; `stalled`: it wrote nothing for its idle timeout and was stopped. */
+export type AgentStatus = 'succeeded' | 'failed' | 'timed_out' | 'stalled' | 'cancelled';
 
 /** Tokens and cost of a run, as the agent reported them. */
 export interface AgentUsage {

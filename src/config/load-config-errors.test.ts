@@ -46,7 +46,7 @@ describe('loadConfig: errors in the file name the file, line, column and key pat
     expect(error.message.split('\n')).toEqual([
       'flotilla.config.yaml: 2 problems',
       '  flotilla.config.yaml:2:3: agents.claude.command: missing, expected a non-empty list of strings (an argv)',
-      '  flotilla.config.yaml:3:5: agents.claude.comand: unknown key (expected one of: type, command, env, output, stdin, timeout_s, concurrency, retry, description, env_allow)',
+      '  flotilla.config.yaml:3:5: agents.claude.comand: unknown key (expected one of: type, command, env, output, stdin, idle_timeout_s, timeout_s, concurrency, retry, description, env_allow)',
     ]);
     expect(error.issues.map(({ path, line }) => ({ path, line }))).toEqual([
       { path: 'agents.claude.command', line: 2 },
@@ -129,6 +129,17 @@ describe('loadConfig: errors in the file name the file, line, column and key pat
     expect(error.message.replace(/^[^ ]+ /, '')).toBe(expected);
     expect(error.line).toBe(line);
     expect(error.path).toBe(expected.split(':')[0]);
+  });
+
+  it('an idle timeout that is not a number of seconds > 0, or on an OpenAI-compatible agent', () => {
+    expect(failure(['agents:', '  a: { command: [x], idle_timeout_s: 0 }']).message).toBe(
+      'flotilla.config.yaml:2:38: agents.a.idle_timeout_s: expected a number of seconds > 0, got 0',
+    );
+    const openai = failure([
+      'agents:',
+      '  a: { type: openai, model: m, base_url: http://x, idle_timeout_s: 60 }',
+    ]);
+    expect(openai.message).toMatch(/^flotilla\.config\.yaml:2:\d+: agents\.a\.idle_timeout_s: unknown key/);
   });
 
   it('every problem, in file order, one a line after a summary', () => {

@@ -107,6 +107,11 @@ describe('loadConfig: sources', () => {
     expect(config.agents.echo).toEqual({ type: 'cli', command: ['echo'] });
     expect(config.server.token).toBeUndefined();
   });
+
+  it('reads the idle timeout of a CLI agent', () => {
+    write('flotilla.config.yaml', 'agents:\n  quiet: { command: [x], idle_timeout_s: 600 }\n');
+    expect(loadConfig({ cwd: dir, env: {} }).agents.quiet).toMatchObject({ idle_timeout_s: 600 });
+  });
 });
 
 describe('loadConfig: precedence flag > environment > file > default', () => {

@@ -109,6 +109,11 @@ export const cliAgentProfileSchema = mapping({
     .optional(),
   /** Write the prompt to the program's standard input instead of (or as well as) `{prompt}` in argv. */
   stdin: z.boolean({ error: 'expected true or false' }).optional(),
+  /**
+   * Seconds the program may go without output (stdout or stderr) before its job is stopped as `stalled`,
+   * its process tree killed; counted from its start and again from each output. No limit when absent.
+   */
+  idle_timeout_s: positive('a number of seconds').optional(),
   ...commonProfileShape,
 });
 

@@ -3,13 +3,17 @@
  * display and the dashboard. Every event names its subject (a job or a run) and carries an ISO time.
  */
 
-/** Every status a job can have, in lifecycle order (for choices and validation). */
+/**
+ * Every status a job can have, in lifecycle order (for choices and validation). `stalled`: its agent
+ * wrote nothing for its idle timeout (`idle_timeout_s`) and was stopped.
+ */
 export const JOB_STATUSES = [
   'queued',
   'running',
   'succeeded',
   'failed',
   'timed_out',
+  'stalled',
   'cancelled',
   'interrupted',
 ] as const;
@@ -42,6 +46,7 @@ export const TERMINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set([
   'succeeded',
   'failed',
   'timed_out',
+  'stalled',
   'cancelled',
 ]);
 

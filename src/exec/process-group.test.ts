@@ -81,6 +81,23 @@ describe('runProcess: a timeout stops the whole process group', () => {
   });
 });
 
+describe('runProcess: an idle timeout stops the whole process group', () => {
+  it('kills a process that printed a line and fell silent, and its grandchild, and resolves with stalled', async () => {
+    const { result, lines, grandchild } = await run(withGrandchild(), { idleTimeoutMs: 300 });
+    expect(lines).toHaveLength(1);
+    expect(result).toMatchObject({ stalled: true, timedOut: false, cancelled: false, signal: 'SIGTERM' });
+    expect(result.groupAlive).toBe(false);
+    expect(isGone(result.pid)).toBe(true);
+    expect(isGone(grandchild)).toBe(true);
+    expect(await processGroupAlive(result.pid)).toBe(false);
+  });
+
+  it('counts from the start: a process that never writes is stalled too', async () => {
+    const { result } = await run(['sleep', '1000'], { idleTimeoutMs: 300, timeoutMs: 60_000 });
+    expect(result).toMatchObject({ stalled: true, timedOut: false, signal: 'SIGTERM', groupAlive: false });
+  });
+});
+
 describe('runProcess: a cancel stops the whole process group', () => {
   it('kills the child and its grandchild, and resolves with cancelled', async () => {
     const controller = new AbortController();

@@ -79,6 +79,17 @@ describe('runProcess: output', () => {
   });
 });
 
+describe('runProcess: the idle timeout', () => {
+  it('restarts with each output, so a process that keeps writing may run past it in total', async () => {
+    // 20 writes 0.1 s apart (lines on stdout, bare dots on stderr), 2 s in all, under a 1.5 s idle limit.
+    const script = 'i=0; while [ $i -lt 20 ]; do echo $i; printf . >&2; i=$((i+1)); sleep 0.1; done';
+    const { result, stdout } = await collect(['sh', '-c', script], { idleTimeoutMs: 1_500 });
+    expect(result).toMatchObject({ exitCode: 0, stalled: false, timedOut: false });
+    expect(stdout).toHaveLength(20);
+    expect(result.durationMs).toBeGreaterThan(1_500);
+  });
+});
+
 describe('runProcess: input, environment, directory', () => {
   it('writes `stdin` and closes it', async () => {
     const { stdout } = await collect(['sh', '-c', 'cat; echo end'], { stdin: 'first\nsecond\n' });
@@ -186,6 +197,7 @@ describe('runProcess: failures before the run', () => {
     ['timeoutMs', -1],
     ['timeoutMs', Number.NaN],
     ['timeoutMs', 2 ** 31],
+    ['idleTimeoutMs', -1],
     ['killGraceMs', '100'],
     ['tailLines', 1.5],
     ['maxLineBytes', 0],

@@ -20,7 +20,7 @@ import { TailBuffer } from './tail-buffer.js';
  */
 const STDIO_CLOSE_WAIT_MS = 1_000;
 
-type StopReason = 'timeout' | 'cancel' | 'callback';
+type StopReason = 'timeout' | 'idle' | 'cancel' | 'callback';
 
 interface Exit {
   readonly code: number | null;
@@ -36,12 +36,14 @@ interface Exit {
  * - The process leads a new process group (and session), so that it and everything it starts can be
  *   signalled together; it does not get our terminal's Ctrl-C, the caller cancels through `signal`.
  * - Output is read line by line (`onLine`) and its last lines are kept (`tail`).
- * - On timeout or cancel the whole group gets SIGTERM, then SIGKILL after `killGraceMs` (see
- *   `terminateProcessGroup`); with `killGroupOnExit`, so do members left behind by a normal exit.
+ * - On timeout, idle timeout (no output for `idleTimeoutMs`) or cancel the whole group gets SIGTERM,
+ *   then SIGKILL after `killGraceMs` (see `terminateProcessGroup`); with `killGroupOnExit`, so do members
+ *   left behind by a normal exit.
  *
  * Rejects with `InvalidArgumentError` for bad arguments, with `signal.reason` when `signal` is already
  * aborted (nothing starts), with `SpawnError` when the program cannot start, and with the error thrown
- * by `onLine` (after stopping the group). A timeout or a cancel resolves, with `timedOut` or `cancelled`.
+ * by `onLine` (after stopping the group). A timeout, an idle timeout or a cancel resolves, with
+ * `timedOut`, `stalled` or `cancelled`.
  * It resolves at most `killGraceMs + KILL_WAIT_MS` (plus `STDIO_CLOSE_WAIT_MS` when an outsider holds the
  * pipes) after the exit, the timeout or the cancel, even if a member cannot be killed.
  */
@@ -138,8 +140,23 @@ function supervise(
     stdout: new LineSplitter(options.maxLineBytes, lineHandler('stdout')),
     stderr: new LineSplitter(options.maxLineBytes, lineHandler('stderr')),
   };
-  stdout.on('data', (chunk: Buffer) => splitters.stdout.push(chunk));
-  stderr.on('data', (chunk: Buffer) => splitters.stderr.push(chunk));
+  // The idle clock runs from the start and from each output. One timer per idle period, not per chunk:
+  // when it fires early (output came meanwhile), it waits again for the rest of the period.
+  const { idleTimeoutMs } = options;
+  let lastOutputAtMs = startedAtMs;
+  let idleTimer: NodeJS.Timeout | undefined;
+  const checkIdle = (): void => {
+    const silentMs = performance.now() - lastOutputAtMs;
+    if (silentMs >= idleTimeoutMs) stop('idle');
+    else idleTimer = setTimeout(checkIdle, idleTimeoutMs - silentMs);
+  };
+  if (idleTimeoutMs > 0) idleTimer = setTimeout(checkIdle, idleTimeoutMs);
+  const onOutput = (splitter: LineSplitter) => (chunk: Buffer) => {
+    if (idleTimeoutMs > 0) lastOutputAtMs = performance.now();
+    splitter.push(chunk);
+  };
+  stdout.on('data', onOutput(splitters.stdout));
+  stderr.on('data', onOutput(splitters.stderr));
 
   if (options.stdin !== undefined && child.stdin) {
     // A process that exits without reading all its input makes the write fail (EPIPE); its exit says why.
@@ -160,6 +177,7 @@ function supervise(
     const ended = await Promise.race([exit, gaveUp]);
     exited = true;
     clearTimeout(timer);
+    clearTimeout(idleTimer);
     clearTimeout(giveUpTimer);
     signal.removeEventListener('abort', onAbort);
     if (terminating === undefined && options.killGroupOnExit) {
@@ -176,6 +194,7 @@ function supervise(
       signal: ended?.signal ?? null,
       durationMs: (ended?.atMs ?? performance.now()) - startedAtMs,
       timedOut: stopReason === 'timeout',
+      stalled: stopReason === 'idle',
       cancelled: stopReason === 'cancel',
       tail: tail.toArray(),
       groupAlive: !groupGone || ended === undefined,

@@ -33,6 +33,14 @@ export interface RunProcessOptions {
    */
   readonly timeoutMs?: number;
   /**
+   * Milliseconds the process may go without writing anything (to stdout or stderr), counted from its
+   * start and again from each output it writes: a process that stops talking but never exits is stopped
+   * like a timeout (SIGTERM, then SIGKILL, the whole group) and the result has `stalled: true`. `0` means
+   * no limit.
+   * @default 0
+   */
+  readonly idleTimeoutMs?: number;
+  /**
    * Aborting it stops the process group like a timeout does; the result has `cancelled: true`. If it is
    * already aborted, `runProcess` rejects with its `reason` and starts nothing.
    * @default a signal that never aborts
@@ -81,6 +89,8 @@ export interface ProcessResult {
   readonly durationMs: number;
   /** Whether `timeoutMs` passed and the process group was stopped for it. */
   readonly timedOut: boolean;
+  /** Whether `idleTimeoutMs` passed without output and the process group was stopped for it. */
+  readonly stalled: boolean;
   /** Whether the `signal` aborted and the process group was stopped for it. */
   readonly cancelled: boolean;
   /** The last `tailLines` lines of output, both streams, oldest first. */
@@ -99,6 +109,7 @@ export interface ResolvedRunOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin: string | Uint8Array | undefined;
   readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
   readonly signal: AbortSignal;
   readonly killGraceMs: number;
   readonly killGroupOnExit: boolean;
@@ -140,6 +151,7 @@ export function resolveRunOptions(options: RunProcessOptions): ResolvedRunOption
     env: env ?? process.env,
     stdin,
     timeoutMs: assertDelay('timeoutMs', options.timeoutMs ?? 0),
+    idleTimeoutMs: assertDelay('idleTimeoutMs', options.idleTimeoutMs ?? 0),
     signal: signal ?? NEVER_ABORTED,
     killGraceMs: assertDelay('killGraceMs', options.killGraceMs ?? DEFAULT_KILL_GRACE_MS),
     killGroupOnExit,

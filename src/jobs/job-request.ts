@@ -46,6 +46,11 @@ export const jobRequestSchema = z.strictObject({
     .number({ error: 'expected a number of seconds' })
     .positive('expected a number of seconds > 0')
     .optional(),
+  /** Seconds the agent may go without output before the job is stopped as `stalled`; over the profile's. */
+  idle_timeout_s: z
+    .number({ error: 'expected a number of seconds' })
+    .positive('expected a number of seconds > 0')
+    .optional(),
   env: z
     .record(z.string().regex(ENV_NAME, 'expected environment variable names'), z.string(), {
       error: 'expected a mapping of names to strings',
@@ -114,6 +119,12 @@ export function parseJobRequest(
       'repo',
       `unknown repository "${request.repo}" (allowed: ${known})`,
       'E_REPO_UNKNOWN',
+    );
+  }
+  if (request.idle_timeout_s !== undefined && config.agents[request.agent]?.type === 'openai') {
+    throw new JobRequestError(
+      'idle_timeout_s',
+      `agent "${request.agent}" is an OpenAI-compatible endpoint, which has no idle timeout (its answer is one response)`,
     );
   }
   if (request.repo === undefined && (request.ref !== undefined || request.paths !== undefined)) {

@@ -87,7 +87,8 @@ export function diffPath(artifactsDir: string, jobId: string): string {
 /**
  * Runs one job to its end:
  * 1. prepares its workspace (a checkout of its repository, or an empty scratch folder without one);
- * 2. runs the agent there, retrying on the profile's rate-limit signs; the timeout covers this run only;
+ * 2. runs the agent there, retrying on the profile's rate-limit signs; the timeout covers this run only,
+ *    the idle timeout (no output for that long: `stalled`) this run's silences;
  * 3. runs the repository's `verify` command: a job succeeds only if it passes;
  * 4. records the change (diff, files, branch `flotilla/<job-id>`) and releases the workspace.
  */
@@ -143,6 +144,8 @@ export async function runJob(
         prompt: request.prompt,
         workspace: cwd,
         timeoutMs,
+        // The agent's alone: the verify command below has none.
+        ...(request.idle_timeout_s === undefined ? {} : { idleTimeoutMs: request.idle_timeout_s * 1000 }),
         // Marks the agent and all it starts, so a restart can find what a crash left running.
         env: { ...request.env, ...jobMarker(context.config.home, jobId) },
       },

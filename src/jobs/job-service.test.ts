@@ -247,6 +247,46 @@ describe('JobService', () => {
     expect(done?.status).toBe('timed_out');
   });
 
+  it('stops an agent that falls silent as stalled, its tree killed; the idle clock is the agent’s alone', async () => {
+    const quick: AgentProfile = { type: 'cli', command: ['sh', '-c', 'echo done'] };
+    // The verify is silent for longer than the idle timeout of the job it checks.
+    await startService(makeConfig({ concurrency: 1 }, { quick }, ['sleep', '1.5']));
+    const blocker = await service.submit({ agent: 'hold', prompt: 'first' });
+    const patient = await service.submit({ agent: 'quick', prompt: 'x', repo: 'app', idle_timeout_s: 1 });
+    await reach(blocker.id, 'running');
+    // Queued for longer than its idle timeout.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    release(blocker.id);
+    const verified = await service.wait(patient.id);
+    expect({ status: verified?.status, error: verified?.error }).toEqual({
+      status: 'succeeded',
+      error: null,
+    });
+    expect(verified?.result?.verify?.exitCode).toBe(0);
+
+    const sleepy = await service.submit({ agent: 'sleepy', prompt: 'x', idle_timeout_s: 0.5 });
+    const stalled = await service.wait(sleepy.id);
+    expect({ status: stalled?.status, error: stalled?.error }).toEqual({
+      status: 'stalled',
+      error: 'no output for 0.5 s (idle timeout)',
+    });
+    const grandchild = Number(stalled!.output_tail);
+    expect(grandchild).toBeGreaterThan(1);
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('refuses an idle timeout that is not a number of seconds > 0, or for an OpenAI-compatible agent', async () => {
+    const endpoint: AgentProfile = { type: 'openai', base_url: 'http://127.0.0.1:1/v1', model: 'm' };
+    await startService(makeConfig({}, { endpoint }));
+    await expect(service.submit({ agent: 'hold', prompt: 'x', idle_timeout_s: 0 })).rejects.toThrow(
+      /^idle_timeout_s: expected a number of seconds > 0/,
+    );
+    await expect(service.submit({ agent: 'endpoint', prompt: 'x', idle_timeout_s: 60 })).rejects.toThrow(
+      /^idle_timeout_s: agent "endpoint" is an OpenAI-compatible endpoint/,
+    );
+    expect((await service.list({})).items).toHaveLength(0);
+  });
+
   it('cancels a queued job before it runs and a running one with its process tree', async () => {
     await startService(makeConfig({ concurrency: 1 }));
     const running = await service.submit({ agent: 'sleepy', prompt: 'x' });

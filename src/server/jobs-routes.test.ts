@@ -149,6 +149,35 @@ describe('GET /v1/jobs and /v1/jobs/:id', () => {
   });
 });
 
+describe('a job whose agent falls silent', () => {
+  it('is stalled in GET /v1/jobs/:id and listed by ?status=stalled; a bad idle_timeout_s is a 400', async () => {
+    harness = await createHarness();
+    const { response, body } = await submit({ agent: 'sleepy', prompt: 'x', idle_timeout_s: 0.3 });
+    expect(response.status).toBe(202);
+    const id = body.id as string;
+    const other = (await submit({ agent: 'echo', prompt: 'talks' })).body.id as string;
+    await harness.reach(id, 'stalled');
+    await harness.reach(other, 'succeeded');
+    const shown = await harness.app.request(`/v1/jobs/${id}`);
+    expect(await shown.json()).toMatchObject({
+      id,
+      status: 'stalled',
+      error: 'no output for 0.3 s (idle timeout)',
+    });
+    expect(alive(Number((await harness.jobs.get(id))?.output_tail))).toBe(false);
+    const listed = (await (await harness.app.request('/v1/jobs?status=stalled')).json()) as {
+      items: { id: string }[];
+    };
+    expect(listed.items.map((job) => job.id)).toEqual([id]);
+
+    const refused = await submit({ agent: 'sleepy', prompt: 'x', idle_timeout_s: -1 });
+    expect(refused.response.status).toBe(400);
+    expect(refused.body).toEqual({
+      error: { code: 'E_INVALID_REQUEST', message: matching('idle_timeout_s'), field: 'idle_timeout_s' },
+    });
+  });
+});
+
 describe('GET /v1/jobs/:id/diff', () => {
   it('gives the change of a repository job as text/x-diff', async () => {
     harness = await createHarness();

@@ -24,6 +24,7 @@ beforeEach(() => {
       '  broken: { command: [sh, -c, "echo no luck >&2; exit 4"] }',
       `  greeter: { command: [sh, -c, 'echo "hello $GREETING"'], env_allow: [GREETING] }`,
       `  hold: { command: ["${process.execPath}", "${HOLD_AGENT}", "${gates}", "{job_id}"] }`,
+      `  quiet: { command: [sh, -c, 'echo thinking; sleep 1000 & wait'] }`,
       'repos:',
       `  app: { path: "${source}" }`,
     ].join('\n'),
@@ -66,6 +67,16 @@ describe('flotilla exec', () => {
     const unknown = await runCli(['exec', '--agent', 'nobody', '--home', home(), 'x'], { cwd: dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('agent: unknown agent "nobody"');
+  });
+
+  it('stops an agent that falls silent for --idle-timeout as stalled (exit 1)', async () => {
+    const { code, stdout } = await runCli(
+      ['exec', '--agent', 'quiet', '--idle-timeout', '1', '--home', home(), 'x'],
+      { cwd: dir },
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain('thinking');
+    expect(stdout).toMatch(/job_[0-9a-f]+ stalled in [\d.]+s: no output for 1 s \(idle timeout\)/);
   });
 });
 
@@ -174,6 +185,21 @@ describe('flotilla jobs (a client of flotilla serve)', () => {
     writeFileSync(join(gates, id), '0');
     const waited = await runCli(['jobs', 'wait', id, '--server', url, '--json'], opts);
     expect(JSON.parse(waited.stdout)).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('submits with --idle-timeout: a silent agent ends stalled, which `jobs list --status stalled` lists', async () => {
+    const url = await serve();
+    const cli = (...args: string[]) => runCli([...args, '--server', url], { cwd: dir });
+    const stalled = await cli('jobs', 'submit', '--agent', 'quiet', '--idle-timeout', '1', '--wait', 'x');
+    expect(stalled.code).toBe(1);
+    expect(stalled.stdout).toContain('error    no output for 1 s (idle timeout)');
+    const id = /(job_[0-9a-f]+) stalled/.exec(stalled.stdout)![1]!;
+    expect((await cli('jobs', 'submit', '--agent', 'greeter', '--wait', 'x')).code).toBe(0);
+    const listed = await cli('jobs', 'list', '--status', 'stalled', '--json');
+    expect((JSON.parse(listed.stdout) as { items: { id: string }[] }).items.map((job) => job.id)).toEqual([
+      id,
+    ]);
+    expect((await cli('jobs', 'list', '--status', 'stalled')).stdout).toMatch(new RegExp(`^${id}  stalled `));
   });
 
   it('says clearly when no server answers', async () => {

@@ -25,6 +25,11 @@ export function registerExecCommand(
     .option('--repo <dir-or-key>', 'the repository to work in: a configured key or a folder')
     .option('--ref <ref>', 'the branch, tag or commit to start from (default: the repository’s HEAD)')
     .addOption(new Option('--timeout <s>', 'seconds the agent may run').argParser(parseCount('--timeout', 1)))
+    .addOption(
+      new Option('--idle-timeout <s>', 'seconds the agent may go without output (then: stalled)').argParser(
+        parseCount('--idle-timeout', 1),
+      ),
+    )
     .argument('<prompt...>', 'what the agent should do')
     .action(async (words, options, command) => {
       const context = createContext(command.optsWithGlobals(), signal);
@@ -42,6 +47,7 @@ export function registerExecCommand(
           ...(repoKey === undefined ? {} : { repo: repoKey }),
           ...(options.ref === undefined ? {} : { ref: options.ref }),
           ...(options.timeout === undefined ? {} : { timeout_s: options.timeout }),
+          ...(options.idleTimeout === undefined ? {} : { idle_timeout_s: options.idleTimeout }),
         });
         const unsubscribe = service.bus.subscribe((event) => {
           if (event.type === 'job.log' && event.jobId === job.id) {

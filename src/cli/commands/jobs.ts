@@ -46,6 +46,11 @@ export function registerJobsCommand(
     .option('--path <dir>', 'sparse checkout: only this directory (repeatable)', collect, [] as string[])
     .addOption(new Option('--timeout <s>', 'seconds the agent may run').argParser(parseCount('--timeout', 1)))
     .addOption(
+      new Option('--idle-timeout <s>', 'seconds the agent may go without output (then: stalled)').argParser(
+        parseCount('--idle-timeout', 1),
+      ),
+    )
+    .addOption(
       new Option('--priority <n>', 'higher runs first').argParser(parseCount('--priority', -1_000_000)),
     )
     .option(
@@ -73,6 +78,7 @@ export function registerJobsCommand(
         ...(options.ref === undefined ? {} : { ref: options.ref }),
         ...(options.path.length === 0 ? {} : { paths: options.path }),
         ...(options.timeout === undefined ? {} : { timeout_s: options.timeout }),
+        ...(options.idleTimeout === undefined ? {} : { idle_timeout_s: options.idleTimeout }),
         ...(options.priority === undefined ? {} : { priority: options.priority }),
         ...(options.env.length === 0 ? {} : { env }),
         ...(options.meta.length === 0 ? {} : { metadata }),

@@ -15,6 +15,7 @@ const SYMBOL: Partial<Record<JobStatus, string>> = {
   succeeded: style.green('✔'),
   failed: style.red('✖'),
   timed_out: style.red('⏱'),
+  stalled: style.red('∅'),
   cancelled: style.yellow('■'),
   interrupted: style.yellow('■'),
 };
