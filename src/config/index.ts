@@ -42,5 +42,14 @@ export {
   type RetryPolicy,
   type ServerConfig,
 } from './schema.js';
+export {
+  SUITE_NAME,
+  SUITE_REPORT_FORMATS,
+  suitesConfigSchema,
+  type SuiteConfig,
+  type SuiteReportConfig,
+  type SuiteReportFormat,
+  type SuitesConfig,
+} from './suites-schema.js';
 export { locate, type LocationTarget, type SourcePosition } from './yaml-locations.js';
 export { parseYamlText, unreadableFileReason, yamlData, type YamlText } from './yaml-text.js';

@@ -36,7 +36,7 @@ describe('loadConfig: errors in the file name the file, line, column and key pat
       '  claude: { command: [claude] }',
     ]);
     expect(error.message).toBe(
-      'flotilla.config.yaml:3:1: agnets: unknown key (expected one of: home, agents, repos, server, qa)',
+      'flotilla.config.yaml:3:1: agnets: unknown key (expected one of: home, agents, repos, server, qa, suites)',
     );
     expect(error).toMatchObject({ file: FILE(), line: 3, column: 1, path: 'agnets' });
   });
@@ -149,7 +149,7 @@ describe('loadConfig: errors in the file name the file, line, column and key pat
       '  flotilla.config.yaml:1:16: qa.workers: expected an integer ≥ 1, got 0',
       '  flotilla.config.yaml:3:9: server.port: expected an integer from 0 to 65535, got "http"',
       '  flotilla.config.yaml:4:16: server.concurrency: expected an integer ≥ 1, got 0',
-      '  flotilla.config.yaml:5:1: extra: unknown key (expected one of: home, agents, repos, server, qa)',
+      '  flotilla.config.yaml:5:1: extra: unknown key (expected one of: home, agents, repos, server, qa, suites)',
     ]);
     expect(error.issues).toHaveLength(4);
     expect(error).toMatchObject({ line: 1, column: 16, path: 'qa.workers' });

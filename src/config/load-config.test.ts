@@ -33,6 +33,7 @@ const DEFAULT_SERVER = {
   allow_shell_steps: false,
 };
 const DEFAULT_QA = { workers: 4, rate_limit: 3, max_pages: 100, max_depth: 3 };
+const DEFAULT_SUITES = { parallel: true, retries: 0, fail_fast: false, history_runs: 200, run: {} };
 
 let dir: string;
 beforeEach(() => {
@@ -58,6 +59,7 @@ describe('loadConfig: sources', () => {
       repos: {},
       server: DEFAULT_SERVER,
       qa: DEFAULT_QA,
+      suites: DEFAULT_SUITES,
     } satisfies ResolvedConfig);
     expect(config.server.token).toBeUndefined();
   });

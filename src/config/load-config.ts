@@ -5,6 +5,7 @@ import { readConfigFile } from './config-file.js';
 import type { Environment } from './expand-env.js';
 import { expectationMessages, issuesOfFile } from './issues.js';
 import { applyOverrides, envValue, type ConfigOverrides } from './overrides.js';
+import type { SuitesConfig } from './suites-schema.js';
 import {
   flotillaConfigSchema,
   type AgentProfile,
@@ -45,6 +46,8 @@ export interface ResolvedConfig {
   /** The server's settings; `workflows_dir`, when set, is absolute (a relative one starts at the file's folder). */
   readonly server: ServerConfig;
   readonly qa: QaConfig;
+  /** The test suites and how `flotilla suites` runs them; each suite's `cwd` is absolute (the file's folder by default). */
+  readonly suites: SuitesConfig;
 }
 
 /**
@@ -89,6 +92,15 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
     repos,
     server: workflowsDir === undefined ? server : { ...server, workflows_dir: resolve(base, workflowsDir) },
     qa,
+    suites: {
+      ...fromFile.suites,
+      run: Object.fromEntries(
+        Object.entries(fromFile.suites.run).map(([name, suite]) => [
+          name,
+          { ...suite, cwd: resolve(base, suite.cwd ?? '.') },
+        ]),
+      ),
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { suitesConfigSchema } from './suites-schema.js';
 
 /*
  * Every schema carries the phrase that completes "expected …" in an error, so a message reads
@@ -204,6 +205,7 @@ export const flotillaConfigSchema = mapping({
   ),
   server: section(serverConfigSchema),
   qa: section(qaConfigSchema),
+  suites: section(suitesConfigSchema),
 });
 
 /** A validated `flotilla.config.yaml`, defaults applied. */

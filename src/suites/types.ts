@@ -3,9 +3,11 @@
  * (`reports/`), the runner, the evidence writer and the history all speak it.
  */
 
+import { SUITE_REPORT_FORMATS, type SuiteReportFormat } from '../config/index.js';
+
 /** The report formats a suite may write. */
-export const REPORT_FORMATS = ['junit', 'ctrf', 'vitest-json', 'playwright-json', 'jest-json'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export const REPORT_FORMATS = SUITE_REPORT_FORMATS;
+export type ReportFormat = SuiteReportFormat;
 
 /** How one test ended in one attempt, as its runner's report says. */
 export type TestOutcome = 'passed' | 'failed' | 'skipped';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +76,15 @@ steps:
   try {
     const count = (status: string): number =>
       store.items.listForRun(runId, { parentId: 'each' }).filter((item) => item.status === status).length;
-    await until(() => count('succeeded') === HELD_FROM && count('running') === WINDOW, 'the held window');
+    // Running in the store is not yet running in a process: wait until each held item's shell has said so.
+    const heldStarted = (): number =>
+      (existsSync(log) ? readFileSync(log, 'utf8') : '')
+        .split('\n')
+        .filter((line) => line !== '' && Number(line) >= HELD_FROM).length;
+    await until(
+      () => count('succeeded') === HELD_FROM && count('running') === WINDOW && heldStarted() === WINDOW,
+      'the held window',
+    );
     const exited = new Promise((resolve) => child!.on('close', resolve));
     child.kill('SIGKILL');
     await exited;
