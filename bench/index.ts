@@ -4,6 +4,7 @@
  */
 import { benchCore } from './core.bench.js';
 import { benchJobs } from './jobs.bench.js';
+import { benchSuites } from './suites.bench.js';
 import { benchWorkflow } from './workflow.bench.js';
 import { benchWorkspace } from './workspace.bench.js';
 
@@ -12,6 +13,7 @@ const suites: Record<string, () => Promise<{ ok: boolean }>> = {
   jobs: benchJobs,
   workspace: benchWorkspace,
   workflow: benchWorkflow,
+  suites: benchSuites,
 };
 
 const only = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { registerJobsCommand } from './commands/jobs.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSuitesCommand } from './commands/suites.js';
 import type { CommandState, GlobalOptions } from './context.js';
 import { describeError, exitCodeOf } from './errors.js';
 import { ExitCode } from './exit-codes.js';
@@ -46,6 +47,7 @@ Exit codes: 0 success · 1 the work found failures · 2 usage or configuration e
   registerJobsCommand(program, signal, state);
   registerRunCommand(program, signal, state);
   registerRunsCommand(program, signal, state);
+  registerSuitesCommand(program, signal, state);
   return program;
 }
 

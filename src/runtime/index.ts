@@ -1,3 +1,3 @@
 /** The composition root: one `openRuntime` opens everything a process of Flotilla works with. */
 export { openRuntime, type Runtime, type RuntimeOptions, type RuntimeService } from './runtime.js';
-export { STEP_TYPES } from './step-types.js';
+export { stepTypes, type StepTypeDeps } from './step-types.js';

@@ -11,7 +11,7 @@ import {
   type StepNeed,
 } from '../workflow/index.js';
 import { WorkspaceManager } from '../workspace/index.js';
-import { STEP_TYPES } from './step-types.js';
+import { stepTypes } from './step-types.js';
 
 /** A part of the runtime that `start` can start: the job scheduler, the workflow engine. */
 export type RuntimeService = 'jobs' | 'workflows';
@@ -53,6 +53,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   readonly config: ResolvedConfig;
   readonly store: Store;
+  /** The environment everything the runtime starts inherits: `RuntimeOptions.env` without Flotilla's secrets. */
+  readonly env: Environment;
   /** Every event of jobs and runs, after it is stored. */
   readonly bus: EventBus;
   /** Runs agent jobs: this process's `JobService` (one home, one `Limiter`). */
@@ -97,7 +99,7 @@ function withoutSecrets(env: Environment, token: string | undefined): Environmen
  * The one composition root: opens the store of `config.home`, makes the job scheduler and the workflow
  * engine on it with one event bus, and registers every step type (built-in, the capabilities', the
  * caller's). The CLI commands, the demo, the server and the tests all start here, so a capability plugs
- * in by adding its step types to `STEP_TYPES` and nothing else.
+ * in by adding its step types to `stepTypes` and nothing else.
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
@@ -120,7 +122,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const workflows = new WorkflowEngine({
     store,
     bus,
-    stepTypes: [...STEP_TYPES, ...(options.stepTypes ?? [])],
+    stepTypes: [...stepTypes({ config, store }), ...(options.stepTypes ?? [])],
     services: { jobs, processes },
     env,
     ...(options.approver === undefined ? {} : { approver: options.approver }),
@@ -159,7 +161,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const service of ['jobs', 'workflows'] as const) if (wanted.has(service)) await startOne(service);
   };
 
-  const runtime: Runtime = { config, store, bus, jobs, workflows, processes, start, close };
+  const runtime: Runtime = { config, store, env, bus, jobs, workflows, processes, start, close };
   try {
     await start(options.start ?? []);
   } catch (error) {

@@ -20,7 +20,7 @@ function span(from: string | null, to: string | null): string {
 }
 
 /** A table of rows, each column padded to its widest cell (the last one is not padded). */
-function table(rows: readonly (readonly string[])[]): string[] {
+export function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) =>
