@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryCommand } from './retry-filter.js';
+import { MAX_ARG_CHARS, retryCommand } from './retry-filter.js';
 import { anchoredAlternation, escapeRegExp } from './retry-patterns.js';
 import type { TestCase } from './types.js';
 
@@ -79,6 +79,19 @@ describe('retryCommand: commands it cannot narrow', () => {
     expect(retryCommand(['vitest', 'bench'], [failed('a.test.ts', ['x'])], 'vitest-json').filtered).toBe(
       false,
     );
+  });
+
+  it('runs the whole suite again when the filter would not fit in an argv', () => {
+    const title = (i: number) => `a long title of test number ${i} ${'x'.repeat(40)}`;
+    const many = Array.from({ length: 2_000 }, (_, i) => failed('a.test.ts', ['group', title(i)]));
+    expect(retryCommand(['vitest', 'run'], many, 'vitest-json')).toEqual({
+      argv: ['vitest', 'run'],
+      filtered: false,
+      runner: 'vitest',
+    });
+    const some = retryCommand(['vitest', 'run'], many.slice(0, 100), 'vitest-json');
+    expect(some.filtered).toBe(true);
+    expect(Math.max(...some.argv.map((arg) => arg.length))).toBeLessThan(MAX_ARG_CHARS);
   });
 });
 

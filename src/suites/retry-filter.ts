@@ -15,6 +15,13 @@ export interface RetryCommand {
   readonly runner: Runner | null;
 }
 
+/**
+ * The longest argument and argv a filter may make: Linux refuses one argument over 128 KiB
+ * (`MAX_ARG_STRLEN`) and an argv with its environment over `ARG_MAX` (2 MiB by default) with `E2BIG`.
+ */
+export const MAX_ARG_CHARS = 100_000;
+export const MAX_ARGV_CHARS = 1_000_000;
+
 /** Options that select tests by name, removed before ours is added (the failed tests were selected by them). */
 const NAME_OPTIONS: Readonly<Record<Exclude<Runner, 'pytest'>, readonly string[]>> = {
   vitest: ['-t', '--testNamePattern', '--test-name-pattern'],
@@ -109,6 +116,9 @@ export function retryCommand(
   }
 
   function filtered(command: string[]): RetryCommand {
+    // So many failed tests that their filter would not fit in an argv: run them all, as the suite does.
+    const total = command.reduce((sum, arg) => sum + arg.length + 1, 0);
+    if (total > MAX_ARGV_CHARS || command.some((arg) => arg.length > MAX_ARG_CHARS)) return unfiltered;
     return { argv: command, filtered: true, runner };
   }
 }
