@@ -1,6 +1,16 @@
 /** The layers of Flotilla, as `ERROR_CODES` names the one that raises each code. */
 type RaisingLayer =
-  'core' | 'config' | 'store' | 'exec' | 'workspace' | 'agents' | 'jobs' | 'workflow' | 'server' | 'cli';
+  | 'core'
+  | 'config'
+  | 'store'
+  | 'exec'
+  | 'workspace'
+  | 'agents'
+  | 'jobs'
+  | 'workflow'
+  | 'suites'
+  | 'server'
+  | 'cli';
 
 /**
  * Every code a `FlotillaError` may carry, with the layer that raises it. It is the one list: `ErrorCode`
@@ -90,6 +100,10 @@ export const ERROR_CODES = {
   E_RUN_NOT_RESUMABLE: 'workflow',
   /** The run does not wait at the gate a decision was given for. */
   E_RUN_NOT_WAITING: 'workflow',
+
+  // suites
+  /** A suite's test report is not a valid report of the format it declares (not XML, not JSON, wrong shape). */
+  E_REPORT: 'suites',
 
   // server
   /** The server refused to listen beyond loopback without a token. */

@@ -103,6 +103,10 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_RUN_NOT_RESUMABLE: 409,
   E_RUN_NOT_WAITING: 409,
 
+  // suites: a report is read from a suite's own output, and its problem is kept with the suite's result
+  // (status `error`); one that escapes to a request is a fault.
+  E_REPORT: 500,
+
   // server
   E_INVALID_JSON: 400,
   E_UNAUTHORIZED: 401,

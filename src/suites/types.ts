@@ -17,12 +17,19 @@ export interface TestCase {
   /**
    * The test's identity across attempts and runs: `FILE_OR_CLASS › FULL NAME` (the report's file or
    * classname, then the describe titles and the test's title joined by ` › `). Stable for one test.
+   * A test of a runner's project (Playwright's) is `[PROJECT] › FILE › FULL NAME`, as Playwright prints
+   * it: the same test in two projects is two tests.
    */
   readonly id: string;
   /** The file (or JUnit classname) the test lives in, as the report gives it; `''` when unknown. */
   readonly file: string;
-  /** The titles from the outermost describe block to the test itself. */
+  /**
+   * The titles from the outermost describe block to the test itself. Empty for a failure of the file as
+   * a whole, which the report gives outside any test (it did not load, a hook outside every test threw).
+   */
   readonly titlePath: readonly string[];
+  /** The runner's project the test ran in (Playwright's `projectName`), when the report names one. */
+  readonly project?: string;
   readonly outcome: TestOutcome;
   /** Milliseconds, as the report gives them; `0` when unknown. */
   readonly durationMs: number;
