@@ -204,13 +204,15 @@ export class EvidenceWriter {
     for (const suite of run.suites) {
       const suiteDir = join(this.dir, suitePath(suite.name));
       const attempts = suite.attempts.map((a) => attemptPath(suite.name, a.attempt, LAYOUT.attemptLog));
-      if (attempts.length > 0 || this.#logs.has(suitePath(suite.name, LAYOUT.suiteLog)))
-        logged.add(suite.name);
+      const ran = attempts.length > 0 || this.#logs.has(suitePath(suite.name, LAYOUT.suiteLog));
+      if (ran) logged.add(suite.name);
+      // Every suite gets its folder, and every suite that ran its logs, even empty: the links resolve.
       void this.#queue.run(async () => {
         await mkdir(suiteDir, { recursive: true });
-        if (!logged.has(suite.name)) return;
-        for (const file of [suitePath(suite.name, LAYOUT.suiteLog), ...attempts])
+        if (!ran) return;
+        for (const file of [suitePath(suite.name, LAYOUT.suiteLog), ...attempts]) {
           await this.#log(file).append('');
+        }
       });
     }
     const hasLog = (name: string): boolean => logged.has(name);
@@ -245,9 +247,12 @@ export class EvidenceWriter {
   }
 
   #attemptLogs(suite: string, attempt: number): AttemptLogs {
-    const key = `${assertSuiteName(suite)}/${assertAttempt(attempt)}`;
+    // Only checked names and numbers are ever stored, so a hit needs no check (this runs for every line).
+    const key = `${suite}\n${attempt}`;
     let logs = this.#attempts.get(key);
     if (logs === undefined) {
+      assertSuiteName(suite);
+      assertAttempt(attempt);
       const attemptLog = attemptPath(suite, attempt, LAYOUT.attemptLog);
       logs = {
         suiteLog: this.#log(suitePath(suite, LAYOUT.suiteLog)),
