@@ -45,3 +45,16 @@ export {
   type SynchronousMode,
 } from './store.js';
 export { StoreError, type StoreErrorCode } from './store-error.js';
+export {
+  DEFAULT_HISTORY_RUNS,
+  DEFAULT_SLOWEST_LIMIT,
+  SuiteHistoryRepository,
+  type FlakeRate,
+  type FlakeRateOptions,
+  type HistoryTestStatus,
+  type SlowestOptions,
+  type SlowTest,
+  type SuiteRunInput,
+  type SuiteRunRecord,
+  type TestResultInput,
+} from './suite-history-repository.js';

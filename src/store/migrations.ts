@@ -118,11 +118,45 @@ ALTER TABLE runs DROP COLUMN lease_owner;
 ALTER TABLE runs DROP COLUMN lease_expires_at;
 `;
 
+/*
+ * Version 4: the history of suite runs (`flotilla suites`), for flake rates and slow tests across runs.
+ * - `suite_runs.run_order` is MAX + 1 at insert, like `runs.created_order`: "recent" means recorded last,
+ *   whatever the clocks of the machines that ran the suites said.
+ * - `test_results.run_order` is a copy of its run's, so the history of one test is one range of the
+ *   covering index `test_results_history` (suite, test, newest first, with the status): flake rates read
+ *   it without a join. A run's rows are written once, in one transaction, and never updated.
+ * - Rows go with their run (ON DELETE CASCADE): pruning deletes old runs, not test rows one by one.
+ * - Durations are whole milliseconds; `attempts` counts the attempts of the suite that ran the test.
+ */
+const V4_SQL = `
+CREATE TABLE suite_runs (
+  id TEXT PRIMARY KEY,
+  run_order INTEGER NOT NULL UNIQUE,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  exit_code INTEGER NOT NULL,
+  summary TEXT
+) STRICT;
+
+CREATE TABLE test_results (
+  run_id TEXT NOT NULL REFERENCES suite_runs (id) ON DELETE CASCADE,
+  suite TEXT NOT NULL,
+  test_id TEXT NOT NULL,
+  run_order INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  PRIMARY KEY (run_id, suite, test_id)
+) STRICT;
+CREATE INDEX test_results_history ON test_results (suite, test_id, run_order DESC, status);
+`;
+
 /** The schema history, oldest first. Append to it; never edit a migration that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, runs, run items and the event log', sql: V1_SQL },
   { version: 2, description: 'leases held by one process at a time', sql: V2_SQL },
   { version: 3, description: 'run leases in the leases table', sql: V3_SQL },
+  { version: 4, description: 'suite runs and their test results', sql: V4_SQL },
 ];
 
 /** The schema version this code writes: the version of the last migration. */

@@ -9,6 +9,7 @@ import { migrate, userVersion } from './migrations.js';
 import { RunItemRepository } from './run-item-repository.js';
 import { RunRepository } from './run-repository.js';
 import { guard, StoreError, toStoreError } from './store-error.js';
+import { SuiteHistoryRepository } from './suite-history-repository.js';
 
 /** The file name of the database inside the home folder. */
 export const STORE_FILE_NAME = 'flotilla.db';
@@ -58,8 +59,9 @@ const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'] as const;
 
 /**
  * The run store: one SQLite database (WAL mode, foreign keys on, migrated on open) with a repository per
- * table. Calls are synchronous; better-sqlite3 does not yield to the event loop, which keeps each write
- * atomic with the in-memory state change around it. Open it with `openStore`, close it with `close`.
+ * table (the suite history's covers its two). Calls are synchronous; better-sqlite3 does not yield to the
+ * event loop, which keeps each write atomic with the in-memory state change around it. Open it with
+ * `openStore`, close it with `close`.
  */
 export class Store {
   /** The database file. */
@@ -69,6 +71,8 @@ export class Store {
   readonly items: RunItemRepository;
   readonly events: EventRepository;
   readonly leases: LeaseRepository;
+  /** The history of `flotilla suites` runs: each run's tests, flake rates, slow tests. */
+  readonly suiteHistory: SuiteHistoryRepository;
   readonly #db: Database.Database;
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -102,6 +106,7 @@ export class Store {
     this.items = new RunItemRepository(db);
     this.events = new EventRepository(db);
     this.leases = new LeaseRepository(db);
+    this.suiteHistory = new SuiteHistoryRepository(db);
   }
 
   /** The schema version of the open database (`PRAGMA user_version`). */
