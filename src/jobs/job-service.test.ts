@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from '../../test/helpers/processes.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitIn, HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
 import { loadConfig, type AgentProfile, type ResolvedConfig } from '../config/index.js';
@@ -77,16 +78,6 @@ function reach(id: string, status: JobStatus): Promise<void> {
       resolve();
     });
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
-    return state !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 beforeEach(() => {

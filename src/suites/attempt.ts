@@ -175,7 +175,10 @@ async function findReport(
     return { kind: 'unreadable', reason: (error as NodeJS.ErrnoException).code ?? String(error) };
   }
   try {
-    return { kind: 'parsed', report: parseReport(config.report.format, text, { root: config.cwd ?? process.cwd() }) };
+    return {
+      kind: 'parsed',
+      report: parseReport(config.report.format, text, { root: config.cwd ?? process.cwd() }),
+    };
   } catch (error) {
     return { kind: 'unreadable', reason: error instanceof Error ? error.message : String(error) };
   }

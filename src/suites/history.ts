@@ -1,58 +1,8 @@
-import type { SuiteResult, TestStatus } from './types.js';
+import type { FlakeRate, SlowTest, SuiteHistoryRepository } from '../store/index.js';
+import type { SuiteResult } from './types.js';
 
-/** One test's final result in one run, as history keeps it. */
-export interface HistoryTest {
-  readonly suite: string;
-  readonly testId: string;
-  readonly status: TestStatus;
-  readonly durationMs: number;
-  readonly attempts: number;
-}
-
-/** A test's record over recent runs. */
-export interface FlakeRate {
-  readonly testId: string;
-  /** Recent runs that ran the test. */
-  readonly runs: number;
-  /** Of those, runs where it was flaky (failed, then passed). */
-  readonly flaky: number;
-  /** Of those, runs where it failed. */
-  readonly failed: number;
-  /** `flaky / runs`. */
-  readonly flakeRate: number;
-}
-
-/** A test among the slowest of recent runs. */
-export interface SlowTest {
-  readonly suite: string;
-  readonly testId: string;
-  readonly durationMs: number;
-  readonly runs: number;
-}
-
-/** Where per-test outcomes are kept across runs: the store's suite history. */
-export interface SuiteHistory {
-  record(
-    run: {
-      readonly id: string;
-      readonly startedAt: string;
-      readonly finishedAt: string;
-      readonly exitCode: number;
-      readonly summary: unknown;
-    },
-    tests: readonly HistoryTest[],
-  ): void;
-  flakeRates(
-    suite: string,
-    testIds: readonly string[],
-    options?: { readonly lastRuns?: number },
-  ): FlakeRate[];
-  slowest(
-    suite: string | undefined,
-    options?: { readonly limit?: number; readonly lastRuns?: number },
-  ): SlowTest[];
-  prune(options: { readonly keepRuns: number }): void;
-}
+/** Where per-test outcomes are kept across runs: the store's suite history (`store.suiteHistory`). */
+export type SuiteHistory = Pick<SuiteHistoryRepository, 'record' | 'flakeRates' | 'slowest' | 'prune'>;
 
 /** What a run reports from history: tests flaky over recent runs, and the slowest. */
 export interface SuitesHistoryReport {

@@ -4,14 +4,7 @@
  * flaky detection, one evidence folder (see docs/suites.md).
  */
 export { DEFAULT_SUITE_TIMEOUT_S, OUT_DIR_VARIABLE, OUT_PLACEHOLDER } from './attempt.js';
-export {
-  HISTORY_WINDOW_RUNS,
-  type FlakeRate,
-  type HistoryTest,
-  type SlowTest,
-  type SuiteHistory,
-  type SuitesHistoryReport,
-} from './history.js';
+export { HISTORY_WINDOW_RUNS, type SuiteHistory, type SuitesHistoryReport } from './history.js';
 export { attemptStatus, mergeTests, suiteStatus } from './outcome.js';
 export {
   runSuites,

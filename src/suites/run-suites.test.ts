@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { alive } from '../../test/helpers/processes.js';
 import { suitesConfigSchema, type SuitesConfig } from '../config/index.js';
 import { runSuites, type RunSuitesOptions, type SuitesRun } from './index.js';
 
@@ -44,11 +45,11 @@ function config(suites: [string, unknown][], settings: Record<string, unknown> =
   return suitesConfigSchema.parse({ ...settings, run: Object.fromEntries(suites) });
 }
 
-function run(suites: SuitesConfig, options: Partial<RunSuitesOptions> = {}): Promise<SuitesRun> {
+function run(suites: SuitesConfig, { env, ...options }: Partial<RunSuitesOptions> = {}): Promise<SuitesRun> {
   return runSuites({
     config: suites,
     evidenceDir: join(dir, 'evidence'),
-    env: { PATH: process.env.PATH, CONTROL: control, ...options.env },
+    env: { PATH: process.env.PATH, CONTROL: control, ...env },
     killGraceMs: 200,
     ...options,
   });
@@ -65,19 +66,11 @@ async function until(check: () => boolean, what: string): Promise<void> {
 const started = (name: string): boolean => existsSync(join(control, `${name}.started`));
 const release = (name: string): void => writeFileSync(join(control, `${name}.go`), '');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('runSuites: scheduling', () => {
   it('runs suites at the same time and reports them in the declared order, whatever order they end in', async () => {
     const finished: string[] = [];
-    const running = run(config([scripted('a', 'pass'), scripted('b', 'pass'), scripted('c', 'pass')]), {
+    const suites = [scripted('a', 'pass'), scripted('b', 'pass'), scripted('c', 'pass')];
+    const running = run(config(suites, { max_workers: 3 }), {
       env: { HOLD: '1' },
       observer: { suiteFinished: (suite) => finished.push(suite.name) },
     });
@@ -96,7 +89,7 @@ describe('runSuites: scheduling', () => {
     ]);
     expect(result).toMatchObject({
       exitCode: 0,
-      settings: { parallel: true, maxWorkers: expect.any(Number) as number, retries: 0, failFast: false },
+      settings: { parallel: true, maxWorkers: 3, retries: 0, failFast: false },
       totals: { total: 6, passed: 6, failed: 0, skipped: 0, flaky: 0 },
     });
     expect(result.sumMs).toBeGreaterThanOrEqual(result.suites[0]!.durationMs);

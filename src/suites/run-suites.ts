@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
 import type { Environment, SuiteConfig, SuitesConfig } from '../config/index.js';
 import { InvalidArgumentError, Limiter, NEVER_ABORTED } from '../core/index.js';
 import type { OutputStream } from '../events/index.js';
@@ -111,11 +110,15 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesRun> {
 
   const limiter = new Limiter({ concurrency: settings.maxWorkers });
   const results = new Map<string, Promise<SuiteResult>>();
-  const finished = (result: SuiteResult): SuiteResult => {
+  // Called before the suite's slot is released, so a fail-fast stops the next suite before it starts.
+  const noteFailure = (result: SuiteResult): SuiteResult => {
     if (settings.failFast && !suitePassed(result.status) && failFastCause === undefined && !signal.aborted) {
       failFastCause = `${result.name} ${result.status.replace('_', ' ')}`;
       stop.abort(new Error(`fail_fast after ${failFastCause}`));
     }
+    return result;
+  };
+  const finished = (result: SuiteResult): SuiteResult => {
     options.observer?.suiteFinished?.(result);
     return result;
   };
@@ -132,18 +135,20 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesRun> {
     try {
       return finished(
         await limiter.run(
-          (slotSignal) =>
-            runSuite(name, config, options.retries ?? config.retries ?? settings.retries, {
-              ...options,
-              evidence,
-              signal: slotSignal,
-              cause: () =>
-                signal.aborted
-                  ? 'cancelled'
-                  : failFastCause === undefined
+          async (slotSignal) =>
+            noteFailure(
+              await runSuite(name, config, options.retries ?? config.retries ?? settings.retries, {
+                ...options,
+                evidence,
+                signal: slotSignal,
+                cause: () =>
+                  signal.aborted
                     ? 'cancelled'
-                    : `stopped by fail_fast after ${failFastCause}`,
-            }),
+                    : failFastCause === undefined
+                      ? 'cancelled'
+                      : `stopped by fail_fast after ${failFastCause}`,
+              }),
+            ),
           { signal: stop.signal, priority: -index },
         ),
       );
@@ -195,7 +200,15 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesRun> {
     evidenceDir: options.evidenceDir,
     history,
   };
-  await evidence.finish(run);
+  await evidence.finish({
+    id,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    settings,
+    suites,
+    exitCode,
+    ...(history === null ? {} : { history }),
+  });
   return run;
 }
 
@@ -217,7 +230,7 @@ async function runSuite(
   let argv: readonly string[] = config.command;
   let filtered = false;
   for (let attempt = 1; attempt <= retries + 1 && !context.signal.aborted; attempt++) {
-    const { dir, outDir } = await context.evidence.attemptDir(name, attempt);
+    const { outDir, relativeDir } = context.evidence.attemptDir(name, attempt);
     context.observer?.attemptStarted?.(name, attempt, argv, filtered);
     const plan: AttemptPlan = {
       suite: name,
@@ -226,7 +239,7 @@ async function runSuite(
       argv,
       filtered,
       outDir,
-      dir: relative(context.evidenceDir, dir),
+      dir: relativeDir,
       env: context.env,
       signal: context.signal,
       onLine: (stream: OutputStream, line: string): void => {
@@ -265,7 +278,12 @@ async function runSuite(
     error,
     attempts,
     tests,
-    counts: config.report === undefined ? null : countTests(tests),
+    // Unknown (not zero) when no attempt's report was read: a crash counts no tests.
+    counts:
+      config.report !== undefined &&
+      attempts.some((one) => one.tests.length > 0 || one.status === 'passed' || one.status === 'failed')
+        ? countTests(tests)
+        : null,
     durationMs:
       first === undefined || last === undefined
         ? 0

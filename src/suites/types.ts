@@ -117,7 +117,7 @@ export interface SuiteResult {
   readonly attempts: readonly AttemptResult[];
   /** Every test of the suite with its final status (empty when the suite declares no report). */
   readonly tests: readonly TestResult[];
-  /** `null` when the suite declares no report (its status is its exit code's). */
+  /** `null` when the suite declares no report (its status is its exit code's) or no attempt's report was read. */
   readonly counts: TestCounts | null;
   /** Milliseconds from the first attempt's start to the last one's end (0 when it never started). */
   readonly durationMs: number;
