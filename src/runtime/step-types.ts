@@ -15,8 +15,5 @@ export interface StepTypeDeps {
  * imports a capability: the import rules stay one-way (see docs/architecture.md).
  */
 export function stepTypes({ config, store }: StepTypeDeps): AnyStepType[] {
-  return [
-    ...BUILTIN_STEP_TYPES,
-    suitesStepType({ config, history: store.suiteHistory }) as unknown as AnyStepType,
-  ];
+  return [...BUILTIN_STEP_TYPES, suitesStepType({ config, history: store.suiteHistory })];
 }
