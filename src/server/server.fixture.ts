@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { expect, onTestFinished } from 'vitest';
-import { loadConfig, type AgentProfile, type Environment, type ResolvedConfig } from '../config/index.js';
+import {
+  loadConfig,
+  type AgentProfile,
+  type Environment,
+  type ResolvedConfig,
+  type SuitesConfig,
+} from '../config/index.js';
 import type { JobStatus } from '../events/index.js';
 import { HOLD_AGENT, initRepository } from '../../test/helpers/git.js';
 import type { JobScheduler } from '../jobs/index.js';
@@ -31,6 +37,8 @@ export interface HarnessOptions {
   readonly allowShellSteps?: boolean;
   /** `server.workflows_dir`: the folder `POST /v1/runs` may load workflow files from; none by default. */
   readonly workflowsDir?: string;
+  /** `suites:` of the configuration (what `type: suites` steps may run). */
+  readonly suites?: SuitesConfig;
 }
 
 /** A real runtime (store, job service, workflow engine) and app in a temporary home, with agents the test controls. */
@@ -92,6 +100,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       ...options.agents,
     },
     repos: { app: { path: source } },
+    ...(options.suites === undefined ? {} : { suites: options.suites }),
   };
   const runtime = await openRuntime({
     config,

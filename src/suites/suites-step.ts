@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/index.js';
 import { newRecordId } from '../store/index.js';
 import {
@@ -7,7 +7,6 @@ import {
   stepFields,
   stringList,
   StepError,
-  text,
   type StepBase,
   type StepType,
 } from '../workflow/index.js';
@@ -23,8 +22,6 @@ export interface SuitesStep extends StepBase {
   readonly max_workers?: number;
   readonly retries?: number;
   readonly fail_fast?: boolean;
-  /** The run's evidence folder, relative to the workflow's folder. @default `<home>/suites/<run id>` */
-  readonly evidence?: string;
 }
 
 /** What a `suites` step gives as `steps.ID.output`. */
@@ -65,15 +62,12 @@ export function suitesStepType({ config, history }: SuitesStepDeps): StepType<Su
       max_workers: count(1).optional(),
       retries: count(0).optional(),
       fail_fast: flag().optional(),
-      evidence: text(true).optional(),
     }),
     needs: ['processes'],
     async execute(step, context, { processes }) {
       const id = newRecordId('suites');
-      const evidenceDir =
-        step.evidence === undefined
-          ? join(config.home, 'suites', id)
-          : resolve(context.baseDir, step.evidence);
+      // Always in the home: a workflow sent over HTTP must not choose where the server writes.
+      const evidenceDir = join(config.home, 'suites', id);
       let run: SuitesRun;
       try {
         run = await runSuites({

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { alive } from '../helpers/processes.js';
 
 /** Each test runs real test runners (Node's, Vitest) through the spawned CLI: seconds each on this machine. */
 const TIMEOUT_MS = 180_000;
@@ -156,6 +157,27 @@ describe('flotilla suites', () => {
       expect(result.stdout).toMatch(/✖ crash\s+error\s+—.*exit code 3, and wrote no report/);
       expect(result.stdout).toMatch(/Time: .* wall · .* of suites · [\d.]+× speed-up \(sequential\)/);
       expect(result.stdout).toMatch(/Evidence: .*suites_/);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'Ctrl-C stops the running suites with their process trees, writes the evidence, exits 130',
+    async () => {
+      writeFileSync(
+        join(dir, 'flotilla.config.yaml'),
+        ['suites:', '  run:', "    hang: { command: [sh, -c, 'sleep 1000 & echo $!; wait'] }"].join('\n'),
+      );
+      const cliRun = startCli(['suites', '--home', join(dir, 'home')], { cwd: dir });
+      await cliRun.waitForOutput('hang │ ');
+      const grandchild = Number(/hang │ (\d+)/.exec(cliRun.output())![1]);
+      cliRun.child.kill('SIGINT');
+      const result = await cliRun.done;
+      expect(result.code).toBe(130);
+      expect(result.stdout).toMatch(/■ hang\s+cancelled/);
+      expect(alive(grandchild)).toBe(false);
+      const evidence = /Evidence: (\S+)/.exec(result.stdout)![1]!;
+      expect(existsSync(join(evidence, 'manifest.json'))).toBe(true);
     },
     TIMEOUT_MS,
   );
