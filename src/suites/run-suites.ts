@@ -106,6 +106,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesRun> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) onAbort();
   let failFastCause: string | undefined;
 
   const limiter = new Limiter({ concurrency: settings.maxWorkers });
@@ -142,11 +143,9 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesRun> {
                 evidence,
                 signal: slotSignal,
                 cause: () =>
-                  signal.aborted
+                  failFastCause === undefined || signal.aborted
                     ? 'cancelled'
-                    : failFastCause === undefined
-                      ? 'cancelled'
-                      : `stopped by fail_fast after ${failFastCause}`,
+                    : `stopped by fail_fast after ${failFastCause}`,
               }),
             ),
           { signal: stop.signal, priority: -index },
@@ -175,17 +174,24 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesRun> {
   const sumMs = suites.reduce((sum, suite) => sum + suite.durationMs, 0);
   const totals = countTests(suites.flatMap((suite) => suite.tests));
   const exitCode = suites.every((suite) => suitePassed(suite.status)) ? 0 : 1;
-  const history =
-    options.history === undefined
-      ? null
-      : historyOf(options.history, {
-          id,
-          startedAt: started.toISOString(),
-          finishedAt: finishedAt.toISOString(),
-          exitCode,
-          suites,
-          keepRuns: options.config.history_runs,
-        });
+  // A history that cannot be written must not cost the evidence: it is written first, the error after.
+  let history: SuitesHistoryReport | null = null;
+  let historyError: Error | undefined;
+  try {
+    history =
+      options.history === undefined
+        ? null
+        : historyOf(options.history, {
+            id,
+            startedAt: started.toISOString(),
+            finishedAt: finishedAt.toISOString(),
+            exitCode,
+            suites,
+            keepRuns: options.config.history_runs,
+          });
+  } catch (error) {
+    historyError = error instanceof Error ? error : new Error(String(error));
+  }
   const run: SuitesRun = {
     id,
     startedAt: started.toISOString(),
@@ -209,6 +215,7 @@ export async function runSuites(options: RunSuitesOptions): Promise<SuitesRun> {
     exitCode,
     ...(history === null ? {} : { history }),
   });
+  if (historyError !== undefined) throw historyError;
   return run;
 }
 
