@@ -282,6 +282,19 @@ describe('runSuites: cancel', () => {
   });
 });
 
+describe('runSuites: an aborted signal', () => {
+  it('starts nothing and reports every suite cancelled', async () => {
+    const result = await run(config([scripted('a', 'pass'), scripted('b', 'pass')]), {
+      signal: AbortSignal.abort(new Error('Ctrl-C')),
+    });
+    expect(result.suites.map(({ status, error }) => [status, error])).toEqual([
+      ['cancelled', 'cancelled before it started'],
+      ['cancelled', 'cancelled before it started'],
+    ]);
+    expect(started('a') || started('b')).toBe(false);
+  });
+});
+
 describe('runSuites: bad input', () => {
   it('names an unknown suite and changes nothing', async () => {
     await expect(run(config([scripted('a', 'pass')]), { only: ['b'] })).rejects.toThrow(
