@@ -86,7 +86,7 @@ const TOKEN_VARIABLE = 'FLOTILLA_TOKEN';
  * under another name too). An agent misled by its prompt must not be able to call the server's API;
  * a profile that needs a key of its own passes it in its `env:` (`ANTHROPIC_API_KEY: ${ANTHROPIC_API_KEY}`).
  */
-function withoutSecrets(env: Environment, token: string | undefined): Environment {
+export function withoutSecrets(env: Environment, token: string | undefined): Environment {
   const copy: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(env)) {
     if (name === TOKEN_VARIABLE || (token !== undefined && value === token)) continue;

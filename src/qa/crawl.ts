@@ -1,0 +1,276 @@
+import { Frontier, InvalidArgumentError, NEVER_ABORTED, type FrontierEntry } from '../core/index.js';
+import { newRecordId } from '../store/index.js';
+import { visitPage, type BrowserPool, type PageVisit } from './browser/index.js';
+import { httpStatusFindings } from './http-status.js';
+import { HostPacer, readRobots, retryAfterMs, ROBOTS_USER_AGENT, sitemapUrls } from './politeness.js';
+import {
+  atLeast,
+  countBySeverity,
+  type Finding,
+  type NotTested,
+  type PageRecord,
+  type QaReport,
+  type Severity,
+} from './report.js';
+import {
+  canonicalUrl,
+  classifyLink,
+  createScope,
+  resolveCanonical,
+  type Robots,
+  type Scope,
+} from './urls/index.js';
+
+/** The most workers (browser contexts) one crawl may have. */
+export const MAX_WORKERS = 16;
+/** How long a page may take to load, by default. */
+export const DEFAULT_NAVIGATION_TIMEOUT_MS = 30_000;
+
+/** What to crawl and how. */
+export interface CrawlOptions {
+  /** Start URLs (http or https); their origins are the crawl's scope. */
+  readonly urls: readonly string[];
+  /** Pages tested at once, each in its own browser context (1–16). */
+  readonly workers: number;
+  /** Pages tested at most: exact, never exceeded. */
+  readonly maxPages: number;
+  /** Links followed from a start URL (0: the start pages only). */
+  readonly maxDepth: number;
+  /** Navigations per second to one host, shared by every worker (0: no spacing). */
+  readonly rateLimit: number;
+  /** More origins, hosts or `*.host` patterns links may lead to. */
+  readonly allowOrigins?: readonly string[];
+  /** Crawl what robots.txt disallows too, and ignore its `Crawl-delay`. */
+  readonly ignoreRobots?: boolean;
+  /** Seed the crawl from the sitemaps robots.txt names (or `/sitemap.xml`). */
+  readonly sitemap?: boolean;
+  /** Findings at this severity or worse make the run `failed`. @default 'high' */
+  readonly failOn?: Severity;
+  /** @default DEFAULT_NAVIGATION_TIMEOUT_MS */
+  readonly navigationTimeoutMs?: number;
+  /** The one browser whose contexts the workers use. */
+  readonly pool: BrowserPool;
+  /** Spacing shared with other crawls (a batch); @default one of this crawl's own, at `rateLimit` */
+  readonly pacer?: HostPacer;
+  /** Aborting it stops the crawl: the report so far comes back, `interrupted`. */
+  readonly signal?: AbortSignal;
+  readonly observer?: CrawlObserver;
+  readonly id?: string;
+}
+
+/** Told about the crawl as it goes; each callback is optional and must not throw. */
+export interface CrawlObserver {
+  pageStarted?(worker: number, url: string): void;
+  pageTested?(worker: number, page: PageRecord, findings: readonly Finding[]): void;
+}
+
+/**
+ * Crawls breadth-first from `options.urls` with `workers` contexts of one browser, testing each page
+ * once (`http-status` for now), never more than `maxPages`, never deeper than `maxDepth`, navigations
+ * spaced per host, robots.txt respected unless `ignoreRobots`. Resolves with the report, also when
+ * stopped through `signal` (then `summary.status` is `interrupted`).
+ */
+export async function crawl(options: CrawlOptions): Promise<QaReport> {
+  const settings = checkOptions(options);
+  const signal = options.signal ?? NEVER_ABORTED;
+  const scope = createScope(options.urls, options.allowOrigins ?? []);
+  const startedAt = new Date().toISOString();
+  const pacer = options.pacer ?? new HostPacer(options.rateLimit);
+  const robots = options.ignoreRobots === true ? new Map<string, Robots>() : await readRobots(scope.origins, signal);
+  if (options.ignoreRobots !== true) {
+    for (const [origin, rules] of robots) {
+      const delay = rules.crawlDelayS(ROBOTS_USER_AGENT);
+      if (delay !== undefined) pacer.crawlDelay(new URL(origin).host, delay);
+    }
+  }
+
+  const frontier = new Frontier<string>({ maxItems: options.maxPages, maxDepth: options.maxDepth });
+  const notTested = new Map<string, string>();
+  const skip = (url: string, reason: string): void => {
+    if (!notTested.has(url)) notTested.set(url, reason);
+  };
+  const allowed = (url: string): boolean => {
+    if (options.ignoreRobots === true) return true;
+    const rules = robots.get(new URL(url).origin);
+    return rules === undefined || rules.isAllowed(url, ROBOTS_USER_AGENT);
+  };
+  const enqueue = (urls: readonly string[], depth: number): void => {
+    const fresh: string[] = [];
+    for (const url of urls) {
+      if (!allowed(url)) skip(url, 'disallowed by robots.txt');
+      else fresh.push(url);
+    }
+    if (depth > options.maxDepth) {
+      for (const url of fresh) skip(url, `deeper than --max-depth ${options.maxDepth}`);
+      return;
+    }
+    frontier.add(fresh, depth);
+  };
+
+  const seeds: string[] = [];
+  for (const start of options.urls) {
+    const canonical = canonicalUrl(start);
+    if ('url' in canonical) seeds.push(canonical.url);
+  }
+  enqueue(seeds, 0);
+  if (options.sitemap === true) {
+    const named = [...robots.values()].flatMap((rules) => rules.sitemaps);
+    const sitemaps = named.length > 0 ? named : scope.origins.map((origin) => `${origin}/sitemap.xml`);
+    const fromSitemaps = (await sitemapUrls(sitemaps, signal)).flatMap((url) => {
+      const canonical = canonicalUrl(url);
+      return 'url' in canonical && scope.includes(canonical.url) ? [canonical.url] : [];
+    });
+    enqueue(fromSitemaps, Math.min(1, options.maxDepth));
+  }
+
+  const pages: PageRecord[] = [];
+  const findings: Finding[] = [];
+  const testedKeys = new Map<string, string>();
+  const testPage = async (worker: number, entry: FrontierEntry<string>): Promise<void> => {
+    options.observer?.pageStarted?.(worker, entry.item);
+    const visit = await visitPolitely(options.pool, pacer, entry.item, settings.navigationTimeoutMs, signal);
+    const key = resolveCanonical(visit.finalUrl, visit.canonical, { scope });
+    const pageKey = 'url' in key ? key.url : entry.item;
+    const twin = testedKeys.get(pageKey);
+    if (twin !== undefined && twin !== entry.item) {
+      skip(entry.item, `same page as ${twin} (rel=canonical or redirect)`);
+      return;
+    }
+    testedKeys.set(pageKey, entry.item);
+    const page: PageRecord = {
+      url: entry.item,
+      status: visit.status,
+      depth: entry.depth,
+      load_ms: visit.loadMs === null ? null : Math.round(visit.loadMs),
+      title: visit.title,
+      ...(visit.finalUrl === entry.item ? {} : { final_url: visit.finalUrl }),
+    };
+    const found = httpStatusFindings(entry.item, visit);
+    pages.push(page);
+    findings.push(...found);
+    options.observer?.pageTested?.(worker, page, found);
+    if (!scope.includes(visit.finalUrl)) return; // redirected out of scope: its links are not ours
+    followLinks(visit, entry.depth + 1, scope, enqueue, skip);
+  };
+
+  const worker = async (index: number): Promise<void> => {
+    for (;;) {
+      let entry: FrontierEntry<string> | undefined;
+      try {
+        entry = await frontier.claim(signal);
+      } catch {
+        return; // stopped
+      }
+      if (entry === undefined) return;
+      try {
+        await testPage(index, entry);
+      } catch (error) {
+        if (signal.aborted) return;
+        skip(entry.item, `not tested: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        frontier.complete(entry);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.workers }, (_, index) => worker(index)));
+
+  for (const entry of frontier.unclaimed()) {
+    skip(entry.item, signal.aborted ? 'the crawl was stopped first' : `page budget spent (--max-pages ${options.maxPages})`);
+  }
+  const bySeverity = countBySeverity(findings);
+  const failed = findings.some((one) => atLeast(one.severity, settings.failOn));
+  const notTestedList: NotTested[] = [...notTested].map(([url, reason]) => ({ url, reason }));
+  return {
+    run: {
+      id: options.id ?? newRecordId('qa'),
+      started_at: startedAt,
+      finished_at: new Date().toISOString(),
+      config: {
+        urls: options.urls,
+        workers: options.workers,
+        max_pages: options.maxPages,
+        max_depth: options.maxDepth,
+        rate_limit: options.rateLimit,
+        allow_origins: options.allowOrigins ?? [],
+        ignore_robots: options.ignoreRobots === true,
+        sitemap: options.sitemap === true,
+        fail_on: settings.failOn,
+      },
+    },
+    summary: {
+      pages_tested: pages.length,
+      pages_not_tested: notTestedList.length,
+      findings_by_severity: bySeverity,
+      status: signal.aborted ? 'interrupted' : failed ? 'failed' : 'passed',
+    },
+    pages,
+    not_tested: notTestedList,
+    findings,
+  };
+}
+
+/** One page in a context of the pool, its host's turn awaited; a 429 or 503 is tried once more after its `Retry-After`. */
+async function visitPolitely(
+  pool: BrowserPool,
+  pacer: HostPacer,
+  url: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<PageVisit> {
+  const host = new URL(url).host;
+  for (let attempt = 1; ; attempt++) {
+    await pacer.acquire(host, signal);
+    const lease = await pool.acquire(signal);
+    let visit: PageVisit;
+    try {
+      visit = await visitPage(lease.context, url, { timeoutMs, signal: AbortSignal.any([signal, lease.signal]) });
+    } finally {
+      pool.release(lease);
+    }
+    const busy = visit.status === 429 || visit.status === 503;
+    if (!busy || attempt === 2) return visit;
+    await pacer.backoff(host, retryAfterMs(visit.retryAfter) ?? 2_000, signal);
+  }
+}
+
+/** Queues the in-scope links of a page at `depth`, and records why the others are skipped. */
+function followLinks(
+  visit: PageVisit,
+  depth: number,
+  scope: Scope,
+  enqueue: (urls: readonly string[], depth: number) => void,
+  skip: (url: string, reason: string) => void,
+): void {
+  const follow: string[] = [];
+  for (const link of visit.links) {
+    const decision = classifyLink(link.href, {
+      pageUrl: visit.finalUrl,
+      scope,
+      text: link.text,
+      ...(link.dataMethod === undefined ? {} : { dataMethod: link.dataMethod }),
+    });
+    if (decision.kind === 'follow') follow.push(decision.url);
+    else skip(decision.url ?? link.href, decision.reason);
+  }
+  enqueue(follow, depth);
+}
+
+function checkOptions(options: CrawlOptions): { navigationTimeoutMs: number; failOn: Severity } {
+  const whole = (name: string, value: number, min: number, max = Infinity): void => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`${name}: expected an integer ${range}, got ${value}`);
+    }
+  };
+  if (options.urls.length === 0) throw new InvalidArgumentError('urls: expected at least one start URL');
+  whole('workers', options.workers, 1, MAX_WORKERS);
+  whole('max_pages', options.maxPages, 1);
+  whole('max_depth', options.maxDepth, 0);
+  if (!(options.rateLimit >= 0)) {
+    throw new InvalidArgumentError(`rate_limit: expected a number of navigations per second ≥ 0, got ${options.rateLimit}`);
+  }
+  return {
+    navigationTimeoutMs: options.navigationTimeoutMs ?? DEFAULT_NAVIGATION_TIMEOUT_MS,
+    failOn: options.failOn ?? 'high',
+  };
+}

@@ -1,0 +1,100 @@
+import { KeyedRateLimiter, sleep } from '../core/index.js';
+import { parseRobots, parseSitemap, type Robots } from './urls/index.js';
+
+/** The product token the crawler matches robots.txt groups with, and sends in its user agent. */
+export const ROBOTS_USER_AGENT = 'FlotillaQA';
+/** How long fetching a robots.txt or a sitemap may take. */
+const FETCH_TIMEOUT_MS = 10_000;
+/** The longest wait a `Retry-After` may ask for before the page is given up. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Navigations per host, spaced out: every worker (and every crawl of a batch, when they share one) goes
+ * through `acquire(host)`. `ratePerSecond` 0 disables spacing; a host's `Crawl-delay` slows that host
+ * further; `backoff` honours a 429 or 503's `Retry-After`.
+ */
+export class HostPacer {
+  readonly #limiter: KeyedRateLimiter | undefined;
+  readonly #slow = new Map<string, KeyedRateLimiter>();
+
+  constructor(ratePerSecond: number) {
+    this.#limiter = ratePerSecond > 0 ? new KeyedRateLimiter({ ratePerSecond }) : undefined;
+  }
+
+  /** Slows `host` to one navigation every `seconds` (a robots.txt `Crawl-delay`), if that is slower. */
+  crawlDelay(host: string, seconds: number): void {
+    if (!(seconds > 0)) return;
+    this.#slow.set(host, new KeyedRateLimiter({ ratePerSecond: 1 / seconds }));
+  }
+
+  /** Waits for `host`'s next turn. */
+  async acquire(host: string, signal: AbortSignal): Promise<void> {
+    const slow = this.#slow.get(host);
+    if (slow !== undefined) await slow.acquire(host, signal);
+    if (this.#limiter !== undefined) await this.#limiter.acquire(host, signal);
+  }
+
+  /** Holds every navigation to `host` back for `ms` (a `Retry-After`). */
+  async backoff(host: string, ms: number, signal: AbortSignal): Promise<void> {
+    this.#limiter?.backoff(host, ms);
+    this.#slow.get(host)?.backoff(host, ms);
+    if (this.#limiter === undefined) await sleep(ms, signal);
+  }
+}
+
+/** Fetches a small text resource (robots.txt, a sitemap); `null` for anything but a 2xx. */
+async function fetchText(url: string, signal: AbortSignal): Promise<string | null> {
+  try {
+    const response = await fetch(url, {
+      signal: AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
+      headers: { 'user-agent': `Mozilla/5.0 (compatible; ${ROBOTS_USER_AGENT})` },
+      redirect: 'follow',
+    });
+    if (!response.ok) return null;
+    return await response.text();
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return null;
+  }
+}
+
+/** Each origin's robots.txt (absent or unreadable: allow everything). */
+export async function readRobots(origins: readonly string[], signal: AbortSignal): Promise<Map<string, Robots>> {
+  const found = new Map<string, Robots>();
+  for (const origin of origins) {
+    const url = `${origin}/robots.txt`;
+    const text = await fetchText(url, signal);
+    if (text !== null) found.set(origin, parseRobots(text, { url }));
+  }
+  return found;
+}
+
+/**
+ * The page URLs of the sitemaps named: a sitemap index is followed one level (at most `maxFiles` files),
+ * a sitemap that cannot be read or parsed is skipped.
+ */
+export async function sitemapUrls(sitemaps: readonly string[], signal: AbortSignal, maxFiles = 20): Promise<string[]> {
+  const urls: string[] = [];
+  const queue = [...sitemaps];
+  for (let files = 0; queue.length > 0 && files < maxFiles; files++) {
+    const text = await fetchText(queue.shift()!, signal);
+    if (text === null) continue;
+    try {
+      const sitemap = parseSitemap(text);
+      if ('urls' in sitemap) urls.push(...sitemap.urls);
+      else queue.push(...sitemap.sitemaps);
+    } catch {
+      // Not a sitemap: nothing to seed from it.
+    }
+  }
+  return urls;
+}
+
+/** Milliseconds a `Retry-After` value asks for (seconds, or an HTTP date), within `MAX_RETRY_AFTER_MS`. */
+export function retryAfterMs(value: string | null | undefined, nowMs = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - nowMs;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
