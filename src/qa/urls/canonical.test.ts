@@ -147,6 +147,8 @@ describe('canonicalUrl: what has no key', () => {
   it('a relative URL without a base, or with a base that does not parse, is invalid', () => {
     expect(canonicalUrl('/path')).toEqual({ skip: 'invalid-url' });
     expect(canonicalUrl('/path', { base: 'nonsense' })).toEqual({ skip: 'invalid-url' });
+    // An absolute one needs no base, so a broken base does not spoil it.
+    expect(key('https://e.com/a', { base: 'nonsense' })).toBe('https://e.com/a');
   });
 
   it('a very long URL is too long, and a huge input is refused without being parsed', () => {

@@ -111,12 +111,20 @@ export function canonicalUrl(input: string | URL, options: CanonicalOptions = {}
   return url.length > MAX_URL_LENGTH ? { skip: 'too-long' } : { url };
 }
 
-/** `input` as a URL relative to `base`, or `undefined` when either does not parse. */
+/**
+ * `input` as a URL relative to `base`, or `undefined` when it does not parse. A `base` that does not
+ * parse is no base (the URL parser would refuse even an absolute `input` with it).
+ */
 export function parseUrl(input: string | URL, base?: string | URL): URL | undefined {
   try {
     return new URL(input, base);
   } catch {
-    return undefined;
+    if (base === undefined) return undefined;
+    try {
+      return new URL(input);
+    } catch {
+      return undefined;
+    }
   }
 }
 
