@@ -39,7 +39,7 @@ export const DESTRUCTIVE_PHRASES: readonly string[] = [
  * Verbs that do what they say when a link is followed (`/posts/5/delete`, `?action=remove` in apps
  * that change state on GET, `/cart/remove/3`), matched against a whole path segment, a whole query
  * name or value, or the whole visible text (`Delete`); never as the first word of a longer text
- * (`Delete old drafts: a guide`).
+ * (`Delete old drafts: a guide`). A page about one (`/docs/api/delete`) is skipped too.
  */
 export const DESTRUCTIVE_ACTIONS: readonly string[] = ['delete', 'destroy', 'remove'];
 

@@ -159,6 +159,13 @@ describe('parseSitemap: what is not a sitemap, said clearly', () => {
     expect(error.message).toMatch(/^Not a sitemap \(4:1\): not XML: .*'url'/);
   });
 
+  it('hostile structure: nesting past 100 levels, names that would pollute prototypes', () => {
+    const deep = urlset(`${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`);
+    expect(refusal(deep).message).toMatch(/^Not a sitemap: unreadable XML: Maximum nested tags exceeded/);
+    expect(refusal(urlset('<__proto__><loc>https://e.com/</loc></__proto__>')).message).toMatch(/__proto__/);
+    expect(Object.prototype).not.toHaveProperty('loc');
+  });
+
   it('two roots, or text outside the root', () => {
     expect(refusal(`${urlset('')}${urlset('')}`).message).toMatch(/not XML: Multiple possible root nodes/);
     expect(refusal(`${urlset('')} trailing`).message).toMatch(/not XML/);
