@@ -58,8 +58,11 @@ describe('classifyLink: schemes', () => {
     expect(classifyLink('https://app.example.com/a', { pageUrl: 'nonsense', scope }).kind).toBe('follow');
   });
 
-  it('a URL longer than the limit is too-long', () => {
+  it('a URL longer than the limit is too-long; a huge href costs nothing', () => {
     expect(classify(`/${'a'.repeat(MAX_URL_LENGTH)}`)).toEqual({ kind: 'skip', reason: 'too-long' });
+    const started = performance.now();
+    expect(classify(`/?q=${'%'.repeat(20_000_000)}`)).toEqual({ kind: 'skip', reason: 'too-long' });
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });
 

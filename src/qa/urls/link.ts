@@ -1,4 +1,4 @@
-import { canonicalUrl, parseUrl, type CanonicalParamOptions } from './canonical.js';
+import { canonicalUrl, MAX_URL_LENGTH, parseUrl, type CanonicalParamOptions } from './canonical.js';
 import { isDestructive, type LinkHints } from './destructive.js';
 import { decodeLenient } from './percent.js';
 import type { Scope } from './scope.js';
@@ -74,6 +74,8 @@ export interface LinkContext extends LinkHints {
  * has. Never throws.
  */
 export function classifyLink(href: string, context: LinkContext): LinkDecision {
+  // Not even parsed: no URL this long has a canonical URL under the limit.
+  if (href.length > 8 * MAX_URL_LENGTH) return { kind: 'skip', reason: 'too-long' };
   const parsed = parseUrl(href, context.pageUrl);
   if (parsed === undefined) return { kind: 'skip', reason: 'invalid-url' };
   const canonical = canonicalUrl(parsed, context.params);
