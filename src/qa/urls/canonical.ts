@@ -92,7 +92,8 @@ export type CanonicalResult = { readonly url: string } | { readonly skip: Canoni
  * - tracking parameters dropped (`TRACKING_PARAMS`, `TRACKING_PARAM_PREFIXES`, plus `ignoreParams`;
  *   `keepParams` wins over both), empty `&&` pieces dropped, the rest sorted by name, keeping the
  *   order of parameters of the same name (`?b=1&a=2&a=1` → `?a=2&a=1&b=1`); values are never
- *   changed or re-encoded (`+` stays `+`), so a meaningful query is never lost;
+ *   decoded or re-encoded beyond the rule below (`+` and `%20` stay as written), so a meaningful
+ *   query is never lost;
  * - percent-encoding in upper case and unreserved characters decoded (`%7e` → `~`); reserved ones
  *   stay encoded (`%2F` is not `/`).
  *
