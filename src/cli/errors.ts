@@ -67,6 +67,9 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   // suites: a suite wrote a report that cannot be read; the run happened, its result is a failure.
   E_REPORT: ExitCode.Failures,
 
+  // qa: the site under test serves a sitemap that cannot be read; that is a finding about the site.
+  E_SITEMAP: ExitCode.Failures,
+
   // server (as a server's answer relays them)
   E_INVALID_JSON: ExitCode.Usage,
   // `serve --host 0.0.0.0` without a token: the command line asked for what is refused; nothing ran.

@@ -9,6 +9,7 @@ type RaisingLayer =
   | 'jobs'
   | 'workflow'
   | 'suites'
+  | 'qa'
   | 'server'
   | 'cli';
 
@@ -104,6 +105,10 @@ export const ERROR_CODES = {
   // suites
   /** A suite's test report is not a valid report of the format it declares (not XML, not JSON, wrong shape). */
   E_REPORT: 'suites',
+
+  // qa
+  /** A sitemap a site serves is not one: empty, not XML, too large, or XML of another kind (an RSS feed, an HTML page). */
+  E_SITEMAP: 'qa',
 
   // server
   /** The server refused to listen beyond loopback without a token. */

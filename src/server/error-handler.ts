@@ -107,6 +107,10 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   // (status `error`); one that escapes to a request is a fault.
   E_REPORT: 500,
 
+  // qa: a site's sitemap is read by the crawler, and its problem is kept with the crawl's findings;
+  // one that escapes to a request is a fault.
+  E_SITEMAP: 500,
+
   // server
   E_INVALID_JSON: 400,
   E_UNAUTHORIZED: 401,
