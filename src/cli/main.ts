@@ -4,6 +4,7 @@ import { CancelledError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerJobsCommand } from './commands/jobs.js';
+import { registerQaCommand } from './commands/qa.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -48,6 +49,7 @@ Exit codes: 0 success · 1 the work found failures · 2 usage or configuration e
   registerRunCommand(program, signal, state);
   registerRunsCommand(program, signal, state);
   registerSuitesCommand(program, signal, state);
+  registerQaCommand(program, signal, state);
   return program;
 }
 

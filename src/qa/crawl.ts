@@ -23,6 +23,8 @@ import {
 
 /** The most workers (browser contexts) one crawl may have. */
 export const MAX_WORKERS = 16;
+/** The longest `Crawl-delay` honoured: a site asking for more is still crawled, this slowly. */
+export const MAX_CRAWL_DELAY_S = 30;
 /** How long a page may take to load, by default. */
 export const DEFAULT_NAVIGATION_TIMEOUT_MS = 30_000;
 
@@ -80,7 +82,7 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
   if (options.ignoreRobots !== true) {
     for (const [origin, rules] of robots) {
       const delay = rules.crawlDelayS(ROBOTS_USER_AGENT);
-      if (delay !== undefined) pacer.crawlDelay(new URL(origin).host, delay);
+      if (delay !== undefined) pacer.crawlDelay(new URL(origin).host, Math.min(delay, MAX_CRAWL_DELAY_S));
     }
   }
 
@@ -247,7 +249,7 @@ function followLinks(
       pageUrl: visit.finalUrl,
       scope,
       text: link.text,
-      ...(link.dataMethod === undefined ? {} : { dataMethod: link.dataMethod }),
+      ...(link.dataMethod === undefined ? {} : { method: link.dataMethod }),
     });
     if (decision.kind === 'follow') follow.push(decision.url);
     else skip(decision.url ?? link.href, decision.reason);

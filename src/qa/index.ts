@@ -1,7 +1,31 @@
 /**
- * The site QA crawler (`flotilla qa`): so far its URL layer — canonical URLs, link classification,
- * scope, `rel=canonical`, robots.txt and sitemaps (`urls/`).
+ * The site QA crawler (`flotilla qa`, docs/qa.md): one browser with a context per worker (`browser/`),
+ * the URL layer (`urls/`: canonical URLs, link classification, scope, `rel=canonical`, robots.txt,
+ * sitemaps), politeness, the crawl loop and the report model.
  */
+export * from './browser/index.js';
+export {
+  crawl,
+  DEFAULT_NAVIGATION_TIMEOUT_MS,
+  MAX_CRAWL_DELAY_S,
+  MAX_WORKERS,
+  type CrawlObserver,
+  type CrawlOptions,
+} from './crawl.js';
+export { HTTP_STATUS_CHECK, httpStatusFindings } from './http-status.js';
+export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT } from './politeness.js';
+export {
+  atLeast,
+  countBySeverity,
+  finding,
+  SEVERITIES,
+  type Finding,
+  type FindingInput,
+  type NotTested,
+  type PageRecord,
+  type QaReport,
+  type Severity,
+} from './report.js';
 export {
   canonicalUrl,
   classifyLink,
