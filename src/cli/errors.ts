@@ -67,6 +67,11 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   // suites: a suite wrote a report that cannot be read; the run happened, its result is a failure.
   E_REPORT: ExitCode.Failures,
 
+  // qa: no Chromium installed is the machine's setup, fixed before anything can run (the message says how).
+  E_NO_BROWSER: ExitCode.Usage,
+  E_BROWSER_LAUNCH: ExitCode.Failures,
+  E_BROWSER_CRASHED: ExitCode.Failures,
+
   // server (as a server's answer relays them)
   E_INVALID_JSON: ExitCode.Usage,
   // `serve --host 0.0.0.0` without a token: the command line asked for what is refused; nothing ran.

@@ -9,6 +9,7 @@ type RaisingLayer =
   | 'jobs'
   | 'workflow'
   | 'suites'
+  | 'qa'
   | 'server'
   | 'cli';
 
@@ -104,6 +105,14 @@ export const ERROR_CODES = {
   // suites
   /** A suite's test report is not a valid report of the format it declares (not XML, not JSON, wrong shape). */
   E_REPORT: 'suites',
+
+  // qa
+  /** No Chromium to drive: `FLOTILLA_CHROMIUM` names no executable file, or none is installed where looked. */
+  E_NO_BROWSER: 'qa',
+  /** The browser was found but could not be launched (it exited at once, or did not answer in time). */
+  E_BROWSER_LAUNCH: 'qa',
+  /** The browser crashed: the contexts leased from it are gone (the pool relaunches it, up to its limit). */
+  E_BROWSER_CRASHED: 'qa',
 
   // server
   /** The server refused to listen beyond loopback without a token. */
