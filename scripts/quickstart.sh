@@ -15,9 +15,11 @@ if [[ "$mode" != demo && "$mode" != test ]]; then
   exit 2
 fi
 
-# Debian packages: the command each provides, then the package.
+# Debian packages: the command each provides, then the package. Chromium is the QA crawler's browser
+# (src/qa/browser), driven by playwright-core, which downloads no browser of its own.
 SYSTEM_PACKAGES=(
   "git:git"
+  "chromium:chromium"
 )
 
 missing=()

@@ -69,6 +69,10 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
 
   // qa: the site under test serves a sitemap that cannot be read; that is a finding about the site.
   E_SITEMAP: ExitCode.Failures,
+  // qa: no Chromium installed is the machine's setup, fixed before anything can run (the message says how).
+  E_NO_BROWSER: ExitCode.Usage,
+  E_BROWSER_LAUNCH: ExitCode.Failures,
+  E_BROWSER_CRASHED: ExitCode.Failures,
 
   // server (as a server's answer relays them)
   E_INVALID_JSON: ExitCode.Usage,

@@ -109,6 +109,12 @@ export const ERROR_CODES = {
   // qa
   /** A sitemap a site serves is not one: empty, not XML, too large, or XML of another kind (an RSS feed, an HTML page). */
   E_SITEMAP: 'qa',
+  /** No Chromium to drive: `FLOTILLA_CHROMIUM` names no executable file, or none is installed where looked. */
+  E_NO_BROWSER: 'qa',
+  /** The browser was found but could not be launched (it exited at once, or did not answer in time). */
+  E_BROWSER_LAUNCH: 'qa',
+  /** The browser crashed: the contexts leased from it are gone (the pool relaunches it, up to its limit). */
+  E_BROWSER_CRASHED: 'qa',
 
   // server
   /** The server refused to listen beyond loopback without a token. */

@@ -110,6 +110,10 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   // qa: a site's sitemap is read by the crawler, and its problem is kept with the crawl's findings;
   // one that escapes to a request is a fault.
   E_SITEMAP: 500,
+  // qa: the browser is the host's (a missing Chromium is its setup, like E_SPAWN) and its crashes are faults.
+  E_NO_BROWSER: 500,
+  E_BROWSER_LAUNCH: 500,
+  E_BROWSER_CRASHED: 500,
 
   // server
   E_INVALID_JSON: 400,

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { chromium, type Browser } from 'playwright-core';
+import type { Environment } from '../../config/index.js';
+import { stopwatch } from '../../core/index.js';
+import { abortable } from './abortable.js';
+import { BrowserLaunchError } from './errors.js';
+import {
+  BROWSER_MARKER_VARIABLE,
+  identifyBrowser,
+  terminateBrowserTree,
+  type BrowserIdentity,
+} from './process-tree.js';
+
+/**
+ * The flags every browser is launched with: headless, no sandbox (containers and root have none to
+ * give), no GPU, no QUIC, and none of the background traffic a desktop browser makes (first-run pages,
+ * component updates, sync), so a crawl sends only the requests of the pages it visits.
+ */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** How long a launch may take by default before it counts as failed. */
+export const DEFAULT_LAUNCH_TIMEOUT_MS = 30_000;
+
+/** Options of `launchBrowser`. */
+export interface LaunchBrowserOptions {
+  /** The environment the browser starts with (the marker is added to it). @default process.env */
+  readonly env?: Environment;
+  /** @default DEFAULT_LAUNCH_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+  readonly signal: AbortSignal;
+}
+
+/** A launched browser and how to find its processes. */
+export interface LaunchedBrowser {
+  readonly browser: Browser;
+  readonly identity: BrowserIdentity;
+  /** Milliseconds from the call to a browser that answers. */
+  readonly launchMs: number;
+}
+
+/**
+ * Launches one headless Chromium with `CHROMIUM_FLAGS` through playwright-core, with a fresh marker in
+ * its environment so its processes can be found (and killed) whatever happens to it. Playwright's own
+ * signal handlers are off: the caller decides when the browser closes.
+ *
+ * If `signal` aborts first, rejects with its reason and closes the browser if it still comes up.
+ * @throws BrowserLaunchError (`E_BROWSER_LAUNCH`) when the browser exits or does not answer in time.
+ */
+export async function launchBrowser(
+  executablePath: string,
+  options: LaunchBrowserOptions,
+): Promise<LaunchedBrowser> {
+  const { signal } = options;
+  if (signal.aborted) throw signal.reason;
+  const elapsed = stopwatch();
+  const marker = `${process.pid}-${randomUUID()}`;
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.env ?? process.env)) {
+    if (value !== undefined) env[name] = value;
+  }
+  env[BROWSER_MARKER_VARIABLE] = marker;
+  const launching = chromium.launch({
+    executablePath,
+    headless: true,
+    args: [...CHROMIUM_FLAGS],
+    env,
+    timeout: options.timeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+  let browser: Browser;
+  try {
+    browser = await abortable(launching, signal);
+  } catch (error) {
+    if (signal.aborted) {
+      void launching.then((late) => closeLate(late, marker));
+      throw signal.reason;
+    }
+    throw new BrowserLaunchError(executablePath, error);
+  }
+  const identity = await identifyBrowser(marker);
+  if (signal.aborted) {
+    await closeLate(browser, marker);
+    throw signal.reason;
+  }
+  return { browser, identity, launchMs: elapsed() };
+}
+
+/** Closes a browser nobody wants any more, and whatever it leaves running. */
+async function closeLate(browser: Browser, marker: string): Promise<void> {
+  const identity = await identifyBrowser(marker);
+  await browser.close().catch(() => undefined);
+  await terminateBrowserTree(identity, 1_000);
+}
