@@ -88,8 +88,10 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
 
   const frontier = new Frontier<string>({ maxItems: options.maxPages, maxDepth: options.maxDepth });
   const notTested = new Map<string, string>();
+  /** URLs the frontier has (queued, tested or being tested): a deeper link to one is no reason to list it. */
+  const known = new Set<string>();
   const skip = (url: string, reason: string): void => {
-    if (!notTested.has(url)) notTested.set(url, reason);
+    if (!notTested.has(url) && !known.has(url)) notTested.set(url, reason);
   };
   const allowed = (url: string): boolean => {
     if (options.ignoreRobots === true) return true;
@@ -105,6 +107,10 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     if (depth > options.maxDepth) {
       for (const url of fresh) skip(url, `deeper than --max-depth ${options.maxDepth}`);
       return;
+    }
+    for (const url of fresh) {
+      known.add(url);
+      notTested.delete(url); // seen deeper first (a slow page), reached within the depth now
     }
     frontier.add(fresh, depth);
   };
@@ -135,7 +141,7 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     const pageKey = 'url' in key ? key.url : entry.item;
     const twin = testedKeys.get(pageKey);
     if (twin !== undefined && twin !== entry.item) {
-      skip(entry.item, `same page as ${twin} (rel=canonical or redirect)`);
+      notTested.set(entry.item, `same page as ${twin} (rel=canonical or redirect)`);
       return;
     }
     testedKeys.set(pageKey, entry.item);
@@ -168,7 +174,7 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
         await testPage(index, entry);
       } catch (error) {
         if (signal.aborted) return;
-        skip(entry.item, `not tested: ${error instanceof Error ? error.message : String(error)}`);
+        notTested.set(entry.item, `not tested: ${error instanceof Error ? error.message : String(error)}`);
       } finally {
         frontier.complete(entry);
       }
@@ -177,7 +183,10 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
   await Promise.all(Array.from({ length: options.workers }, (_, index) => worker(index)));
 
   for (const entry of frontier.unclaimed()) {
-    skip(entry.item, signal.aborted ? 'the crawl was stopped first' : `page budget spent (--max-pages ${options.maxPages})`);
+    notTested.set(
+      entry.item,
+      signal.aborted ? 'the crawl was stopped first' : `page budget spent (--max-pages ${options.maxPages})`,
+    );
   }
   const bySeverity = countBySeverity(findings);
   const failed = findings.some((one) => atLeast(one.severity, settings.failOn));
@@ -221,10 +230,11 @@ async function visitPolitely(
 ): Promise<PageVisit> {
   const host = new URL(url).host;
   for (let attempt = 1; ; attempt++) {
-    await pacer.acquire(host, signal);
+    // The context first, then the host's turn: the navigation follows its turn as closely as it can.
     const lease = await pool.acquire(signal);
     let visit: PageVisit;
     try {
+      await pacer.acquire(host, signal);
       visit = await visitPage(lease.context, url, { timeoutMs, signal: AbortSignal.any([signal, lease.signal]) });
     } finally {
       pool.release(lease);

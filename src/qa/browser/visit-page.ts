@@ -42,6 +42,8 @@ export interface PageVisit {
   readonly redirects: readonly Redirect[];
   /** The main document's media type, lower case, without parameters (`text/html`), or `null`. */
   readonly contentType: string | null;
+  /** The main response's `Retry-After` header, as sent, when it had one (a 429 or 503 asking to wait). */
+  readonly retryAfter?: string;
   /** The document's title, or `null` when the document was not read (not HTML, or an error). */
   readonly title: string | null;
   /** Navigation start to the end of the load event, in milliseconds; `null` when it did not load. */
@@ -187,6 +189,7 @@ async function responseFacts(
     status: response.status(),
     redirects,
     contentType: mediaType(response.headers()['content-type']),
+    ...(response.headers()['retry-after'] === undefined ? {} : { retryAfter: response.headers()['retry-after'] }),
   };
 }
 
