@@ -120,7 +120,7 @@ describe('loadConfig: errors in the file name the file, line, column and key pat
     [
       ['qa: { workers: 2, rate_limit: fast }'],
       1,
-      'qa.rate_limit: expected a number of requests per second > 0, got "fast"',
+      'qa.rate_limit: expected a number of requests per second ≥ 0 (0: no limit), got "fast"',
     ],
     [['home: ""'], 1, 'home: expected a non-empty path, got ""'],
   ])('%j → line %i: %s', (lines, line, expected) => {

@@ -53,7 +53,10 @@ function page(req: IncomingMessage, res: ServerResponse): void {
   const trap = /^\/trap\/(\d+)$/.exec(path);
   if (trap !== null) {
     const n = Number(trap[1]);
-    return finish(200, `<title>trap ${n}</title><a href="/trap/${n + 1}">deeper</a> <a href="/trap/${n + 1}?sid=${n}">same</a>`);
+    return finish(
+      200,
+      `<title>trap ${n}</title><a href="/trap/${n + 1}">deeper</a> <a href="/trap/${n + 1}?sid=${n}">same</a>`,
+    );
   }
   if (path === '/guide.pdf') return finish(200, '%PDF-1.4', 'application/pdf');
   if (path === '/error') return finish(500, PAGES['/error']!);
@@ -88,7 +91,9 @@ describe('crawl', () => {
     // No URL was requested twice.
     const requested = hits.map((hit) => hit.path);
     expect(new Set(requested).size).toBe(requested.length);
-    const reasons = Object.fromEntries(report.not_tested.map(({ url, reason }) => [url.replace(base, ''), reason]));
+    const reasons = Object.fromEntries(
+      report.not_tested.map(({ url, reason }) => [url.replace(base, ''), reason]),
+    );
     expect(reasons).toMatchObject({
       'http://elsewhere.invalid/': 'out-of-scope',
       'mailto:x@y.z': 'non-http-scheme',
@@ -99,11 +104,19 @@ describe('crawl', () => {
       // /b declares /a its canonical: visited once, and not tested as a page of its own.
       '/b': `same page as ${base}/a (rel=canonical or redirect)`,
     });
-    expect(report.findings.map(({ check, rule, severity, url }) => [check, rule, severity, url.replace(base, '')]).sort()).toEqual([
+    expect(
+      report.findings
+        .map(({ check, rule, severity, url }) => [check, rule, severity, url.replace(base, '')])
+        .sort(),
+    ).toEqual([
       ['http-status', '4xx', 'high', '/missing'],
       ['http-status', '5xx', 'critical', '/error'],
     ]);
-    expect(report.summary).toMatchObject({ pages_tested: 5, status: 'failed', findings_by_severity: { critical: 1, high: 1 } });
+    expect(report.summary).toMatchObject({
+      pages_tested: 5,
+      status: 'failed',
+      findings_by_severity: { critical: 1, high: 1 },
+    });
   }, 60_000);
 
   it('never tests more pages than --max-pages, however deep the trap', async () => {
@@ -118,7 +131,9 @@ describe('crawl', () => {
     expect(wide.pages.length).toBeGreaterThan(4);
     expect(peakInFlight).toBeLessThanOrEqual(2);
 
-    const polite = await crawl(options({ urls: [`${base}/trap/1`], maxPages: 6, maxDepth: 10, rateLimit: 5 }));
+    const polite = await crawl(
+      options({ urls: [`${base}/trap/1`], maxPages: 6, maxDepth: 10, rateLimit: 5 }),
+    );
     expect(polite.pages).toHaveLength(6);
     // 5 per second: the turns are 200 ms apart. What the server sees adds the jitter of opening a page
     // after the turn, so each gap is over 200 ms less that jitter, and the whole span over 5 turns.
@@ -141,12 +156,19 @@ describe('crawl', () => {
     );
     expect(report.summary.status).toBe('interrupted');
     // Breadth-first: /trap/2 and /trap/2?sid=1 (a query that means something is kept) before /trap/3.
-    expect(report.pages.map((one) => one.url.slice(base.length))).toEqual(['/trap/1', '/trap/2', '/trap/2?sid=1', '/trap/3']);
+    expect(report.pages.map((one) => one.url.slice(base.length))).toEqual([
+      '/trap/1',
+      '/trap/2',
+      '/trap/2?sid=1',
+      '/trap/3',
+    ]);
     expect(report.not_tested.some((one) => one.reason === 'the crawl was stopped first')).toBe(true);
   }, 60_000);
 
   it('names a bad option and starts nothing', async () => {
-    await expect(crawl(options({ workers: 17 }))).rejects.toThrow('workers: expected an integer from 1 to 16, got 17');
+    await expect(crawl(options({ workers: 17 }))).rejects.toThrow(
+      'workers: expected an integer from 1 to 16, got 17',
+    );
     expect(hits).toHaveLength(0);
   });
 });

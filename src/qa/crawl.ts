@@ -78,7 +78,8 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
   const scope = createScope(options.urls, options.allowOrigins ?? []);
   const startedAt = new Date().toISOString();
   const pacer = options.pacer ?? new HostPacer(options.rateLimit);
-  const robots = options.ignoreRobots === true ? new Map<string, Robots>() : await readRobots(scope.origins, signal);
+  const robots =
+    options.ignoreRobots === true ? new Map<string, Robots>() : await readRobots(scope.origins, signal);
   if (options.ignoreRobots !== true) {
     for (const [origin, rules] of robots) {
       const delay = rules.crawlDelayS(ROBOTS_USER_AGENT);
@@ -235,7 +236,10 @@ async function visitPolitely(
     let visit: PageVisit;
     try {
       await pacer.acquire(host, signal);
-      visit = await visitPage(lease.context, url, { timeoutMs, signal: AbortSignal.any([signal, lease.signal]) });
+      visit = await visitPage(lease.context, url, {
+        timeoutMs,
+        signal: AbortSignal.any([signal, lease.signal]),
+      });
     } finally {
       pool.release(lease);
     }
@@ -279,7 +283,9 @@ function checkOptions(options: CrawlOptions): { navigationTimeoutMs: number; fai
   whole('max_pages', options.maxPages, 1);
   whole('max_depth', options.maxDepth, 0);
   if (!(options.rateLimit >= 0)) {
-    throw new InvalidArgumentError(`rate_limit: expected a number of navigations per second ≥ 0, got ${options.rateLimit}`);
+    throw new InvalidArgumentError(
+      `rate_limit: expected a number of navigations per second ≥ 0, got ${options.rateLimit}`,
+    );
   }
   return {
     navigationTimeoutMs: options.navigationTimeoutMs ?? DEFAULT_NAVIGATION_TIMEOUT_MS,

@@ -37,7 +37,11 @@ export function httpStatusFindings(url: string, visit: PageVisit): Finding[] {
   const error = visit.error;
   if (error !== undefined) {
     const loop = /ERR_TOO_MANY_REDIRECTS/.test(error.message);
-    const rule = loop ? 'redirect-loop' : error.kind === 'timeout' ? 'navigation-timeout' : 'navigation-error';
+    const rule = loop
+      ? 'redirect-loop'
+      : error.kind === 'timeout'
+        ? 'navigation-timeout'
+        : 'navigation-error';
     const title = loop
       ? 'Redirect loop'
       : error.kind === 'timeout'

@@ -59,7 +59,10 @@ async function fetchText(url: string, signal: AbortSignal): Promise<string | nul
 }
 
 /** Each origin's robots.txt (absent or unreadable: allow everything). */
-export async function readRobots(origins: readonly string[], signal: AbortSignal): Promise<Map<string, Robots>> {
+export async function readRobots(
+  origins: readonly string[],
+  signal: AbortSignal,
+): Promise<Map<string, Robots>> {
   const found = new Map<string, Robots>();
   for (const origin of origins) {
     const url = `${origin}/robots.txt`;
@@ -73,7 +76,11 @@ export async function readRobots(origins: readonly string[], signal: AbortSignal
  * The page URLs of the sitemaps named: a sitemap index is followed one level (at most `maxFiles` files),
  * a sitemap that cannot be read or parsed is skipped.
  */
-export async function sitemapUrls(sitemaps: readonly string[], signal: AbortSignal, maxFiles = 20): Promise<string[]> {
+export async function sitemapUrls(
+  sitemaps: readonly string[],
+  signal: AbortSignal,
+  maxFiles = 20,
+): Promise<string[]> {
   const urls: string[] = [];
   const queue = [...sitemaps];
   for (let files = 0; queue.length > 0 && files < maxFiles; files++) {

@@ -74,7 +74,10 @@ export interface QaReport {
 }
 
 /** What a check knows of a finding before it gets its id and fingerprint. */
-export type FindingInput = Omit<Finding, 'id' | 'fingerprint' | 'affected_urls' | 'selector' | 'snippet' | 'screenshot'> &
+export type FindingInput = Omit<
+  Finding,
+  'id' | 'fingerprint' | 'affected_urls' | 'selector' | 'snippet' | 'screenshot'
+> &
   Partial<Pick<Finding, 'affected_urls' | 'selector' | 'snippet' | 'screenshot'>>;
 
 /** A finding with its fingerprint (check, rule, URL, selector) and id. */

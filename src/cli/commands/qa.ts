@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { BrowserPool, crawl, MAX_WORKERS, SEVERITIES, type Severity } from '../../qa/index.js';
+import { BrowserPool, crawl, MAX_WORKERS, SEVERITIES } from '../../qa/index.js';
 import { withoutSecrets } from '../../runtime/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 import { printQaReport } from '../display/qa-report.js';
@@ -15,7 +15,11 @@ import { UsageError } from '../errors.js';
  * page (its HTTP status, for now), and reports what it tested, what it did not and why, and what it found
  * (docs/qa.md).
  */
-export function registerQaCommand(program: Command<[], GlobalOptions>, signal: AbortSignal, state: CommandState): void {
+export function registerQaCommand(
+  program: Command<[], GlobalOptions>,
+  signal: AbortSignal,
+  state: CommandState,
+): void {
   program
     .command('qa')
     .description('crawl a web app with one browser and many contexts, and test every page')
@@ -24,11 +28,18 @@ export function registerQaCommand(program: Command<[], GlobalOptions>, signal: A
     .option('--max-pages <n>', 'pages tested at most: exact (qa.max_pages, default 100)')
     .option('--max-depth <n>', 'links followed from a start URL (qa.max_depth, default 3)')
     .option('--rate-limit <n>', 'navigations per second to one host, 0 for none (qa.rate_limit, default 3)')
-    .option('--allow-origin <origin>', 'another origin, host or *.host links may lead to (repeatable)', collect, [])
+    .option(
+      '--allow-origin <origin>',
+      'another origin, host or *.host links may lead to (repeatable)',
+      collect,
+      [],
+    )
     .option('--ignore-robots', 'crawl what robots.txt disallows, and ignore its Crawl-delay')
     .option('--sitemap', 'seed the crawl from the sitemaps robots.txt names, or /sitemap.xml')
     .addOption(
-      new Option('--fail-on <severity>', 'findings this bad or worse exit 1').choices(SEVERITIES).default('high' as Severity),
+      new Option('--fail-on <severity>', 'findings this bad or worse exit 1')
+        .choices(SEVERITIES)
+        .default('high'),
     )
     .option('--out <dir>', 'also write the report as DIR/report.json')
     .action(async (urls, options, command) => {
@@ -40,7 +51,9 @@ export function registerQaCommand(program: Command<[], GlobalOptions>, signal: A
       });
       const { output, config } = context;
       if (config.qa.workers > MAX_WORKERS) {
-        throw new UsageError(`--workers: expected an integer from 1 to ${MAX_WORKERS}, got ${config.qa.workers}`);
+        throw new UsageError(
+          `--workers: expected an integer from 1 to ${MAX_WORKERS}, got ${config.qa.workers}`,
+        );
       }
       const pool = await BrowserPool.launch({
         contexts: config.qa.workers,
@@ -64,7 +77,9 @@ export function registerQaCommand(program: Command<[], GlobalOptions>, signal: A
             pageTested: (worker, page, findings) => {
               const mark = findings.length === 0 ? style.green('✔') : style.red('✖');
               const status = page.status === null ? 'no response' : String(page.status);
-              output.line(`${mark} ${style.dim(`w${worker}`)} ${status} ${page.url}${findings.map((one) => ` · ${one.title}`).join('')}`);
+              output.line(
+                `${mark} ${style.dim(`w${worker}`)} ${status} ${page.url}${findings.map((one) => ` · ${one.title}`).join('')}`,
+              );
             },
           },
         });
@@ -74,7 +89,12 @@ export function registerQaCommand(program: Command<[], GlobalOptions>, signal: A
           writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
         }
         if (output.json) output.document(report);
-        else printQaReport(output, report, options.out === undefined ? null : join(resolve(options.out), 'report.json'));
+        else
+          printQaReport(
+            output,
+            report,
+            options.out === undefined ? null : join(resolve(options.out), 'report.json'),
+          );
         state.exitCode =
           report.summary.status === 'interrupted'
             ? ExitCode.Interrupted

@@ -189,7 +189,9 @@ async function responseFacts(
     status: response.status(),
     redirects,
     contentType: mediaType(response.headers()['content-type']),
-    ...(response.headers()['retry-after'] === undefined ? {} : { retryAfter: response.headers()['retry-after'] }),
+    ...(response.headers()['retry-after'] === undefined
+      ? {}
+      : { retryAfter: response.headers()['retry-after'] }),
   };
 }
 
