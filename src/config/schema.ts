@@ -187,7 +187,10 @@ export const qaConfigSchema = mapping({
   /** Browser contexts testing pages at once. */
   workers: count(1).default(4),
   /** Navigations per second to one host; 0 spaces nothing. */
-  rate_limit: z.number({ error: 'expected a number of requests per second ≥ 0 (0: no limit)' }).min(0).default(3),
+  rate_limit: z
+    .number({ error: 'expected a number of requests per second ≥ 0 (0: no limit)' })
+    .min(0)
+    .default(3),
   max_pages: count(1).default(100),
   /** Links followed from a start URL (0: the start pages only). */
   max_depth: count(0).default(3),
