@@ -157,9 +157,7 @@ describe('canonicalUrl: what has no key', () => {
     expect(canonicalUrl(`${near}a`)).toEqual({ skip: 'too-long' });
     // The limit is on the canonical URL: tracking longer than it is dropped first.
     expect(key(`https://e.com/p?utm_content=${'x'.repeat(MAX_URL_LENGTH)}`)).toBe('https://e.com/p');
-    const started = performance.now();
     expect(canonicalUrl(`https://e.com/?q=${'%'.repeat(5_000_000)}`)).toEqual({ skip: 'too-long' });
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('hostile characters never throw: lone surrogates, NULs, controls', () => {

@@ -22,7 +22,7 @@ const BUILTIN_ENTITIES_ONLY: EntityDecoderOptions = {
   setXmlVersion: () => undefined,
   decode: (text) =>
     text.replace(ENTITY, (whole, hex?: string, decimal?: string, name?: string) => {
-      if (name !== undefined) return XML_ENTITIES[name] ?? whole;
+      if (name !== undefined) return Object.hasOwn(XML_ENTITIES, name) ? XML_ENTITIES[name]! : whole;
       const codePoint = hex !== undefined ? Number.parseInt(hex, 16) : Number(decimal);
       return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
     }),
