@@ -106,9 +106,58 @@ export interface ItemLogEvent {
   readonly at: string;
 }
 
+/** Where a QA crawl stands: what `qa.visit` and `qa.page` events carry, for live progress. */
+export interface QaProgress {
+  readonly pagesTested: number;
+  readonly pagesNotTested: number;
+  /** URLs waiting for a worker. */
+  readonly queued: number;
+  /** Pages being tested now. */
+  readonly inFlight: number;
+  /** Findings so far, by severity (critical, high, medium, low, info). */
+  readonly findingsBySeverity: Readonly<Record<string, number>>;
+}
+
+/** A worker of a QA crawl (run `runId`) began testing a page. */
+export interface QaVisitEvent {
+  readonly type: 'qa.visit';
+  readonly runId: string;
+  /** The worker's index, from 0. */
+  readonly worker: number;
+  readonly url: string;
+  readonly progress: QaProgress;
+  readonly at: string;
+}
+
+/** A worker of a QA crawl finished a page: tested (its status and findings) or not (the reason). */
+export interface QaPageEvent {
+  readonly type: 'qa.page';
+  readonly runId: string;
+  readonly worker: number;
+  readonly url: string;
+  readonly tested: boolean;
+  /** The page's HTTP status; `null` when not tested or when no response came. */
+  readonly status: number | null;
+  /** How many findings the page has. */
+  readonly findings: number;
+  /** The worst of them, when there are any. */
+  readonly worst?: string;
+  /** Why it was not tested. */
+  readonly reason?: string;
+  readonly progress: QaProgress;
+  readonly at: string;
+}
+
 /** Every event Flotilla emits. Switch on `type`; TypeScript narrows the rest. */
 export type FlotillaEvent =
-  JobStatusEvent | JobLogEvent | JobResultEvent | RunStatusEvent | ItemStatusEvent | ItemLogEvent;
+  | JobStatusEvent
+  | JobLogEvent
+  | JobResultEvent
+  | RunStatusEvent
+  | ItemStatusEvent
+  | ItemLogEvent
+  | QaVisitEvent
+  | QaPageEvent;
 
 export type FlotillaEventType = FlotillaEvent['type'];
 

@@ -151,7 +151,7 @@ describe('crawl', () => {
         maxDepth: 50,
         workers: 1,
         signal: controller.signal,
-        observer: { pageTested: (_worker, tested) => tested.url.endsWith('/trap/3') && controller.abort() },
+        observer: { pageFinished: (done) => done.url.endsWith('/trap/3') && controller.abort() },
       }),
     );
     expect(report.summary.status).toBe('interrupted');

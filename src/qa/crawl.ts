@@ -4,9 +4,16 @@ import { visitPage, type BrowserPool, type PageVisit } from './browser/index.js'
 import { httpStatusFindings } from './http-status.js';
 import { HostPacer, readRobots, retryAfterMs, ROBOTS_USER_AGENT, sitemapUrls } from './politeness.js';
 import {
+  CrawlState,
+  noDiscoveries,
+  type CrawlProgress,
+  type CrawlSnapshot,
+  type Discoveries,
+  type TestedPage,
+} from './crawl-state.js';
+import {
   atLeast,
   countBySeverity,
-  type Finding,
   type NotTested,
   type PageRecord,
   type QaReport,
@@ -57,26 +64,58 @@ export interface CrawlOptions {
   /** Aborting it stops the crawl: the report so far comes back, `interrupted`. */
   readonly signal?: AbortSignal;
   readonly observer?: CrawlObserver;
+  /** Goes on from where a stopped crawl with the same options was, instead of starting from `urls`. */
+  readonly resume?: CrawlSnapshot;
   readonly id?: string;
+  /** When the run began, for the report (a resumed run's first start). @default now */
+  readonly startedAt?: string;
 }
 
-/** Told about the crawl as it goes; each callback is optional and must not throw. */
+/** A claimed URL, finished: tested (with its page and findings) or not (with the reason), and its links. */
+export interface PageOutcome {
+  readonly worker: number;
+  readonly url: string;
+  readonly depth: number;
+  /** The page and its findings, when it was tested. */
+  readonly tested?: TestedPage;
+  /** Why it was not tested, otherwise (the same page as another, a visit that failed). */
+  readonly reason?: string;
+  /** The links it queued and left out. */
+  readonly discoveries: Discoveries;
+  /** Where the crawl stands with this page counted. */
+  readonly progress: CrawlProgress;
+}
+
+/**
+ * Told about the crawl as it goes. A journal writes each call as one unit: `seeded` once before the first
+ * page (not when resuming), then `pageFinished` for each claimed URL with the links it found, so a crawl
+ * stopped anywhere resumes without losing a link or testing a page twice. A callback that throws (a write
+ * that failed) stops the crawl: `crawl` rejects with that error.
+ */
 export interface CrawlObserver {
-  pageStarted?(worker: number, url: string): void;
-  pageTested?(worker: number, page: PageRecord, findings: readonly Finding[]): void;
+  seeded?(discoveries: Discoveries): void;
+  pageStarted?(worker: number, url: string, progress: CrawlProgress): void;
+  pageFinished?(outcome: PageOutcome): void;
 }
 
 /**
  * Crawls breadth-first from `options.urls` with `workers` contexts of one browser, testing each page
  * once (`http-status` for now), never more than `maxPages`, never deeper than `maxDepth`, navigations
  * spaced per host, robots.txt respected unless `ignoreRobots`. Resolves with the report, also when
- * stopped through `signal` (then `summary.status` is `interrupted`).
+ * stopped through `signal` (then `summary.status` is `interrupted`). With `resume`, goes on from where
+ * a stopped crawl of the same options was.
  */
 export async function crawl(options: CrawlOptions): Promise<QaReport> {
   const settings = checkOptions(options);
-  const signal = options.signal ?? NEVER_ABORTED;
+  const stop = new AbortController();
+  const signal = AbortSignal.any([options.signal ?? NEVER_ABORTED, stop.signal]);
+  let fatal: { error: unknown } | undefined;
+  const failWith = (error: unknown): void => {
+    fatal ??= { error };
+    stop.abort(error);
+  };
   const scope = createScope(options.urls, options.allowOrigins ?? []);
-  const startedAt = new Date().toISOString();
+  const startedAt = options.startedAt ?? new Date().toISOString();
   const pacer = options.pacer ?? new HostPacer(options.rateLimit);
   const robots =
     options.ignoreRobots === true ? new Map<string, Robots>() : await readRobots(scope.origins, signal);
@@ -87,65 +126,81 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     }
   }
 
-  const frontier = new Frontier<string>({ maxItems: options.maxPages, maxDepth: options.maxDepth });
-  const notTested = new Map<string, string>();
-  /** URLs the frontier has (queued, tested or being tested): a deeper link to one is no reason to list it. */
-  const known = new Set<string>();
-  const skip = (url: string, reason: string): void => {
-    if (!notTested.has(url) && !known.has(url)) notTested.set(url, reason);
-  };
+  const state = new CrawlState(options.resume);
+  const frontier = new Frontier<string>({
+    maxItems: Math.max(0, options.maxPages - state.claimedBefore),
+    maxDepth: options.maxDepth,
+  });
   const allowed = (url: string): boolean => {
     if (options.ignoreRobots === true) return true;
     const rules = robots.get(new URL(url).origin);
     return rules === undefined || rules.isAllowed(url, ROBOTS_USER_AGENT);
   };
-  const enqueue = (urls: readonly string[], depth: number): void => {
+  const skip = (found: Discoveries, url: string, reason: string): void => {
+    if (state.skip(url, reason)) found.skipped.push({ url, reason });
+  };
+  const enqueue = (found: Discoveries, urls: readonly string[], depth: number): void => {
     const fresh: string[] = [];
     for (const url of urls) {
-      if (!allowed(url)) skip(url, 'disallowed by robots.txt');
+      if (state.knows(url)) continue;
+      if (!allowed(url)) skip(found, url, 'disallowed by robots.txt');
       else fresh.push(url);
     }
     if (depth > options.maxDepth) {
-      for (const url of fresh) skip(url, `deeper than --max-depth ${options.maxDepth}`);
+      for (const url of fresh) skip(found, url, `deeper than --max-depth ${options.maxDepth}`);
       return;
     }
-    for (const url of fresh) {
-      known.add(url);
-      notTested.delete(url); // seen deeper first (a slow page), reached within the depth now
+    for (const url of new Set(fresh)) {
+      state.know(url); // seen deeper first (a slow page) and listed, reached within the depth now
+      found.queued.push({ url, depth });
     }
     frontier.add(fresh, depth);
   };
+  const progress = (): CrawlProgress => {
+    const stats = frontier.stats;
+    return state.progress(stats.queued, stats.inFlight);
+  };
 
-  const seeds: string[] = [];
-  for (const start of options.urls) {
-    const canonical = canonicalUrl(start);
-    if ('url' in canonical) seeds.push(canonical.url);
-  }
-  enqueue(seeds, 0);
-  if (options.sitemap === true) {
-    const named = [...robots.values()].flatMap((rules) => rules.sitemaps);
-    const sitemaps = named.length > 0 ? named : scope.origins.map((origin) => `${origin}/sitemap.xml`);
-    const fromSitemaps = (await sitemapUrls(sitemaps, signal)).flatMap((url) => {
-      const canonical = canonicalUrl(url);
-      return 'url' in canonical && scope.includes(canonical.url) ? [canonical.url] : [];
-    });
-    enqueue(fromSitemaps, Math.min(1, options.maxDepth));
+  if (options.resume === undefined) {
+    const seeded = noDiscoveries();
+    const seeds: string[] = [];
+    for (const start of options.urls) {
+      const canonical = canonicalUrl(start);
+      if ('url' in canonical) seeds.push(canonical.url);
+    }
+    enqueue(seeded, seeds, 0);
+    if (options.sitemap === true) {
+      const named = [...robots.values()].flatMap((rules) => rules.sitemaps);
+      const sitemaps = named.length > 0 ? named : scope.origins.map((origin) => `${origin}/sitemap.xml`);
+      const fromSitemaps = (await sitemapUrls(sitemaps, signal)).flatMap((url) => {
+        const canonical = canonicalUrl(url);
+        return 'url' in canonical && scope.includes(canonical.url) ? [canonical.url] : [];
+      });
+      enqueue(seeded, fromSitemaps, Math.min(1, options.maxDepth));
+    }
+    options.observer?.seeded?.(seeded);
+  } else {
+    // In the order first seen, depth by depth: the breadth-first order the crawl had.
+    const depths = [...new Set(options.resume.queued.map((entry) => entry.depth))].sort((a, b) => a - b);
+    for (const depth of depths) {
+      const urls = options.resume.queued.filter((entry) => entry.depth === depth).map((entry) => entry.url);
+      frontier.add(urls, depth);
+    }
   }
 
-  const pages: PageRecord[] = [];
-  const findings: Finding[] = [];
-  const testedKeys = new Map<string, string>();
-  const testPage = async (worker: number, entry: FrontierEntry<string>): Promise<void> => {
-    options.observer?.pageStarted?.(worker, entry.item);
+  const testPage = async (
+    worker: number,
+    entry: FrontierEntry<string>,
+    found: Discoveries,
+  ): Promise<Pick<PageOutcome, 'tested' | 'reason'>> => {
+    options.observer?.pageStarted?.(worker, entry.item, progress());
     const visit = await visitPolitely(options.pool, pacer, entry.item, settings.navigationTimeoutMs, signal);
     const key = resolveCanonical(visit.finalUrl, visit.canonical, { scope });
     const pageKey = 'url' in key ? key.url : entry.item;
-    const twin = testedKeys.get(pageKey);
+    const twin = state.testedKeys.get(pageKey);
     if (twin !== undefined && twin !== entry.item) {
-      notTested.set(entry.item, `same page as ${twin} (rel=canonical or redirect)`);
-      return;
+      return { reason: `same page as ${twin} (rel=canonical or redirect)` };
     }
-    testedKeys.set(pageKey, entry.item);
     const page: PageRecord = {
       url: entry.item,
       status: visit.status,
@@ -154,12 +209,12 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
       title: visit.title,
       ...(visit.finalUrl === entry.item ? {} : { final_url: visit.finalUrl }),
     };
-    const found = httpStatusFindings(entry.item, visit);
-    pages.push(page);
-    findings.push(...found);
-    options.observer?.pageTested?.(worker, page, found);
-    if (!scope.includes(visit.finalUrl)) return; // redirected out of scope: its links are not ours
-    followLinks(visit, entry.depth + 1, scope, enqueue, skip);
+    const tested: TestedPage = { page, pageKey, findings: httpStatusFindings(entry.item, visit) };
+    // Claimed before the links are followed: a link back to this page is known, never queued.
+    state.addPage(tested);
+    // Redirected out of scope: its links are not ours.
+    if (scope.includes(visit.finalUrl)) followLinks(visit, entry.depth + 1, scope, enqueue, skip, found);
+    return { tested };
   };
 
   const worker = async (index: number): Promise<void> => {
@@ -171,24 +226,46 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
         return; // stopped
       }
       if (entry === undefined) return;
+      const found = noDiscoveries();
+      let result: Pick<PageOutcome, 'tested' | 'reason'>;
       try {
-        await testPage(index, entry);
+        result = await testPage(index, entry, found);
       } catch (error) {
-        if (signal.aborted) return;
-        notTested.set(entry.item, `not tested: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        frontier.complete(entry);
+        if (signal.aborted) {
+          frontier.complete(entry);
+          return; // left queued: a resumed crawl tests it
+        }
+        result = { reason: `not tested: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      if (result.reason !== undefined) state.notTested.set(entry.item, result.reason);
+      frontier.complete(entry);
+      try {
+        options.observer?.pageFinished?.({
+          worker: index,
+          url: entry.item,
+          depth: entry.depth,
+          ...result,
+          discoveries: found,
+          progress: progress(),
+        });
+      } catch (error) {
+        failWith(error);
+        return;
       }
     }
   };
   await Promise.all(Array.from({ length: options.workers }, (_, index) => worker(index)));
+  if (fatal !== undefined) throw fatal.error;
 
+  const stopped = options.signal?.aborted === true;
+  const notTested = new Map(state.notTested);
   for (const entry of frontier.unclaimed()) {
     notTested.set(
       entry.item,
-      signal.aborted ? 'the crawl was stopped first' : `page budget spent (--max-pages ${options.maxPages})`,
+      stopped ? 'the crawl was stopped first' : `page budget spent (--max-pages ${options.maxPages})`,
     );
   }
+  const { pages, findings } = state;
   const bySeverity = countBySeverity(findings);
   const failed = findings.some((one) => atLeast(one.severity, settings.failOn));
   const notTestedList: NotTested[] = [...notTested].map(([url, reason]) => ({ url, reason }));
@@ -197,27 +274,35 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
       id: options.id ?? newRecordId('qa'),
       started_at: startedAt,
       finished_at: new Date().toISOString(),
-      config: {
-        urls: options.urls,
-        workers: options.workers,
-        max_pages: options.maxPages,
-        max_depth: options.maxDepth,
-        rate_limit: options.rateLimit,
-        allow_origins: options.allowOrigins ?? [],
-        ignore_robots: options.ignoreRobots === true,
-        sitemap: options.sitemap === true,
-        fail_on: settings.failOn,
-      },
+      config: crawlConfig(options, settings.failOn),
     },
     summary: {
       pages_tested: pages.length,
       pages_not_tested: notTestedList.length,
       findings_by_severity: bySeverity,
-      status: signal.aborted ? 'interrupted' : failed ? 'failed' : 'passed',
+      status: stopped ? 'interrupted' : failed ? 'failed' : 'passed',
     },
     pages,
     not_tested: notTestedList,
     findings,
+  };
+}
+
+/** The settings of a crawl as its report records them (`run.config`). */
+export function crawlConfig(
+  options: Omit<CrawlOptions, 'pool'>,
+  failOn: Severity = options.failOn ?? 'high',
+): Record<string, unknown> {
+  return {
+    urls: options.urls,
+    workers: options.workers,
+    max_pages: options.maxPages,
+    max_depth: options.maxDepth,
+    rate_limit: options.rateLimit,
+    allow_origins: options.allowOrigins ?? [],
+    ignore_robots: options.ignoreRobots === true,
+    sitemap: options.sitemap === true,
+    fail_on: failOn,
   };
 }
 
@@ -249,13 +334,14 @@ async function visitPolitely(
   }
 }
 
-/** Queues the in-scope links of a page at `depth`, and records why the others are skipped. */
+/** Queues the in-scope links of a page at `depth`, and records why the others are skipped, in `found`. */
 function followLinks(
   visit: PageVisit,
   depth: number,
   scope: Scope,
-  enqueue: (urls: readonly string[], depth: number) => void,
-  skip: (url: string, reason: string) => void,
+  enqueue: (found: Discoveries, urls: readonly string[], depth: number) => void,
+  skip: (found: Discoveries, url: string, reason: string) => void,
+  found: Discoveries,
 ): void {
   const follow: string[] = [];
   for (const link of visit.links) {
@@ -266,9 +352,9 @@ function followLinks(
       ...(link.dataMethod === undefined ? {} : { method: link.dataMethod }),
     });
     if (decision.kind === 'follow') follow.push(decision.url);
-    else skip(decision.url ?? link.href, decision.reason);
+    else skip(found, decision.url ?? link.href, decision.reason);
   }
-  enqueue(follow, depth);
+  enqueue(found, follow, depth);
 }
 
 function checkOptions(options: CrawlOptions): { navigationTimeoutMs: number; failOn: Severity } {

@@ -6,12 +6,30 @@
 export * from './browser/index.js';
 export {
   crawl,
+  crawlConfig,
   DEFAULT_NAVIGATION_TIMEOUT_MS,
   MAX_CRAWL_DELAY_S,
   MAX_WORKERS,
   type CrawlObserver,
   type CrawlOptions,
+  type PageOutcome,
 } from './crawl.js';
+export type {
+  CrawlProgress,
+  CrawlSnapshot,
+  Discoveries,
+  QueuedUrl,
+  SkippedUrl,
+  TestedPage,
+} from './crawl-state.js';
+export {
+  resumeQaRun,
+  startQaRun,
+  type QaRunHandle,
+  type QaRunOptions,
+  type QaRunServices,
+} from './qa-run.js';
+export { crawlOptionsOf, parseQaSpec, QA_SPEC_FIELDS, type QaSpec, type QaSpecInput } from './qa-spec.js';
 export { HTTP_STATUS_CHECK, httpStatusFindings } from './http-status.js';
 export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT } from './politeness.js';
 export {

@@ -17,6 +17,14 @@ export {
   type LeaseRecord,
   type LeaseRequest,
 } from './lease-repository.js';
+export {
+  QaRepository,
+  type QaOutcomeInput,
+  type QaQueuedInput,
+  type QaSkippedInput,
+  type QaUrlRecord,
+  type QaUrlState,
+} from './qa-repository.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, type PageOptions } from './pagination.js';
 export {

@@ -151,12 +151,40 @@ CREATE TABLE test_results (
 CREATE INDEX test_results_history ON test_results (suite, test_id, run_order DESC, status);
 `;
 
+/*
+ * Version 5: the frontier of QA crawls (`flotilla qa`), so a stopped or killed crawl resumes where it was.
+ * - One row per URL a crawl has seen: `queued` (waiting, or being tested when the process died),
+ *   `tested` (with its page record, the key that decides "same page", and its findings as JSON) or
+ *   `not_tested` (with the reason). `claimed` is 1 once the URL took a place of the page budget, so a
+ *   resumed crawl spends exactly what is left.
+ * - `seq` is MAX + 1 per run at insert: the order URLs were discovered, which is breadth-first order
+ *   within a depth; a resumed crawl queues them in that order again.
+ * - A page's row, its findings and the rows of the links it queued are written in one transaction.
+ */
+const V5_SQL = `
+CREATE TABLE qa_urls (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  depth INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  claimed INTEGER NOT NULL DEFAULT 0,
+  reason TEXT,
+  page_key TEXT,
+  page TEXT,
+  findings TEXT,
+  PRIMARY KEY (run_id, url)
+) STRICT;
+CREATE UNIQUE INDEX qa_urls_run_seq ON qa_urls (run_id, seq);
+`;
+
 /** The schema history, oldest first. Append to it; never edit a migration that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'jobs, runs, run items and the event log', sql: V1_SQL },
   { version: 2, description: 'leases held by one process at a time', sql: V2_SQL },
   { version: 3, description: 'run leases in the leases table', sql: V3_SQL },
   { version: 4, description: 'suite runs and their test results', sql: V4_SQL },
+  { version: 5, description: 'the frontier, pages and findings of QA crawls', sql: V5_SQL },
 ];
 
 /** The schema version this code writes: the version of the last migration. */

@@ -6,6 +6,7 @@ import { EventRepository } from './event-repository.js';
 import { JobRepository } from './job-repository.js';
 import { LeaseRepository } from './lease-repository.js';
 import { migrate, userVersion } from './migrations.js';
+import { QaRepository } from './qa-repository.js';
 import { RunItemRepository } from './run-item-repository.js';
 import { RunRepository } from './run-repository.js';
 import { guard, StoreError, toStoreError } from './store-error.js';
@@ -73,6 +74,8 @@ export class Store {
   readonly leases: LeaseRepository;
   /** The history of `flotilla suites` runs: each run's tests, flake rates, slow tests. */
   readonly suiteHistory: SuiteHistoryRepository;
+  /** The frontier, pages and findings of QA crawls (`flotilla qa`), for resuming them. */
+  readonly qa: QaRepository;
   readonly #db: Database.Database;
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -107,6 +110,7 @@ export class Store {
     this.events = new EventRepository(db);
     this.leases = new LeaseRepository(db);
     this.suiteHistory = new SuiteHistoryRepository(db);
+    this.qa = new QaRepository(db);
   }
 
   /** The schema version of the open database (`PRAGMA user_version`). */

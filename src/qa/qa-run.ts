@@ -1,0 +1,264 @@
+import type { Environment } from '../config/index.js';
+import { FlotillaError, InterruptedError, NEVER_ABORTED } from '../core/index.js';
+import { nowIso, type EventBus, type FlotillaEvent, type RunStatus } from '../events/index.js';
+import {
+  HeldLease,
+  Journal,
+  newRecordId,
+  runLeaseName,
+  type QaUrlRecord,
+  type RunRecord,
+  type Store,
+} from '../store/index.js';
+import { BrowserPool } from './browser/index.js';
+import type { CrawlSnapshot } from './crawl-state.js';
+import { crawl, type CrawlObserver, type PageOutcome } from './crawl.js';
+import type { HostPacer } from './politeness.js';
+import { crawlOptionsOf, type QaSpec } from './qa-spec.js';
+import { SEVERITIES, type Finding, type PageRecord, type QaReport } from './report.js';
+
+/** How long a crawl's lease outlives its process's last heartbeat (then another process may resume it). */
+const LEASE_TTL_MS = 30_000;
+const LEASE_RENEW_MS = 2_000;
+
+/** What a QA run works with. */
+export interface QaRunServices {
+  /** Where the run, its frontier, pages and findings, and its events are kept. */
+  readonly store: Store;
+  /** Hears every event of the run after it is stored (live progress, SSE). */
+  readonly bus?: EventBus;
+  /** The browser's environment: without Flotilla's secrets (`withoutSecrets`). @default process.env */
+  readonly env?: Environment;
+  /** Spacing shared with other runs (a batch). @default the run's own, at its `rate_limit` */
+  readonly pacer?: HostPacer;
+  /**
+   * A browser shared with other runs (a batch), which the run borrows contexts of and leaves open.
+   * @default a browser of the run's own, with `spec.workers` contexts, closed when it ends
+   */
+  readonly pool?: BrowserPool;
+}
+
+/** Options of one run. */
+export interface QaRunOptions {
+  /** Aborting it stops the crawl: the run is `interrupted`, its report partial, and it can resume. */
+  readonly signal?: AbortSignal;
+  /** @default a new `qa_…` id */
+  readonly id?: string;
+}
+
+/** A QA run started: its id (stored already) and its report to come. */
+export interface QaRunHandle {
+  readonly id: string;
+  /**
+   * The report once the crawl ends (also when stopped: `interrupted`). Rejects when the run could not
+   * crawl (no browser, a failing store); the run is then `failed` with that error.
+   */
+  readonly done: Promise<QaReport>;
+}
+
+/** The statuses a QA run's report status becomes. */
+const RUN_STATUS_OF: Record<QaReport['summary']['status'], RunStatus> = {
+  passed: 'succeeded',
+  failed: 'failed',
+  interrupted: 'interrupted',
+};
+
+/**
+ * Starts a QA crawl as a durable run (`kind: 'qa'`): the run is stored before this returns, and as the
+ * crawl goes, every URL it queues or leaves out, every page it tests and its findings are written with
+ * the `qa.visit` and `qa.page` events that announce them. A crawl stopped anywhere — Ctrl-C, a crash,
+ * `kill -9` — resumes with `resumeQaRun`.
+ */
+export function startQaRun(spec: QaSpec, services: QaRunServices, options: QaRunOptions = {}): QaRunHandle {
+  const { store } = services;
+  const id = options.id ?? newRecordId('qa');
+  const lease = runLease(store, id);
+  const journal = new Journal(store, services.bus);
+  journal.record(
+    () => {
+      store.runs.insert({ id, kind: 'qa', name: spec.urls[0] ?? null, spec, startedAt: nowIso() });
+      if (!lease.held.acquire().acquired) throw new FlotillaError('E_RUN_BUSY', `Run ${id} already exists`);
+    },
+    runStatus(id, 'running'),
+  );
+  return { id, done: drive(store.runs.get(id)!, undefined, lease, services, options.signal) };
+}
+
+/**
+ * Continues a QA run that was stopped (interrupted, or `running` with its process gone): the pages it
+ * tested are kept and never visited again, the URLs it queued (and those being tested when it stopped)
+ * are crawled, and the page budget left is what it had not spent.
+ * @throws FlotillaError `E_RUN_NOT_FOUND` (no QA run with that id), `E_RUN_BUSY` (a live process
+ *   crawls it), `E_RUN_NOT_RESUMABLE` (it finished).
+ */
+export function resumeQaRun(id: string, services: QaRunServices, options: QaRunOptions = {}): QaRunHandle {
+  const { store } = services;
+  const run = store.runs.get(id);
+  if (run === undefined || run.kind !== 'qa') {
+    throw new FlotillaError('E_RUN_NOT_FOUND', `No QA run ${id} in ${store.path}`);
+  }
+  if (!resumable(run)) {
+    throw new FlotillaError(
+      'E_RUN_NOT_RESUMABLE',
+      `QA run ${id} ${run.status === 'failed' ? 'failed' : 'succeeded'} when it finished; only a stopped run resumes`,
+    );
+  }
+  const lease = runLease(store, id);
+  if (!store.transaction(() => lease.held.acquire().acquired)) {
+    throw new FlotillaError('E_RUN_BUSY', `QA run ${id} is being crawled by another process`);
+  }
+  new Journal(store, services.bus).record(
+    () => store.runs.update(id, { status: 'running', error: null, finishedAt: null }),
+    runStatus(id, 'running'),
+  );
+  return { id, done: drive(run, snapshotOf(store.qa.list(id)), lease, services, options.signal) };
+}
+
+/** Whether a stored QA run can go on: stopped, or failed before its crawl ended (a browser that would not start). */
+function resumable(run: RunRecord): boolean {
+  if (run.status === 'interrupted' || run.status === 'running') return true;
+  return run.status === 'failed' && run.error !== null;
+}
+
+async function drive(
+  run: RunRecord,
+  resume: CrawlSnapshot | undefined,
+  lease: RunLease,
+  services: QaRunServices,
+  stopSignal: AbortSignal = NEVER_ABORTED,
+): Promise<QaReport> {
+  const { store } = services;
+  const signal = AbortSignal.any([stopSignal, lease.lost]);
+  const { id } = run;
+  const spec = run.spec as QaSpec;
+  const journal = new Journal(store, services.bus);
+  const finish = (status: RunStatus, patch: { output?: unknown; error?: string }): void => {
+    journal.record(
+      () => store.runs.update(id, { status, finishedAt: nowIso(), ...patch }),
+      runStatus(id, status, patch.error),
+    );
+  };
+  try {
+    const pool =
+      services.pool ??
+      (await BrowserPool.launch({
+        contexts: spec.workers,
+        ...(services.env === undefined ? {} : { env: services.env }),
+        signal,
+      }));
+    let report: QaReport;
+    try {
+      report = await crawl({
+        ...crawlOptionsOf(spec),
+        id,
+        startedAt: run.startedAt ?? run.createdAt,
+        pool,
+        signal,
+        ...(services.pacer === undefined ? {} : { pacer: services.pacer }),
+        ...(resume === undefined ? {} : { resume }),
+        observer: journalObserver(id, store, journal),
+      });
+    } finally {
+      if (services.pool === undefined) await pool.close();
+    }
+    finish(RUN_STATUS_OF[report.summary.status], { output: { summary: report.summary } });
+    return report;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    finish(signal.aborted ? 'interrupted' : 'failed', { error: message });
+    throw error;
+  } finally {
+    lease.held.release();
+  }
+}
+
+/** Writes each step of the crawl, with its event, in one transaction. */
+function journalObserver(id: string, store: Store, journal: Journal): CrawlObserver {
+  return {
+    seeded: ({ queued, skipped }) => store.qa.record(id, undefined, queued, skipped),
+    pageStarted: (worker, url, progress) =>
+      journal.emit({ type: 'qa.visit', runId: id, worker, url, progress, at: nowIso() }),
+    pageFinished: (outcome) =>
+      journal.record(
+        () =>
+          store.qa.record(
+            id,
+            outcome.tested === undefined
+              ? { url: outcome.url, depth: outcome.depth, tested: false, reason: outcome.reason ?? '' }
+              : {
+                  url: outcome.url,
+                  depth: outcome.depth,
+                  tested: true,
+                  pageKey: outcome.tested.pageKey,
+                  page: outcome.tested.page,
+                  findings: outcome.tested.findings,
+                },
+            outcome.discoveries.queued,
+            outcome.discoveries.skipped,
+          ),
+        pageEvent(id, outcome),
+      ),
+  };
+}
+
+function pageEvent(runId: string, outcome: PageOutcome): FlotillaEvent {
+  const findings = outcome.tested?.findings ?? [];
+  return {
+    type: 'qa.page',
+    runId,
+    worker: outcome.worker,
+    url: outcome.url,
+    tested: outcome.tested !== undefined,
+    status: outcome.tested?.page.status ?? null,
+    findings: findings.length,
+    ...(findings.length === 0 ? {} : { worst: worstOf(findings) }),
+    ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+    progress: outcome.progress,
+    at: nowIso(),
+  };
+}
+
+function worstOf(findings: readonly Finding[]): string {
+  return SEVERITIES.find((severity) => findings.some((one) => one.severity === severity)) ?? 'info';
+}
+
+/** The crawl a stored run had reached; `undefined` when it never began (it starts afresh). */
+function snapshotOf(rows: readonly QaUrlRecord[]): CrawlSnapshot | undefined {
+  if (rows.length === 0) return undefined;
+  const queued: CrawlSnapshot['queued'][number][] = [];
+  const tested: CrawlSnapshot['tested'][number][] = [];
+  const notTested: CrawlSnapshot['notTested'][number][] = [];
+  for (const row of rows) {
+    if (row.state === 'queued') queued.push({ url: row.url, depth: row.depth });
+    else if (row.state === 'tested') {
+      tested.push({
+        page: row.page as PageRecord,
+        pageKey: row.pageKey ?? row.url,
+        findings: (row.findings ?? []) as Finding[],
+      });
+    } else notTested.push({ url: row.url, reason: row.reason ?? '', claimed: row.claimed });
+  }
+  return { queued, tested, notTested };
+}
+
+/** The lease on a run this process crawls, and the signal that aborts when another process takes it. */
+interface RunLease {
+  readonly held: HeldLease;
+  readonly lost: AbortSignal;
+}
+
+function runLease(store: Store, id: string): RunLease {
+  const lost = new AbortController();
+  const held = new HeldLease({
+    store,
+    name: runLeaseName(id),
+    ttlMs: LEASE_TTL_MS,
+    renewMs: LEASE_RENEW_MS,
+    onLost: () => lost.abort(new InterruptedError(`QA run ${id}: another process took it over`)),
+  });
+  return { held, lost: lost.signal };
+}
+
+function runStatus(runId: string, status: RunStatus, error?: string): FlotillaEvent {
+  return { type: 'run.status', runId, status, at: nowIso(), ...(error === undefined ? {} : { error }) };
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { describeZodIssue, type QaConfig } from '../config/index.js';
+import { InvalidArgumentError } from '../core/index.js';
+import { MAX_WORKERS, type CrawlOptions } from './crawl.js';
+import { SEVERITIES, type Severity } from './report.js';
+
+/**
+ * What one QA run crawls and how: the one shape the CLI's flags, a batch file's entries, `POST /v1/qa`,
+ * a workflow's `qa` step and a stored run (for `--resume`) all come down to. Field names are the
+ * report's `run.config` names (docs/qa.md).
+ */
+export interface QaSpec {
+  readonly urls: readonly string[];
+  readonly workers: number;
+  readonly max_pages: number;
+  readonly max_depth: number;
+  readonly rate_limit: number;
+  readonly allow_origins: readonly string[];
+  readonly ignore_robots: boolean;
+  readonly sitemap: boolean;
+  readonly fail_on: Severity;
+}
+
+/** The fields a spec may have, for "unknown field" errors. */
+export const QA_SPEC_FIELDS = [
+  'urls',
+  'workers',
+  'max_pages',
+  'max_depth',
+  'rate_limit',
+  'allow_origins',
+  'ignore_robots',
+  'sitemap',
+  'fail_on',
+] as const;
+
+const webUrl = z.string({ error: 'expected an http or https URL' }).refine(
+  (value) => {
+    try {
+      const protocol = new URL(value).protocol;
+      return protocol === 'http:' || protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an http or https URL' },
+);
+
+function whole(min: number, max = Infinity) {
+  const range = max === Infinity ? `≥ ${min}` : `from ${min} to ${max}`;
+  return z
+    .number({ error: `expected an integer ${range}` })
+    .int()
+    .min(min)
+    .max(max);
+}
+
+/** The schema of a spec as written (every field but `urls` optional: the defaults fill them). */
+const specInputSchema = z.strictObject(
+  {
+    urls: z
+      .array(webUrl, { error: 'expected a list of start URLs' })
+      .min(1, 'expected at least one start URL'),
+    workers: whole(1, MAX_WORKERS).optional(),
+    max_pages: whole(1).optional(),
+    max_depth: whole(0).optional(),
+    rate_limit: z.number({ error: 'expected navigations per second ≥ 0' }).min(0).optional(),
+    allow_origins: z.array(z.string({ error: 'expected an origin, host or *.host' })).optional(),
+    ignore_robots: z.boolean({ error: 'expected true or false' }).optional(),
+    sitemap: z.boolean({ error: 'expected true or false' }).optional(),
+    fail_on: z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(', ')}` }).optional(),
+  },
+  { error: 'expected a mapping' },
+);
+
+/** What a spec as written may hold. */
+export type QaSpecInput = z.input<typeof specInputSchema>;
+
+/**
+ * `input` as a spec, the defaults (`qa:` of the configuration) filling what it leaves out.
+ * @param where what `input` is, for errors: `--batch-file runs.json: runs[2]`, `body`, …
+ * @throws InvalidArgumentError naming the field and what was expected.
+ */
+export function parseQaSpec(input: unknown, defaults: QaConfig, where = 'spec'): QaSpec {
+  const parsed = specInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const problem = describeZodIssue(parsed.error.issues[0]!, where, QA_SPEC_FIELDS);
+    const field = problem.field === where ? where : `${where}.${problem.field}`;
+    throw new InvalidArgumentError(`${field}: ${problem.message}`);
+  }
+  const spec = parsed.data;
+  if (defaults.workers > MAX_WORKERS && spec.workers === undefined) {
+    throw new InvalidArgumentError(
+      `qa.workers: expected an integer from 1 to ${MAX_WORKERS}, got ${defaults.workers}`,
+    );
+  }
+  return {
+    urls: spec.urls,
+    workers: spec.workers ?? defaults.workers,
+    max_pages: spec.max_pages ?? defaults.max_pages,
+    max_depth: spec.max_depth ?? defaults.max_depth,
+    rate_limit: spec.rate_limit ?? defaults.rate_limit,
+    allow_origins: spec.allow_origins ?? [],
+    ignore_robots: spec.ignore_robots ?? false,
+    sitemap: spec.sitemap ?? false,
+    fail_on: spec.fail_on ?? 'high',
+  };
+}
+
+/** The crawl options of a spec (everything but the pool, the pacer and the signal). */
+export function crawlOptionsOf(
+  spec: QaSpec,
+): Omit<CrawlOptions, 'pool' | 'pacer' | 'signal' | 'observer' | 'resume' | 'id'> {
+  return {
+    urls: spec.urls,
+    workers: spec.workers,
+    maxPages: spec.max_pages,
+    maxDepth: spec.max_depth,
+    rateLimit: spec.rate_limit,
+    allowOrigins: spec.allow_origins,
+    ignoreRobots: spec.ignore_robots,
+    sitemap: spec.sitemap,
+    failOn: spec.fail_on,
+  };
+}
