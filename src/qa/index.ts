@@ -29,6 +29,15 @@ export {
   type QaRunOptions,
   type QaRunServices,
 } from './qa-run.js';
+export {
+  DEFAULT_POOL_SIZE,
+  MAX_POOL_SIZE,
+  parseBatch,
+  readBatchFile,
+  runQaBatch,
+  type BatchRun,
+  type QaBatchOptions,
+} from './batch.js';
 export { crawlOptionsOf, parseQaSpec, QA_SPEC_FIELDS, type QaSpec, type QaSpecInput } from './qa-spec.js';
 export { HTTP_STATUS_CHECK, httpStatusFindings } from './http-status.js';
 export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT } from './politeness.js';

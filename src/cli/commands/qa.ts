@@ -3,16 +3,23 @@ import { join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { InvalidArgumentError } from '../../core/index.js';
 import {
+  DEFAULT_POOL_SIZE,
+  MAX_POOL_SIZE,
   MAX_WORKERS,
   parseQaSpec,
+  readBatchFile,
   resumeQaRun,
+  runQaBatch,
   SEVERITIES,
   startQaRun,
+  type BatchRun,
   type QaReport,
   type QaRunHandle,
+  type QaSpec,
 } from '../../qa/index.js';
 import { openRuntime } from '../../runtime/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
+import type { Output } from '../output.js';
 import { QaDisplay } from '../display/qa-display.js';
 import { printQaReport } from '../display/qa-report.js';
 import { ExitCode } from '../exit-codes.js';
@@ -66,7 +73,15 @@ export function registerQaCommand(
       '--resume <run-id>',
       'go on with a crawl that was stopped (Ctrl-C, a crash), with its own settings',
     )
-    .option('--out <dir>', 'also write the report as DIR/report.json')
+    .option(
+      '--batch-file <file>',
+      'crawl each run of a JSON array ({"urls": [...], "max_pages": 50, ...}); flags fill what an entry leaves out',
+    )
+    .option(
+      '--pool-size <n>',
+      `runs of a batch crawling at once, 1–${MAX_POOL_SIZE} (default ${DEFAULT_POOL_SIZE})`,
+    )
+    .option('--out <dir>', 'also write the report as DIR/report.json (a batch: DIR/<run-id>/report.json)')
     .action(async (urls, options, command) => {
       const context = createContext(command.optsWithGlobals(), signal, {
         ...(options.workers === undefined ? {} : { workers: options.workers }),
@@ -75,39 +90,51 @@ export function registerQaCommand(
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
       });
       const { output, config } = context;
-      if (options.resume !== undefined) {
-        if (urls.length > 0)
-          throw new UsageError('--resume: a resumed crawl keeps its own URLs; give no URL');
-        const given = Object.entries(CRAWL_FLAGS).find(
-          ([key]) => (options as Record<string, unknown>)[key] !== undefined,
-        );
-        if (given !== undefined || options.allowOrigin.length > 0) {
-          const flag = given?.[1] ?? '--allow-origin';
-          throw new UsageError(`--resume: a resumed crawl keeps its own settings; drop ${flag}`);
-        }
-      } else if (urls.length === 0) {
-        throw new UsageError('flotilla qa: give at least one start URL, or --resume RUN_ID');
-      }
+      const mode = checkMode(urls, options);
       if (config.qa.workers > MAX_WORKERS) {
         throw new UsageError(
           `--workers: expected an integer from 1 to ${MAX_WORKERS}, got ${config.qa.workers}`,
         );
       }
-      const spec = options.resume === undefined ? specOf(urls, options, config.qa) : undefined;
+      const poolSize = poolSizeOf(options.poolSize);
+      const specs =
+        mode === 'batch'
+          ? await batchOf(options.batchFile!, config.qa, flagDefaults(options))
+          : mode === 'crawl'
+            ? [specOf(urls, options, config.qa)]
+            : [];
 
       const runtime = await openRuntime({ config });
+      const display = new QaDisplay(output);
+      const unsubscribe = runtime.bus.subscribe((event) => display.handle(event));
       try {
         const services = { store: runtime.store, bus: runtime.bus, env: runtime.env };
+        if (mode === 'batch') {
+          display.start();
+          let runs: BatchRun[];
+          try {
+            runs = await runQaBatch(specs, services, {
+              poolSize,
+              signal,
+              started: (index, id) => {
+                display.follow(id, `[${index}]`);
+                if (!output.json)
+                  output.line(style.dim(`[${index}] crawling run ${id} (${specs[index]!.urls[0]})`));
+              },
+            });
+          } finally {
+            display.stop();
+          }
+          finishBatch(output, runs, options.out, state);
+          return;
+        }
         const handle: QaRunHandle =
-          spec === undefined
+          mode === 'resume'
             ? resumeQaRun(options.resume!, services, { signal })
-            : startQaRun(spec, services, { signal });
-        const display = new QaDisplay(output, handle.id);
-        const unsubscribe = runtime.bus.subscribe((event) => display.handle(event));
+            : startQaRun(specs[0]!, services, { signal });
+        display.follow(handle.id);
         if (!output.json) {
-          output.line(
-            style.dim(`${options.resume === undefined ? 'crawling' : 'resuming'} run ${handle.id}`),
-          );
+          output.line(style.dim(`${mode === 'resume' ? 'resuming' : 'crawling'} run ${handle.id}`));
         }
         display.start();
         let report: QaReport;
@@ -115,7 +142,6 @@ export function registerQaCommand(
           report = await handle.done;
         } finally {
           display.stop();
-          unsubscribe();
         }
         const file = options.out === undefined ? null : writeReport(options.out, report);
         if (output.json) output.document(report);
@@ -123,16 +149,130 @@ export function registerQaCommand(
         if (report.summary.status === 'interrupted' && !output.json) {
           output.line(`  resume    flotilla qa --resume ${handle.id}`);
         }
-        state.exitCode =
-          report.summary.status === 'interrupted'
-            ? ExitCode.Interrupted
-            : report.summary.status === 'failed'
-              ? ExitCode.Failures
-              : ExitCode.Ok;
+        state.exitCode = exitCodeOf(report);
       } finally {
+        unsubscribe();
         await runtime.close();
       }
     });
+}
+
+type QaFlags = {
+  allowOrigin: string[];
+  ignoreRobots?: true;
+  sitemap?: true;
+  failOn?: string;
+  resume?: string;
+  batchFile?: string;
+  [flag: string]: unknown;
+};
+
+/** What the command was asked: one crawl, a resumed one, or a batch; conflicting asks are usage errors. */
+function checkMode(urls: readonly string[], options: QaFlags): 'crawl' | 'resume' | 'batch' {
+  if (options.resume !== undefined) {
+    if (options.batchFile !== undefined)
+      throw new UsageError('--resume: give --resume or --batch-file, not both');
+    if (urls.length > 0) throw new UsageError('--resume: a resumed crawl keeps its own URLs; give no URL');
+    const given = Object.entries(CRAWL_FLAGS).find(([key]) => options[key] !== undefined);
+    if (given !== undefined || options.allowOrigin.length > 0) {
+      throw new UsageError(
+        `--resume: a resumed crawl keeps its own settings; drop ${given?.[1] ?? '--allow-origin'}`,
+      );
+    }
+    return 'resume';
+  }
+  if (options.batchFile !== undefined) {
+    if (urls.length > 0) throw new UsageError('--batch-file: the runs’ URLs are in the file; give no URL');
+    return 'batch';
+  }
+  if (options['poolSize'] !== undefined) throw new UsageError('--pool-size: only with --batch-file');
+  if (urls.length === 0)
+    throw new UsageError('flotilla qa: give at least one start URL, --batch-file FILE or --resume RUN_ID');
+  return 'crawl';
+}
+
+/** The flags a batch entry inherits when it leaves the field out. */
+function flagDefaults(options: QaFlags): Record<string, unknown> {
+  return {
+    ...(options.allowOrigin.length === 0 ? {} : { allow_origins: options.allowOrigin }),
+    ...(options.ignoreRobots === true ? { ignore_robots: true } : {}),
+    ...(options.sitemap === true ? { sitemap: true } : {}),
+    ...(options.failOn === undefined ? {} : { fail_on: options.failOn }),
+  };
+}
+
+async function batchOf(
+  file: string,
+  defaults: Parameters<typeof parseQaSpec>[1],
+  entryDefaults: Record<string, unknown>,
+): Promise<QaSpec[]> {
+  try {
+    return await readBatchFile(resolve(file), defaults, file, entryDefaults);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function poolSizeOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_POOL_SIZE;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_POOL_SIZE) {
+    throw new UsageError(
+      `--pool-size: expected an integer from 1 to ${MAX_POOL_SIZE}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+function exitCodeOf(report: QaReport): ExitCode {
+  return report.summary.status === 'interrupted'
+    ? ExitCode.Interrupted
+    : report.summary.status === 'failed'
+      ? ExitCode.Failures
+      : ExitCode.Ok;
+}
+
+/** How bad each outcome is, for the batch's exit code: the worst of its runs. */
+const SEVERITY_OF_EXIT: Partial<Record<ExitCode, number>> = {
+  [ExitCode.Ok]: 0,
+  [ExitCode.Failures]: 1,
+  [ExitCode.Interrupted]: 2,
+};
+
+/** The batch's reports (`--json`: `{ runs: [...] }`), each run's file under `--out`, the worst exit code. */
+function finishBatch(
+  output: Output,
+  runs: readonly BatchRun[],
+  out: string | undefined,
+  state: CommandState,
+): void {
+  let worst: ExitCode = ExitCode.Ok;
+  const worse = (code: ExitCode): void => {
+    if ((SEVERITY_OF_EXIT[code] ?? 0) > (SEVERITY_OF_EXIT[worst] ?? 0)) worst = code;
+  };
+  const documents: unknown[] = [];
+  for (const run of runs) {
+    if ('report' in run) {
+      const file = out === undefined ? null : writeReport(join(out, run.id), run.report);
+      documents.push(run.report);
+      if (!output.json) {
+        output.line();
+        output.line(style.bold(`[${run.index}] run ${run.id}`));
+        printQaReport(output, run.report, file);
+      }
+      worse(exitCodeOf(run.report));
+    } else if ('error' in run) {
+      documents.push({ run: { id: run.id }, error: run.error });
+      output.error(`[${run.index}] run ${run.id} could not crawl: ${run.error}`);
+      worse(ExitCode.Failures);
+    } else {
+      documents.push({ run: null, skipped: 'the batch was stopped before this run started' });
+      worse(ExitCode.Interrupted);
+    }
+  }
+  if (output.json) output.document({ runs: documents });
+  state.exitCode = worst;
 }
 
 /** The crawl the flags ask for; a bad value is a usage error naming its flag. */

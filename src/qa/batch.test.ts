@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startChainSite, type QaSite } from '../../test/fixtures/qa-site.js';
+import { flush } from '../../test/helpers/deferred.js';
+import { openStore, type Store } from '../store/index.js';
+import { parseBatch, readBatchFile, runQaBatch } from './batch.js';
+import type { QaSpec } from './qa-spec.js';
+
+const DEFAULTS = { workers: 2, rate_limit: 3, max_pages: 100, max_depth: 3 };
+
+let dir = '';
+let store: Store;
+const sites: QaSite[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'flotilla-qa-batch-'));
+  store = openStore({ home: dir });
+});
+afterEach(async () => {
+  store.close();
+  await Promise.all(sites.splice(0).map((site) => site.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function site(length = 6): Promise<QaSite> {
+  const started = await startChainSite(length);
+  sites.push(started);
+  return started;
+}
+
+function spec(origin: string, extra: Partial<QaSpec> = {}): QaSpec {
+  return {
+    urls: [`${origin}/`],
+    workers: 1,
+    max_pages: 3,
+    max_depth: 10,
+    rate_limit: 0,
+    allow_origins: [],
+    ignore_robots: true,
+    sitemap: false,
+    fail_on: 'high',
+    ...extra,
+  };
+}
+
+describe('batches', () => {
+  it('crawls at most --pool-size runs at once, each with its own settings, reports in batch order', async () => {
+    const [a, b, c] = [await site(), await site(), await site()];
+    for (const one of [a, b, c]) one.hold('/');
+    const started: number[] = [];
+    const batch = runQaBatch(
+      [spec(a.origin, { max_pages: 2 }), spec(b.origin), spec(c.origin, { max_pages: 4 })],
+      {
+        store,
+      },
+      { poolSize: 2, started: (index) => started.push(index) },
+    );
+    await Promise.all([a.requested('/'), b.requested('/')]);
+    for (let turn = 0; turn < 20; turn++) await flush();
+    expect(started).toEqual([0, 1]);
+    expect(c.hits).toEqual([]);
+    b.release('/');
+    await c.requested('/');
+    expect(started).toEqual([0, 1, 2]);
+    a.release('/');
+    c.release('/');
+    const runs = await batch;
+    expect(runs.map((run) => ('report' in run ? run.report.summary.pages_tested : run))).toEqual([2, 3, 4]);
+    const ids = runs.map((run) => ('id' in run ? run.id : ''));
+    expect(new Set(ids).size).toBe(3);
+    expect(ids.map((id) => store.runs.get(id)?.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  }, 90_000);
+
+  it('spaces navigations to one host at the strictest rate of the batch, across its runs', async () => {
+    const shared = await site(10);
+    const runs = await runQaBatch(
+      [
+        spec(shared.origin, { rate_limit: 4, max_pages: 3 }),
+        spec(shared.origin, { rate_limit: 50, max_pages: 3 }),
+      ],
+      { store },
+      { poolSize: 2 },
+    );
+    expect(runs.every((run) => 'report' in run)).toBe(true);
+    // Six navigations to one host at 4 per second: the turns are 250 ms apart whichever run takes them,
+    // so five gaps span at least 1.25 s less the jitter of opening a page after its turn.
+    const times = shared.times;
+    expect(times).toHaveLength(6);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThan(5 * 250 - 150);
+  }, 90_000);
+
+  it('names the entry and the field of a bad batch, before anything starts', async () => {
+    expect(() =>
+      parseBatch([{ urls: ['http://a/'] }, { urls: ['http://b/'], max_pages: 0 }], DEFAULTS, 'runs.json'),
+    ).toThrow('runs.json: [1].max_pages: expected an integer ≥ 1');
+    expect(() => parseBatch({ urls: [] }, DEFAULTS, 'runs.json')).toThrow(
+      'runs.json: expected a non-empty JSON array',
+    );
+    expect(() => parseBatch([{ url: 'http://a/' }], DEFAULTS, 'runs.json')).toThrow(/runs\.json: \[0\]/);
+    const file = join(dir, 'runs.json');
+    writeFileSync(file, '[{"urls": ["http://a/"], "password": "hunter2"');
+    await expect(readBatchFile(file, DEFAULTS, 'runs.json')).rejects.toThrow(/^runs\.json: not valid JSON/);
+    await expect(readBatchFile(file, DEFAULTS, 'runs.json')).rejects.not.toThrow(/hunter2/);
+    await expect(readBatchFile(join(dir, 'none.json'), DEFAULTS, 'none.json')).rejects.toThrow(
+      '--batch-file none.json: cannot be read (no such file)',
+    );
+    const filled = parseBatch(
+      [{ urls: ['http://a/'] }, { urls: ['http://b/'], fail_on: 'low' }],
+      DEFAULTS,
+      'x',
+      {
+        fail_on: 'critical',
+      },
+    );
+    expect(filled.map((one) => [one.fail_on, one.workers])).toEqual([
+      ['critical', 2],
+      ['low', 2],
+    ]);
+  });
+});
