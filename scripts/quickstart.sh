@@ -16,14 +16,12 @@ if [[ "$mode" != demo && "$mode" != test ]]; then
 fi
 
 # Debian packages: the command each provides, then the package. Chromium is the QA crawler's browser
-# (src/qa/browser), driven by playwright-core, which downloads no browser of its own; the demo does not
-# crawl, so only the tests need it.
+# (src/qa/browser), driven by playwright-core, which downloads no browser of its own: the demo's crawl
+# and the tests need it.
 SYSTEM_PACKAGES=(
   "git:git"
+  "chromium:chromium"
 )
-if [[ "$mode" == test ]]; then
-  SYSTEM_PACKAGES+=("chromium:chromium")
-fi
 
 missing=()
 for entry in "${SYSTEM_PACKAGES[@]}"; do

@@ -1,1 +1,8 @@
-export { DEMO_PROMPTS, runDemo, type DemoJobResult, type DemoOptions, type DemoResult } from './run-demo.js';
+export {
+  DEMO_PROMPTS,
+  runDemo,
+  type DemoCrawlResult,
+  type DemoJobResult,
+  type DemoOptions,
+  type DemoResult,
+} from './run-demo.js';

@@ -6,7 +6,10 @@ import { loadConfig } from '../config/index.js';
 import { assertCount, stopwatch } from '../core/index.js';
 import type { JobStatus, SequencedEvent } from '../events/index.js';
 import { openRuntime } from '../runtime/index.js';
+import { hasCode } from '../core/index.js';
+import { startQaRun, type QaReport } from '../qa/index.js';
 import { createDemoRepository } from './demo-repository.js';
+import { startDemoSite } from './demo-site.js';
 
 /** The tasks the demo hands to its agents, one job each. */
 export const DEMO_PROMPTS: readonly string[] = [
@@ -42,7 +45,22 @@ export interface DemoOptions {
   readonly onEvent?: (event: SequencedEvent) => void;
   /** Called once per job as it is queued, with its prompt (for a display's labels). */
   readonly onJob?: (jobId: string, prompt: string) => void;
+  /** After the jobs, crawl a small site the demo serves with the QA crawler (needs Chromium). @default true */
+  readonly crawl?: boolean;
+  /** Called when the crawl's run starts, with its id (for a display). */
+  readonly onCrawl?: (runId: string, url: string) => void;
 }
+
+/** What the demo's crawl did, or why it was skipped. */
+export type DemoCrawlResult =
+  | {
+      readonly runId: string;
+      readonly url: string;
+      readonly workers: number;
+      readonly wallMs: number;
+      readonly report: QaReport;
+    }
+  | { readonly skipped: string };
 
 /** What one demo job did. */
 export interface DemoJobResult {
@@ -65,6 +83,8 @@ export interface DemoResult {
   /** The sum of the jobs' own run times: what a sequential run would have taken. */
   readonly sequentialMs: number;
   readonly jobs: readonly DemoJobResult[];
+  /** The crawl after the jobs; `undefined` when not asked for. */
+  readonly crawl?: DemoCrawlResult;
 }
 
 const AGENT_PATH = fileURLToPath(new URL('../../examples/agents/demo-agent.mjs', import.meta.url));
@@ -141,11 +161,56 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       };
     });
     const sequentialMs = jobs.reduce((sum, job) => sum + job.durationMs, 0);
-    return { concurrency, peak, wallMs, sequentialMs, jobs };
+    const crawl = options.crawl === false ? undefined : await crawlDemoSite(runtime, options);
+    return { concurrency, peak, wallMs, sequentialMs, jobs, ...(crawl === undefined ? {} : { crawl }) };
   } finally {
     signal?.removeEventListener('abort', cancelAll);
     unsubscribe();
     await runtime.close();
     rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** How many browser contexts the demo's crawl tests pages with. */
+const DEMO_CRAWL_WORKERS = 4;
+
+/**
+ * Crawls the demo's own site as a QA run of the runtime's store: 4 contexts of one Chromium, every
+ * page tested once. Without Chromium, the crawl is skipped with the command that installs it.
+ */
+async function crawlDemoSite(
+  runtime: Awaited<ReturnType<typeof openRuntime>>,
+  options: DemoOptions,
+): Promise<DemoCrawlResult> {
+  const site = await startDemoSite();
+  try {
+    const elapsed = stopwatch();
+    const run = startQaRun(
+      {
+        urls: [site.url],
+        workers: DEMO_CRAWL_WORKERS,
+        max_pages: 50,
+        max_depth: 5,
+        rate_limit: 0,
+        allow_origins: [],
+        ignore_robots: false,
+        sitemap: false,
+        fail_on: 'critical',
+      },
+      { store: runtime.store, bus: runtime.bus, env: runtime.env },
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
+    options.onCrawl?.(run.id, site.url);
+    let report: QaReport;
+    try {
+      report = await run.done;
+    } catch (error) {
+      if (hasCode(error, 'E_NO_BROWSER')) return { skipped: (error as Error).message };
+      throw error;
+    }
+    options.signal?.throwIfAborted();
+    return { runId: run.id, url: site.url, workers: DEMO_CRAWL_WORKERS, wallMs: elapsed(), report };
+  } finally {
+    await site.close();
   }
 }

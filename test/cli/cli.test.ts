@@ -64,7 +64,7 @@ describe('flotilla CLI', () => {
     expect(stderr).toMatch(/flotilla\.config\.yaml:2:\d+: server\.concurrency/);
   });
 
-  it('runs the demo: every job succeeds in its own checkout under the bound, all of it stored', async () => {
+  it('runs the demo: every job succeeds in its own checkout under the bound, then the crawl, all of it stored', async () => {
     const home = join(dir, 'home');
     const { code, stdout, stderr } = await runCli(
       ['demo', '--jobs', '6', '--concurrency', '3', '--agent-speed', '0', '--json', '--home', home],
@@ -75,7 +75,31 @@ describe('flotilla CLI', () => {
     const result = JSON.parse(stdout) as {
       peak: number;
       jobs: { id: string; status: string; changedFiles: string[] }[];
+      crawl: {
+        runId: string;
+        url: string;
+        report: {
+          summary: { pages_tested: number; findings_by_severity: Record<string, number> };
+          not_tested: { url: string; reason: string }[];
+          findings: { rule: string; url: string }[];
+        };
+      };
     };
+    // The crawl of the demo's own site: its nine pages and two planted faults, each tested once.
+    const { report } = result.crawl;
+    expect(report.summary.pages_tested).toBe(11);
+    expect(report.summary.findings_by_severity).toMatchObject({ critical: 1, high: 1 });
+    expect(
+      report.findings.map(({ rule, url }) => [rule, url.slice(result.crawl.url.length - 1)]).sort(),
+    ).toEqual([
+      ['4xx', '/blog/draft'],
+      ['5xx', '/docs/api/v1'],
+    ]);
+    expect(report.not_tested.map(({ reason }) => reason).sort()).toEqual([
+      'destructive',
+      'non-http-scheme',
+      'out-of-scope',
+    ]);
     expect(result.jobs.map((job) => job.status)).toEqual(Array(6).fill('succeeded'));
     expect(result.peak).toBeLessThanOrEqual(3);
     for (const job of result.jobs) expect(job.changedFiles).toEqual(expect.arrayContaining(['CHANGELOG.md']));
@@ -94,14 +118,18 @@ describe('flotilla CLI', () => {
         n: number;
       };
       expect(logLines.n).toBeGreaterThanOrEqual(6 * 6);
+      const pages = db
+        .prepare("SELECT count(*) AS n FROM qa_urls WHERE run_id = ? AND state = 'tested'")
+        .get(result.crawl.runId) as { n: number };
+      expect(pages.n).toBe(11);
     } finally {
       db.close();
     }
-  });
+  }, 90_000); // the agents, then Chromium's launch and the crawl, on a busy machine
 
   it('uses FLOTILLA_HOME when --home is not given, and prints a human summary without --json', async () => {
     const home = join(dir, 'env-home');
-    const { code, stdout } = await runCli(['demo', '--jobs', '2', '--agent-speed', '0'], {
+    const { code, stdout } = await runCli(['demo', '--jobs', '2', '--agent-speed', '0', '--no-crawl'], {
       cwd: dir,
       env: { FLOTILLA_HOME: home },
     });

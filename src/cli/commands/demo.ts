@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from '@commander-js/extra-
 import { runDemo, type DemoResult } from '../../demo/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 import { JobDisplay } from '../display/job-display.js';
+import { QaDisplay } from '../display/qa-display.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { parseCount } from '../parse.js';
@@ -16,7 +17,7 @@ export function registerDemoCommand(
   program
     .command('demo')
     .description(
-      'run a batch of agent jobs in parallel on a temporary git repository (needs only git and Node)',
+      'run a batch of agent jobs in parallel on a temporary git repository, then crawl a small site it serves',
     )
     .addOption(
       new Option('--jobs <n>', 'how many agent jobs to run').default(12).argParser(parseCount('--jobs', 1)),
@@ -31,11 +32,13 @@ export function registerDemoCommand(
         .default(1)
         .argParser(parseFactor),
     )
+    .option('--no-crawl', 'skip the crawl of the demo’s own web site (which needs Chromium)')
     .action(async (options, command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
       const context = createContext(globals, signal);
       const { output } = context;
       const display = new JobDisplay(output);
+      const crawlDisplay = new QaDisplay(output);
       output.line(
         style.bold(
           `Flotilla demo: ${options.jobs} agent jobs, ${options.concurrency} at a time, each in its own git checkout`,
@@ -53,10 +56,24 @@ export function registerDemoCommand(
           agentSpeed: options.agentSpeed,
           signal,
           onJob: (jobId, prompt) => display.describe(jobId, prompt),
-          onEvent: (event) => display.handle(event),
+          crawl: options.crawl,
+          onEvent: (event) => {
+            display.handle(event);
+            crawlDisplay.handle(event);
+          },
+          onCrawl: (runId, url) => {
+            display.stop();
+            output.line();
+            output.line(
+              style.bold(`Then a QA crawl of the demo’s own site, ${url}, with 4 contexts of one Chromium`),
+            );
+            crawlDisplay.follow(runId);
+            crawlDisplay.start();
+          },
         });
       } finally {
         display.stop();
+        crawlDisplay.stop();
       }
       const failed = result.jobs.filter((job) => job.status !== 'succeeded');
       if (output.json) output.document(result);
@@ -89,4 +106,20 @@ function printSummary(output: Output, result: DemoResult): void {
     `  wall time       ${formatDuration(result.wallMs)} (the jobs’ own time adds up to ${formatDuration(result.sequentialMs)}: ${speedup.toFixed(1)}× from running them in parallel)`,
   );
   output.line(`  stored          every job and every output line, in the state folder above`);
+  const crawl = result.crawl;
+  if (crawl === undefined) return;
+  if ('skipped' in crawl) {
+    output.line(`  crawl           skipped: ${crawl.skipped}`);
+    return;
+  }
+  const { summary } = crawl.report;
+  const found = Object.entries(summary.findings_by_severity)
+    .filter(([, count]) => count > 0)
+    .map(([severity, count]) => `${count} ${severity}`)
+    .join(', ');
+  output.line(
+    `  crawl           ${summary.pages_tested} pages tested in ${formatDuration(crawl.wallMs)} by ${crawl.workers} contexts of one browser; ${summary.pages_not_tested} URLs not tested, each with its reason`,
+  );
+  output.line(`  findings        ${found === '' ? 'none' : found} (the site’s faults, on purpose)`);
+  output.line(`  crawl stored    run ${crawl.runId}: every URL, page and finding, as it went`);
 }
