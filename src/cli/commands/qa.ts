@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { BrowserPool, crawl, MAX_WORKERS, SEVERITIES } from '../../qa/index.js';
+import {
+  BrowserPool,
+  crawl,
+  LoginSession,
+  MAX_WORKERS,
+  PASSWORD_VARIABLE,
+  SEVERITIES,
+} from '../../qa/index.js';
 import { withoutSecrets } from '../../runtime/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 import { printQaReport } from '../display/qa-report.js';
@@ -9,6 +16,7 @@ import { ExitCode } from '../exit-codes.js';
 import { collect } from '../parse.js';
 import { style } from '../style.js';
 import { UsageError } from '../errors.js';
+import { readQaAccess } from './qa-access.js';
 
 /**
  * `flotilla qa`: crawls a web app breadth-first with one Chromium and `--workers` contexts, tests every
@@ -42,6 +50,13 @@ export function registerQaCommand(
         .default('high'),
     )
     .option('--out <dir>', 'also write the report as DIR/report.json')
+    .option('--auth <user:pass@url>', `log in once through the form at URL (no pass: $${PASSWORD_VARIABLE})`)
+    .option('--username-selector <selector>', 'the login form’s user name field, when not found by itself')
+    .option('--password-selector <selector>', 'the login form’s password field, when not found by itself')
+    .option('--submit-selector <selector>', 'the login form’s submit control, when not found by itself')
+    .option('--storage-state <file>', 'start every context with this saved session (Playwright JSON)')
+    .option('--cookie <name=value>', 'a cookie for the start URLs’ hosts (repeatable)', collect, [])
+    .option('--header <"Name: value">', 'a header sent with every request (repeatable)', collect, [])
     .action(async (urls, options, command) => {
       const context = createContext(command.optsWithGlobals(), signal, {
         ...(options.workers === undefined ? {} : { workers: options.workers }),
@@ -55,12 +70,19 @@ export function registerQaCommand(
           `--workers: expected an integer from 1 to ${MAX_WORKERS}, got ${config.qa.workers}`,
         );
       }
-      const pool = await BrowserPool.launch({
-        contexts: config.qa.workers,
-        env: withoutSecrets(process.env, config.server.token),
-        signal,
-      });
+      const access = await readQaAccess(urls, options, process.env, signal);
+      // The browser gets no secret of Flotilla's, nor the password.
+      const { [PASSWORD_VARIABLE]: _password, ...env } = withoutSecrets(process.env, config.server.token);
+      const pool = await BrowserPool.launch({ contexts: config.qa.workers, env, signal, ...access.pool });
       try {
+        let login: LoginSession | undefined;
+        if (access.login !== undefined) {
+          login = new LoginSession({ pool, ...access.login });
+          await login.login(signal);
+          output.line(
+            `${style.green('✔')} logged in at ${login.loginUrl} as ${access.login.credentials.username}`,
+          );
+        }
         const report = await crawl({
           urls,
           workers: config.qa.workers,
@@ -72,6 +94,7 @@ export function registerQaCommand(
           sitemap: options.sitemap === true,
           failOn: options.failOn,
           pool,
+          ...(login === undefined ? {} : { login }),
           signal,
           observer: {
             pageTested: (worker, page, findings) => {
