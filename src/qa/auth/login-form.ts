@@ -46,6 +46,7 @@ interface FormScope {
  * first `type=email`, else the first whose name or id says user, email or login, else the nearest one
  * before the password field. The submit control, in a form: its first submit button or input whose text
  * says log in, sign in, submit or continue, else its first one; outside a form, a button with such text.
+ * (With none, `login` submits the form with `requestSubmit`, or presses Enter when there is no form.)
  */
 export function markLoginForm(password: FormElement, wanted: LoginFormWanted): LoginFormFound {
   const mark = 'data-flotilla-login';

@@ -40,8 +40,8 @@ export interface LoginResult {
 
 /**
  * Logs in once through the site's form, in a fresh context of the pool's browser: opens the login
- * page, fills the user name and password fields, submits (the submit control, else Enter in the
- * password field), waits for the answer, and takes the context's storage state. Fields and control are
+ * page, fills the user name and password fields, submits (the submit control, else the form's
+ * `requestSubmit`, else Enter in the password field), waits for the answer, and takes the context's storage state. Fields and control are
  * found as `markLoginForm` says, unless a selector is given. The login worked when the browser left the
  * login page, shows no password field, and the answer was no 4xx or 5xx.
  * @throws LoginError (`E_LOGIN`) naming the login URL and what went wrong, never the password; the
