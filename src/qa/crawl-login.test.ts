@@ -94,6 +94,21 @@ describe('crawl with a login', () => {
     expect(site.requests.some(({ path }) => path.startsWith('/login?next='))).toBe(true);
   }, 60_000);
 
+  it('does not test a page that sends to the login page also after a fresh login', async () => {
+    site = await startLoginSite();
+    const login = session();
+    await login.login(never);
+    const report = await crawl(options({ urls: [`${site.origin}/`, `${site.origin}/admin`], login }));
+    expectEveryPage(report);
+    expect(report.not_tested).toContainEqual({
+      url: `${site.origin}/admin`,
+      reason: 'redirected to the login page, also after logging in again',
+    });
+    // One login more, to be sure the session had not just ended: then the page is given up.
+    expect(site.loginPosts()).toBe(2);
+    expect(login.relogins).toBe(1);
+  }, 60_000);
+
   it('reuses a saved storage state: no POST /login at all', async () => {
     site = await startLoginSite();
     const credentials = { username: SITE_USER, password: SITE_PASSWORD, loginUrl: `${site.origin}/login` };
