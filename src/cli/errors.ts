@@ -73,6 +73,8 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   E_NO_BROWSER: ExitCode.Usage,
   E_BROWSER_LAUNCH: ExitCode.Failures,
   E_BROWSER_CRASHED: ExitCode.Failures,
+  // qa: `--auth` (its user, password or selectors) does not log in: fixed on the command line; nothing was tested.
+  E_LOGIN: ExitCode.Usage,
 
   // server (as a server's answer relays them)
   E_INVALID_JSON: ExitCode.Usage,

@@ -115,6 +115,8 @@ export const ERROR_CODES = {
   E_BROWSER_LAUNCH: 'qa',
   /** The browser crashed: the contexts leased from it are gone (the pool relaunches it, up to its limit). */
   E_BROWSER_CRASHED: 'qa',
+  /** Logging in to the site under test failed: no login form found, or the form did not let the crawler in. */
+  E_LOGIN: 'qa',
 
   // server
   /** The server refused to listen beyond loopback without a token. */

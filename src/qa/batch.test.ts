@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChainSite, type QaSite } from '../../test/fixtures/qa-site.js';
 import { flush } from '../../test/helpers/deferred.js';
 import { openStore, type Store } from '../store/index.js';
+import { SITE_PASSWORD, SITE_USER, startLoginSite } from './auth/fixtures/login-site.js';
+import { parseAuth } from './auth/index.js';
 import { parseBatch, readBatchFile, runQaBatch } from './batch.js';
 import type { QaSpec } from './qa-spec.js';
 
@@ -88,6 +90,45 @@ describe('batches', () => {
     const times = shared.times;
     expect(times).toHaveLength(6);
     expect(times.at(-1)! - times[0]!).toBeGreaterThan(5 * 250 - 150);
+  }, 90_000);
+
+  it('logs in once for the whole batch: every run crawls behind the same session', async () => {
+    const login = await startLoginSite();
+    try {
+      const runs = await runQaBatch(
+        [
+          spec(login.origin, { max_pages: 4 }),
+          spec(login.origin, { urls: [`${login.origin}/p/5`], max_pages: 4 }),
+        ],
+        {
+          store,
+          access: {
+            pool: {},
+            login: {
+              credentials: parseAuth(
+                `${SITE_USER}:${encodeURIComponent(SITE_PASSWORD)}@${login.origin}/login`,
+                {},
+              ),
+              selectors: {},
+            },
+          },
+        },
+        { poolSize: 2 },
+      );
+      expect(runs.map((run) => ('report' in run ? run.report.summary.pages_tested : run))).toEqual([4, 4]);
+      expect(login.loginPosts()).toBe(1);
+      for (const run of runs) {
+        if (!('report' in run)) continue;
+        expect(run.report.pages.every((page) => page.status === 200 && page.final_url === undefined)).toBe(
+          true,
+        );
+        expect(store.runs.get(run.id)?.spec).toMatchObject({
+          access: { login_url: `${login.origin}/login` },
+        });
+      }
+    } finally {
+      await login.close();
+    }
   }, 90_000);
 
   it('names the entry and the field of a bad batch, before anything starts', async () => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { QaConfig } from '../config/index.js';
+import type { Environment, QaConfig } from '../config/index.js';
 import { assertCount, InvalidArgumentError, mapOrdered, NEVER_ABORTED } from '../core/index.js';
+import { LoginSession, PASSWORD_VARIABLE } from './auth/index.js';
 import { BrowserPool } from './browser/index.js';
 import { HostPacer } from './politeness.js';
 import { startQaRun, type QaRunServices } from './qa-run.js';
@@ -93,7 +94,8 @@ export function parseBatch(
 /**
  * Crawls every spec as its own durable run (each with its own copy of its settings), `poolSize` at a
  * time, in one browser whose contexts the runs share, with one politeness for all: navigations to a host
- * are spaced at the strictest `rate_limit` of the batch, whichever run makes them. Resolves with one
+ * are spaced at the strictest `rate_limit` of the batch, whichever run makes them, and one login (the
+ * services' `access`) whose session every run's contexts share. Resolves with one
  * entry per spec, in the batch's order, also when stopped.
  */
 export async function runQaBatch(
@@ -115,15 +117,24 @@ export async function runQaBatch(
   const contexts = widest.slice(0, poolSize).reduce((sum, workers) => sum + workers, 0);
   const pool = await BrowserPool.launch({
     contexts,
-    ...(services.env === undefined ? {} : { env: services.env }),
+    env: withoutPassword(services.env ?? process.env),
     signal,
+    ...services.access?.pool,
   });
   try {
+    // One login for the whole batch: every run's contexts get its session.
+    const login =
+      services.access?.login === undefined ? undefined : new LoginSession({ pool, ...services.access.login });
+    await login?.login(signal);
     const { results } = await mapOrdered(
       specs,
       async (spec, index): Promise<BatchRun> => {
         if (signal.aborted) return { index, skipped: 'stopped' };
-        const run = startQaRun(spec, { ...services, pacer, pool }, { signal });
+        const run = startQaRun(
+          spec,
+          { ...services, pacer, pool, ...(login === undefined ? {} : { login }) },
+          { signal },
+        );
         options.started?.(index, run.id);
         try {
           return { index, id: run.id, report: await run.done };
@@ -139,4 +150,9 @@ export async function runQaBatch(
   } finally {
     await pool.close();
   }
+}
+
+function withoutPassword(env: Environment): Environment {
+  const { [PASSWORD_VARIABLE]: _password, ...rest } = env;
+  return rest;
 }

@@ -1,5 +1,6 @@
 import { Frontier, InvalidArgumentError, NEVER_ABORTED, type FrontierEntry } from '../core/index.js';
 import { newRecordId } from '../store/index.js';
+import type { LoginSession } from './auth/index.js';
 import { visitPage, type BrowserPool, type PageVisit } from './browser/index.js';
 import { httpStatusFindings } from './http-status.js';
 import { HostPacer, readRobots, retryAfterMs, ROBOTS_USER_AGENT, sitemapUrls } from './politeness.js';
@@ -59,6 +60,8 @@ export interface CrawlOptions {
   readonly navigationTimeoutMs?: number;
   /** The one browser whose contexts the workers use. */
   readonly pool: BrowserPool;
+  /** The contexts' login: a page that sends back to its (untested) login page is retried after one re-login. */
+  readonly login?: LoginSession;
   /** Spacing shared with other crawls (a batch); @default one of this crawl's own, at `rateLimit` */
   readonly pacer?: HostPacer;
   /** Aborting it stops the crawl: the report so far comes back, `interrupted`. */
@@ -143,7 +146,8 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     const fresh: string[] = [];
     for (const url of urls) {
       if (state.knows(url)) continue;
-      if (!allowed(url)) skip(found, url, 'disallowed by robots.txt');
+      if (options.login?.isLoginPage(url) === true) skip(found, url, 'login page');
+      else if (!allowed(url)) skip(found, url, 'disallowed by robots.txt');
       else fresh.push(url);
     }
     if (depth > options.maxDepth) {
@@ -194,7 +198,12 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     found: Discoveries,
   ): Promise<Pick<PageOutcome, 'tested' | 'reason'>> => {
     options.observer?.pageStarted?.(worker, entry.item, progress());
-    const visit = await visitPolitely(options.pool, pacer, entry.item, settings.navigationTimeoutMs, signal);
+    const once = (): Promise<PageVisit> =>
+      visitPolitely(options.pool, pacer, entry.item, settings.navigationTimeoutMs, signal);
+    const visit = await (options.login?.visit(entry.item, once, signal) ?? once());
+    if (options.login?.isLoginPage(visit.finalUrl) === true) {
+      return { reason: 'redirected to the login page, also after logging in again' };
+    }
     const key = resolveCanonical(visit.finalUrl, visit.canonical, { scope });
     const pageKey = 'url' in key ? key.url : entry.item;
     const twin = state.testedKeys.get(pageKey);

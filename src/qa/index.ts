@@ -1,8 +1,10 @@
 /**
  * The site QA crawler (`flotilla qa`, docs/qa.md): one browser with a context per worker (`browser/`),
+ * the login that gives every context one session (`auth/`),
  * the URL layer (`urls/`: canonical URLs, link classification, scope, `rel=canonical`, robots.txt,
  * sitemaps), politeness, the crawl loop and the report model.
  */
+export * from './auth/index.js';
 export * from './browser/index.js';
 export {
   crawl,

@@ -134,6 +134,24 @@ describe('a QA run in the store', () => {
     await running.done;
   }, 60_000);
 
+  it('stores how a run got in by name only, and wants it given again to resume', async () => {
+    const controller = new AbortController();
+    site.hold('/p/2');
+    const access = { pool: { headers: { 'X-Api-Key': 'sekrit-value-42' } } };
+    const run = startQaRun(spec(), { ...services(), access }, { signal: controller.signal });
+    await site.requested('/p/2');
+    controller.abort();
+    await run.done;
+    site.release('/p/2');
+    expect(store.runs.get(run.id)?.spec).toMatchObject({ access: { headers: ['X-Api-Key'] } });
+    expect(JSON.stringify(store.runs.get(run.id))).not.toContain('sekrit');
+    expect(() => resumeQaRun(run.id, services())).toThrow(
+      `QA run ${run.id} used a saved session, headers or cookies, which is never stored: give --auth, --storage-state, --cookie or --header again`,
+    );
+    const report = await resumeQaRun(run.id, { ...services(), access }).done;
+    expect(report.summary.pages_tested).toBe(8);
+  }, 60_000);
+
   it('fails the run, resumably, when the browser cannot start', async () => {
     const broken: QaRunServices = { store, env: { FLOTILLA_CHROMIUM: join(dir, 'no-chromium') } };
     const run = startQaRun(spec(), broken);

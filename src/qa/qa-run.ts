@@ -1,5 +1,5 @@
 import type { Environment } from '../config/index.js';
-import { FlotillaError, InterruptedError, NEVER_ABORTED } from '../core/index.js';
+import { FlotillaError, InterruptedError, InvalidArgumentError, NEVER_ABORTED } from '../core/index.js';
 import { nowIso, type EventBus, type FlotillaEvent, type RunStatus } from '../events/index.js';
 import {
   HeldLease,
@@ -10,6 +10,7 @@ import {
   type RunRecord,
   type Store,
 } from '../store/index.js';
+import { LoginSession, PASSWORD_VARIABLE, type QaAccess } from './auth/index.js';
 import { BrowserPool } from './browser/index.js';
 import type { CrawlSnapshot } from './crawl-state.js';
 import { crawl, type CrawlObserver, type PageOutcome } from './crawl.js';
@@ -36,6 +37,33 @@ export interface QaRunServices {
    * @default a browser of the run's own, with `spec.workers` contexts, closed when it ends
    */
   readonly pool?: BrowserPool;
+  /**
+   * How the run gets in (a saved session, headers, cookies, a form login), applied to the browser it
+   * launches. Never stored: a resumed run that used one must be given it again.
+   */
+  readonly access?: QaAccess;
+  /** A login already done on the shared `pool` (a batch logs in once for all its runs). */
+  readonly login?: LoginSession;
+}
+
+/** What a run's access was, as stored with it: names and the login page, never a value. */
+interface StoredAccess {
+  readonly login_url?: string;
+  readonly storage_state?: true;
+  readonly headers?: readonly string[];
+  readonly cookies?: readonly string[];
+}
+
+function storedAccess(services: QaRunServices): StoredAccess | undefined {
+  const access = services.access;
+  const loginUrl = services.login?.loginUrl ?? access?.login?.credentials.loginUrl;
+  const stored: StoredAccess = {
+    ...(loginUrl === undefined ? {} : { login_url: loginUrl }),
+    ...(access?.pool.storageState === undefined ? {} : { storage_state: true }),
+    ...(access?.pool.headers === undefined ? {} : { headers: Object.keys(access.pool.headers) }),
+    ...(access?.pool.cookies === undefined ? {} : { cookies: access.pool.cookies.map((one) => one.name) }),
+  };
+  return Object.keys(stored).length === 0 ? undefined : stored;
 }
 
 /** Options of one run. */
@@ -76,7 +104,14 @@ export function startQaRun(spec: QaSpec, services: QaRunServices, options: QaRun
   const journal = new Journal(store, services.bus);
   journal.record(
     () => {
-      store.runs.insert({ id, kind: 'qa', name: spec.urls[0] ?? null, spec, startedAt: nowIso() });
+      const access = storedAccess(services);
+      store.runs.insert({
+        id,
+        kind: 'qa',
+        name: spec.urls[0] ?? null,
+        spec: access === undefined ? spec : { ...spec, access },
+        startedAt: nowIso(),
+      });
       if (!lease.held.acquire().acquired) throw new FlotillaError('E_RUN_BUSY', `Run ${id} already exists`);
     },
     runStatus(id, 'running'),
@@ -101,6 +136,16 @@ export function resumeQaRun(id: string, services: QaRunServices, options: QaRunO
     throw new FlotillaError(
       'E_RUN_NOT_RESUMABLE',
       `QA run ${id} ${run.status === 'failed' ? 'failed' : 'succeeded'} when it finished; only a stopped run resumes`,
+    );
+  }
+  const before = (run.spec as { access?: StoredAccess }).access;
+  if (before !== undefined && storedAccess(services) === undefined) {
+    const how =
+      before.login_url === undefined
+        ? 'a saved session, headers or cookies'
+        : `a login at ${before.login_url}`;
+    throw new InvalidArgumentError(
+      `QA run ${id} used ${how}, which is never stored: give --auth, --storage-state, --cookie or --header again`,
     );
   }
   const lease = runLease(store, id);
@@ -143,11 +188,18 @@ async function drive(
       services.pool ??
       (await BrowserPool.launch({
         contexts: spec.workers,
-        ...(services.env === undefined ? {} : { env: services.env }),
+        // The browser gets no secret of Flotilla's (the runtime's env has none), nor the login's password.
+        env: withoutVariable(services.env ?? process.env, PASSWORD_VARIABLE),
         signal,
+        ...services.access?.pool,
       }));
+    let login = services.login;
     let report: QaReport;
     try {
+      if (login === undefined && services.access?.login !== undefined) {
+        login = new LoginSession({ pool, ...services.access.login });
+        await login.login(signal);
+      }
       report = await crawl({
         ...crawlOptionsOf(spec),
         id,
@@ -156,6 +208,7 @@ async function drive(
         signal,
         ...(services.pacer === undefined ? {} : { pacer: services.pacer }),
         ...(resume === undefined ? {} : { resume }),
+        ...(login === undefined ? {} : { login }),
         observer: journalObserver(id, store, journal),
       });
     } finally {
@@ -261,4 +314,9 @@ function runLease(store: Store, id: string): RunLease {
 
 function runStatus(runId: string, status: RunStatus, error?: string): FlotillaEvent {
   return { type: 'run.status', runId, status, at: nowIso(), ...(error === undefined ? {} : { error }) };
+}
+
+function withoutVariable(env: Environment, name: string): Environment {
+  const { [name]: _dropped, ...rest } = env;
+  return rest;
 }

@@ -114,6 +114,8 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   E_NO_BROWSER: 500,
   E_BROWSER_LAUNCH: 500,
   E_BROWSER_CRASHED: 500,
+  // qa: the credentials or selectors a request gave do not log in to its site.
+  E_LOGIN: 400,
 
   // server
   E_INVALID_JSON: 400,

@@ -7,6 +7,7 @@ import {
   MAX_POOL_SIZE,
   MAX_WORKERS,
   parseQaSpec,
+  PASSWORD_VARIABLE,
   readBatchFile,
   resumeQaRun,
   runQaBatch,
@@ -18,6 +19,7 @@ import {
   type QaSpec,
 } from '../../qa/index.js';
 import { openRuntime } from '../../runtime/index.js';
+import type { Store } from '../../store/index.js';
 import { createContext, type CommandState, type GlobalOptions } from '../context.js';
 import type { Output } from '../output.js';
 import { QaDisplay } from '../display/qa-display.js';
@@ -26,6 +28,7 @@ import { ExitCode } from '../exit-codes.js';
 import { collect } from '../parse.js';
 import { style } from '../style.js';
 import { UsageError } from '../errors.js';
+import { readQaAccess } from './qa-access.js';
 
 /** The flags that set how a crawl goes: a resumed run keeps its own, so they cannot come with `--resume`. */
 const CRAWL_FLAGS = {
@@ -82,6 +85,13 @@ export function registerQaCommand(
       `runs of a batch crawling at once, 1–${MAX_POOL_SIZE} (default ${DEFAULT_POOL_SIZE})`,
     )
     .option('--out <dir>', 'also write the report as DIR/report.json (a batch: DIR/<run-id>/report.json)')
+    .option('--auth <user:pass@url>', `log in once through the form at URL (no pass: $${PASSWORD_VARIABLE})`)
+    .option('--username-selector <selector>', 'the login form’s user name field, when not found by itself')
+    .option('--password-selector <selector>', 'the login form’s password field, when not found by itself')
+    .option('--submit-selector <selector>', 'the login form’s submit control, when not found by itself')
+    .option('--storage-state <file>', 'start every context with this saved session (Playwright JSON)')
+    .option('--cookie <name=value>', 'a cookie for the start URLs’ hosts (repeatable)', collect, [])
+    .option('--header <"Name: value">', 'a header sent with every request (repeatable)', collect, [])
     .action(async (urls, options, command) => {
       const context = createContext(command.optsWithGlobals(), signal, {
         ...(options.workers === undefined ? {} : { workers: options.workers }),
@@ -104,11 +114,16 @@ export function registerQaCommand(
             ? [specOf(urls, options, config.qa)]
             : [];
 
+      // Read before anything is opened; a cookie's default hosts are the start URLs' (a resumed run's own).
+      const readAccess = (starts: readonly string[]): ReturnType<typeof readQaAccess> =>
+        readQaAccess(starts, options, process.env, signal);
+      const fresh = mode === 'resume' ? undefined : await readAccess(specs.flatMap((spec) => spec.urls));
       const runtime = await openRuntime({ config });
       const display = new QaDisplay(output);
       const unsubscribe = runtime.bus.subscribe((event) => display.handle(event));
       try {
-        const services = { store: runtime.store, bus: runtime.bus, env: runtime.env };
+        const access = fresh ?? (await readAccess(resumedUrls(runtime.store, options.resume!)));
+        const services = { store: runtime.store, bus: runtime.bus, env: runtime.env, access };
         if (mode === 'batch') {
           display.start();
           let runs: BatchRun[];
@@ -301,6 +316,12 @@ function specOf(
     if (error instanceof InvalidArgumentError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** The start URLs of a stored QA run (none when there is no such run: resuming it says so). */
+function resumedUrls(store: Store, id: string): string[] {
+  const spec = store.runs.get(id)?.spec as { urls?: unknown } | null | undefined;
+  return Array.isArray(spec?.urls) ? spec.urls.filter((url): url is string => typeof url === 'string') : [];
 }
 
 /** Writes `DIR/report.json`; returns its path. */

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { FlotillaError } from '../../core/index.js';
 import { settleWithin } from './abortable.js';
-import { newIsolatedContext } from './context-settings.js';
+import { newIsolatedContext, type ContextSettings } from './context-settings.js';
 import { BrowserCrashedError } from './errors.js';
 import { launchBrowser, type LaunchBrowserOptions, type LaunchedBrowser } from './launch.js';
 import type { PoolConfig } from './pool-options.js';
@@ -75,18 +75,18 @@ export class BrowserHost {
   }
 
   /**
-   * A new isolated context of the current browser, once a relaunch in flight is done.
+   * A new isolated context of the current browser with `settings`, once a relaunch in flight is done.
    * @throws the `BrowserCrashedError` of a crash (the host's failure when it gave up), an `E_STATE`
    *   error once closing, or Playwright's error for settings it refuses.
    */
-  async newContext(): Promise<HostedContext> {
+  async newContext(settings: ContextSettings): Promise<HostedContext> {
     if (this.#relaunching !== undefined) await this.#relaunching;
     this.#assertUsable();
     const generation = this.#generation;
     const browser = this.#launched!.browser;
     let context: BrowserContext;
     try {
-      context = await newIsolatedContext(browser, this.#config.settings);
+      context = await newIsolatedContext(browser, settings);
     } catch (error) {
       if (browser.isConnected()) throw error;
       this.#assertUsable();

@@ -2,6 +2,7 @@ import type { BrowserContext } from 'playwright-core';
 import { FlotillaError, Lifecycle } from '../../core/index.js';
 import { abortable, settleWithin } from './abortable.js';
 import { BrowserHost, type HostedContext } from './browser-host.js';
+import type { ContextSettings, StorageState } from './context-settings.js';
 import type { BrowserCrashedError } from './errors.js';
 import {
   resolvePoolConfig,
@@ -16,7 +17,8 @@ import { emptySlots, Lease, type ContextLease, type Slot, type Waiter } from './
  * One headless Chromium with `contexts` isolated browser contexts, each lent to one worker at a time:
  * never a browser per worker. A context counts the documents its pages load (main-frame navigations);
  * one that loaded `pagesPerContext` is closed at its release and
- * replaced by a fresh one with the same storage state, headers and cookies. If the browser crashes, the
+ * replaced by a fresh one with the same storage state, headers and cookies; `setStorageState` (a login)
+ * replaces every context with one of the new state. If the browser crashes, the
  * holders' lease signals abort with a `BrowserCrashedError` and the browser is relaunched (`relaunches`
  * times at most; then every `acquire` fails with that error). `close` leaves no process of it behind.
  */
@@ -29,11 +31,16 @@ export class BrowserPool {
     name: 'browser pool',
     error: (message) => new FlotillaError('E_STATE', message),
   });
+  /** Contexts opened outside the slots (`openContext`), closed with the pool. */
+  readonly #extras = new Set<BrowserContext>();
+  #settings: ContextSettings;
+  #settingsVersion = 0;
   #recycled = 0;
   #pages = 0;
 
   private constructor(config: PoolConfig) {
     this.#config = config;
+    this.#settings = config.settings;
     this.#slots = emptySlots(config.contexts);
     this.#host = new BrowserHost(config, {
       crashed: (error) => this.#onCrash(error),
@@ -99,9 +106,11 @@ export class BrowserPool {
     const slot = await this.#take(signal);
     try {
       for (;;) {
+        if (slot.settingsVersion !== this.#settingsVersion) this.#renew(slot);
         const { context, generation } = await abortable(this.#ready(slot), signal);
-        // A context made just before a crash is no context: wait for one of the relaunched browser.
-        if (generation !== this.#host.generation) continue;
+        // A context made just before a crash is no context: wait for one of the relaunched browser. One
+        // replaced meanwhile (a new storage state) is closed: wait for its successor.
+        if (generation !== this.#host.generation || context !== slot.context) continue;
         this.#lifecycle.assertStarted();
         const lease = new Lease(context, slot.index, generation);
         slot.lease = lease;
@@ -117,8 +126,8 @@ export class BrowserPool {
   }
 
   /**
-   * Gives a lease back. A context that loaded `pagesPerContext` pages is closed (with every page open in
-   * it) and replaced by a fresh one; the next holder waits for it if it is not ready yet. Pages stay open
+   * Gives a lease back. A context that loaded `pagesPerContext` pages, or that has a storage state older
+   * than `setStorageState`'s, is closed (with every page open in it) and replaced by a fresh one; the next holder waits for it if it is not ready yet. Pages stay open
    * otherwise (the one `visitPage` keeps is reused). Releasing twice, after `close`, or a lease of
    * another pool does nothing.
    */
@@ -132,11 +141,41 @@ export class BrowserPool {
       // Its browser crashed: the slot gets a context of the new browser when it is next acquired.
     } else if (slot.pages >= this.#config.pagesPerContext) {
       this.#recycled++;
-      this.#forget(slot);
-      void lease.context.close().catch(() => undefined);
-      void this.#ready(slot).catch(() => undefined);
+      this.#renew(slot);
+    } else if (slot.settingsVersion !== this.#settingsVersion) {
+      this.#renew(slot);
     }
     this.#free(slot);
+  }
+
+  /**
+   * Gives every context from now on `state` (a login's cookies and local storage) instead of the storage
+   * state it was launched with. Contexts nobody holds are replaced at once; a leased one goes on with its
+   * old state until its release, then is replaced. The headers and cookies of `launch` stay.
+   */
+  setStorageState(state: StorageState): void {
+    this.#lifecycle.assertStarted();
+    this.#settings = { ...this.#settings, storageState: state };
+    this.#settingsVersion++;
+    for (const slot of this.#slots) if (!slot.taken) this.#renew(slot);
+  }
+
+  /**
+   * A context of the pool's browser outside its slots (for a login), with the headers, cookies and user
+   * agent of `launch` but no storage state: nobody's session. The caller closes it; `close` does too.
+   * @throws an `E_STATE` error once the pool is closing, or a `BrowserCrashedError`.
+   */
+  async openContext(): Promise<BrowserContext> {
+    this.#lifecycle.assertStarted();
+    const { storageState: _, ...settings } = this.#settings;
+    const { context } = await this.#host.newContext(settings);
+    if (!this.#lifecycle.started) {
+      await context.close().catch(() => undefined);
+      this.#lifecycle.assertStarted();
+    }
+    this.#extras.add(context);
+    context.on('close', () => this.#extras.delete(context));
+    return context;
   }
 
   /**
@@ -149,7 +188,7 @@ export class BrowserPool {
       const error = new FlotillaError('E_STATE', 'The browser pool is closed');
       for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
       for (const slot of this.#slots) slot.lease?.lose(error);
-      await this.#host.close(this.#contexts());
+      await this.#host.close([...this.#contexts(), ...this.#extras]);
       for (const slot of this.#slots) this.#forget(slot);
     });
   }
@@ -196,7 +235,8 @@ export class BrowserPool {
   /** The slot's context for the current browser, made (once) if it has none. */
   #ready(slot: Slot): Promise<HostedContext> {
     if (slot.ready !== undefined && slot.readyGeneration === this.#host.generation) return slot.ready;
-    const ready: Promise<HostedContext> = this.#host.newContext().then((hosted) => {
+    slot.settingsVersion = this.#settingsVersion;
+    const ready: Promise<HostedContext> = this.#host.newContext(this.#settings).then((hosted) => {
       const { context } = hosted;
       // Made for a slot that was forgotten since (a crash, the close): nobody will use it.
       if (slot.ready !== ready) {
@@ -220,6 +260,14 @@ export class BrowserPool {
       if (slot.ready === ready) slot.ready = undefined;
     });
     return ready;
+  }
+
+  /** Closes the slot's context (or the one being made for it) and starts making a fresh one. */
+  #renew(slot: Slot): void {
+    const old = slot.context;
+    this.#forget(slot);
+    void old?.close().catch(() => undefined);
+    void this.#ready(slot).catch(() => undefined);
   }
 
   /** The slot has no context any more (closed, recycled or crashed with the browser). */

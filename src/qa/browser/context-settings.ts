@@ -22,7 +22,8 @@ export interface ContextSettings {
 /**
  * The storage state a pool gives its contexts: the object itself, or the JSON file at a path, read once
  * here so every context (recycled ones too) gets the same state however the file changes later.
- * @throws InvalidArgumentError naming the file when it cannot be read or is not a JSON object.
+ * @throws InvalidArgumentError naming the file when it cannot be read or is not a JSON object with
+ *   `cookies` and `origins` lists; never quoting its content (a session's cookies are secrets).
  */
 export async function loadStorageState(
   source: string | StorageState | undefined,
@@ -41,13 +42,24 @@ export async function loadStorageState(
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new InvalidArgumentError(`The storage state ${source} is not JSON: ${firstLine(error)}`);
+  } catch {
+    // V8's message quotes the text it could not parse: the file's cookies, maybe.
+    throw new InvalidArgumentError(`The storage state ${source} is not JSON`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidArgumentError(`The storage state ${source} is not a JSON object`);
   }
-  return parsed as StorageState;
+  const { cookies = [], origins = [] } = parsed as { cookies?: unknown; origins?: unknown };
+  if (!Array.isArray(cookies) || !Array.isArray(origins)) {
+    throw new InvalidArgumentError(
+      `The storage state ${source} is not one: its \`cookies\` and \`origins\` must be lists`,
+    );
+  }
+  return {
+    ...parsed,
+    cookies: cookies as StorageState['cookies'],
+    origins: origins as StorageState['origins'],
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ export {
   type BrowserPoolStats,
 } from './pool-options.js';
 export type { ContextLease } from './slots.js';
-export type { BrowserCookie, StorageState } from './context-settings.js';
+export { loadStorageState, type BrowserCookie, type StorageState } from './context-settings.js';
 export {
   BrowserCrashedError,
   BrowserLaunchError,

@@ -44,6 +44,8 @@ export interface Slot {
   ready: Promise<HostedContext> | undefined;
   /** The generation `ready` was made for. */
   readyGeneration: number;
+  /** The version of the pool's context settings `ready` was made with (`setStorageState` bumps it). */
+  settingsVersion: number;
   /** The context once made, for closing and counting. */
   context: BrowserContext | undefined;
   /** Pages opened in `context` so far. */
@@ -65,6 +67,7 @@ export function emptySlots(n: number): Slot[] {
     index,
     ready: undefined,
     readyGeneration: -1,
+    settingsVersion: 0,
     context: undefined,
     pages: 0,
     taken: false,
