@@ -11,7 +11,8 @@ import {
 } from './auth/fixtures/login-site.js';
 import { login, LoginSession, parseCookie, parseHeaders } from './auth/index.js';
 import { BrowserPool } from './browser/index.js';
-import { crawl, type CrawlOptions } from './crawl.js';
+import type { CrawlOptions } from './crawl-options.js';
+import { crawl } from './crawl.js';
 import type { QaReport } from './report.js';
 
 const never = new AbortController().signal;

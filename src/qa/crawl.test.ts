@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserPool } from './browser/index.js';
-import { crawl, type CrawlOptions } from './crawl.js';
+import type { CrawlOptions } from './crawl-options.js';
+import { crawl } from './crawl.js';
 
 /**
  * A small site with the usual traps: duplicate URLs (tracking parameters, fragments), a crawl trap that

@@ -21,16 +21,6 @@ import { HostPacer, readRobots, ROBOTS_USER_AGENT, sitemapUrls } from './politen
 import { atLeast, countBySeverity, type NotTested, type PageRecord, type QaReport } from './report.js';
 import { canonicalUrl, createScope, resolveCanonical, type Robots } from './urls/index.js';
 
-export {
-  crawlConfig,
-  DEFAULT_NAVIGATION_TIMEOUT_MS,
-  MAX_CRAWL_DELAY_S,
-  MAX_WORKERS,
-  type CrawlObserver,
-  type CrawlOptions,
-  type PageOutcome,
-} from './crawl-options.js';
-
 /**
  * Crawls breadth-first from `options.urls` with `workers` contexts of one browser, testing each page
  * once (`http-status` for now), never more than `maxPages`, never deeper than `maxDepth`, navigations

@@ -6,8 +6,8 @@
  */
 export * from './auth/index.js';
 export * from './browser/index.js';
+export { crawl } from './crawl.js';
 export {
-  crawl,
   crawlConfig,
   DEFAULT_NAVIGATION_TIMEOUT_MS,
   MAX_CRAWL_DELAY_S,
@@ -15,7 +15,7 @@ export {
   type CrawlObserver,
   type CrawlOptions,
   type PageOutcome,
-} from './crawl.js';
+} from './crawl-options.js';
 export type {
   CrawlProgress,
   CrawlSnapshot,

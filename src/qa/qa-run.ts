@@ -13,7 +13,8 @@ import {
 import { LoginSession, PASSWORD_VARIABLE, type QaAccess } from './auth/index.js';
 import { BrowserPool } from './browser/index.js';
 import type { CrawlSnapshot } from './crawl-state.js';
-import { crawl, type CrawlObserver, type PageOutcome } from './crawl.js';
+import type { CrawlObserver, PageOutcome } from './crawl-options.js';
+import { crawl } from './crawl.js';
 import type { HostPacer } from './politeness.js';
 import { crawlOptionsOf, type QaSpec } from './qa-spec.js';
 import { SEVERITIES, type Finding, type PageRecord, type QaReport } from './report.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeZodIssue, type QaConfig } from '../config/index.js';
 import { InvalidArgumentError } from '../core/index.js';
-import { MAX_WORKERS, type CrawlOptions } from './crawl.js';
+import { MAX_WORKERS, type CrawlOptions } from './crawl-options.js';
 import { SEVERITIES, type Severity } from './report.js';
 
 /**
