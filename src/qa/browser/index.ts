@@ -14,7 +14,12 @@ export {
   NoBrowserError,
 } from './errors.js';
 export { CHROMIUM_COMMANDS, CHROMIUM_PATHS, CHROMIUM_VARIABLE, findChromium } from './find-chromium.js';
-export { CHROMIUM_FLAGS, DEFAULT_LAUNCH_TIMEOUT_MS } from './launch.js';
+export {
+  CHROMIUM_FLAGS,
+  DEFAULT_LAUNCH_TIMEOUT_MS,
+  PLAYWRIGHT_DISABLED_FEATURES,
+  UNUSED_FEATURES,
+} from './launch.js';
 export { BROWSER_MARKER_VARIABLE, type BrowserTreeUsage } from './process-tree.js';
 export { DEFAULT_MAX_LINKS, MAX_LINK_TEXT, type PageLink } from './page-content.js';
 export {

@@ -12,9 +12,50 @@ import {
 } from './process-tree.js';
 
 /**
+ * The Chromium features Playwright 1.65 disables (its own `--disable-features`). A second
+ * `--disable-features` replaces the first instead of adding to it, so `CHROMIUM_FLAGS` repeats them;
+ * launch.test.ts fails when Playwright's list has one that this one lacks.
+ */
+export const PLAYWRIGHT_DISABLED_FEATURES: readonly string[] = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+
+/**
+ * What a crawl never needs, in processes that cost memory and CPU (measured with Chromium 156, see
+ * docs/qa.md, "Speed"):
+ * - `WebUIOmniboxPopup`, `WebUIOmniboxAimPopup`: the address bar's popup, a web page of its own that
+ *   headless Chromium renders for every browser context, in a renderer process of its own (~110 MB
+ *   resident each), though nothing ever shows it.
+ * - `SpareRendererForSitePerProcess`: the spare renderer Chromium starts ahead for the browser context that
+ *   navigates. With several contexts navigating in turn, each navigation threw away the other context's
+ *   spare and started a new one: 159 renderer processes for 200 pages with 4 contexts, against 6 without.
+ */
+export const UNUSED_FEATURES: readonly string[] = [
+  'WebUIOmniboxPopup',
+  'WebUIOmniboxAimPopup',
+  'SpareRendererForSitePerProcess',
+];
+
+/**
  * The flags every browser is launched with: headless, no sandbox (containers and root have none to
  * give), no GPU, no QUIC, and none of the background traffic a desktop browser makes (first-run pages,
- * component updates, sync), so a crawl sends only the requests of the pages it visits.
+ * component updates, sync), so a crawl sends only the requests of the pages it visits; Playwright's
+ * disabled features, and `UNUSED_FEATURES`.
  */
 export const CHROMIUM_FLAGS: readonly string[] = [
   '--headless',
@@ -25,6 +66,7 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...UNUSED_FEATURES].join(',')}`,
 ];
 
 /** How long a launch may take by default before it counts as failed. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCode } from '../../core/index.js';
 import { startSite, type TestSite } from './fixtures/site.js';
 import { BrowserPool, visitPage, type ContextLease, type PageVisit } from './index.js';
+import { GC_EVERY_VISITS } from './page-reuse.js';
 
 const never = new AbortController().signal;
 const timeoutMs = 10_000;
@@ -173,5 +174,31 @@ describe('visitPage', () => {
     await expect(visiting).rejects.toThrow('stop');
     await expect(visit('/', { signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already');
     expect((await visit('/after-abort')).status).toBe(200);
+  });
+
+  it('keeps the documents a reused page left from piling up: its renderer collects them every few visits', async () => {
+    const other = await pool.acquire(never);
+    try {
+      for (let i = 0; i < GC_EVERY_VISITS * 2; i++) {
+        const visited = await visitPage(other.context, `${site.origin}/after-${i}`, {
+          timeoutMs,
+          signal: never,
+        });
+        expect(visited.status).toBe(200);
+      }
+      const [page] = other.context.pages();
+      expect(other.context.pages()).toHaveLength(1);
+      const session = await other.context.newCDPSession(page!);
+      await session.send('Performance.enable');
+      const documents = async (): Promise<number> => {
+        const { metrics } = await session.send('Performance.getMetrics');
+        return metrics.find((metric) => metric.name === 'Documents')?.value ?? Infinity;
+      };
+      // Without the collections: about two documents a visit (40 here), all kept.
+      await expect.poll(documents, { timeout: 5_000 }).toBeLessThanOrEqual(5);
+      await session.detach();
+    } finally {
+      pool.release(other);
+    }
   });
 });
