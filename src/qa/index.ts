@@ -1,7 +1,8 @@
 /**
  * The site QA crawler (`flotilla qa`, docs/qa.md): one browser with a context per worker (`browser/`),
  * the URL layer (`urls/`: canonical URLs, link classification, scope, `rel=canonical`, robots.txt,
- * sitemaps), politeness, the crawl loop and the report model.
+ * sitemaps), politeness, the crawl loop, the report model, crawls as durable runs (`qa-run.ts`), and the
+ * runs of one process under one bound and one politeness (`QaRunner`).
  */
 export * from './browser/index.js';
 export {
@@ -23,15 +24,25 @@ export type {
   TestedPage,
 } from './crawl-state.js';
 export {
+  cancelStoredQaRun,
   resumeQaRun,
   startQaRun,
   type QaRunHandle,
   type QaRunOptions,
   type QaRunServices,
 } from './qa-run.js';
-export { crawlOptionsOf, parseQaSpec, QA_SPEC_FIELDS, type QaSpec, type QaSpecInput } from './qa-spec.js';
+export { QaRunner, type QaRunnerOptions, type QaRunnerStartOptions, type QaRunView } from './qa-runner.js';
+export {
+  crawlOptionsOf,
+  parseQaSpec,
+  QA_SPEC_FIELDS,
+  QaSpecError,
+  type QaSpec,
+  type QaSpecInput,
+} from './qa-spec.js';
+export { storedQaReport, type StoredQaReport } from './stored-report.js';
 export { HTTP_STATUS_CHECK, httpStatusFindings } from './http-status.js';
-export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT } from './politeness.js';
+export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT, type HostPacerOptions } from './politeness.js';
 export {
   atLeast,
   countBySeverity,

@@ -1,12 +1,15 @@
 import type { ResolvedConfig } from '../config/index.js';
+import type { QaRunner } from '../qa/index.js';
 import type { Store } from '../store/index.js';
 import { suitesStepType } from '../suites/index.js';
 import { BUILTIN_STEP_TYPES, type AnyStepType } from '../workflow/index.js';
 
-/** What capabilities' step types are made with: the configuration and the store. */
+/** What capabilities' step types are made with: the configuration, the store and the QA runs. */
 export interface StepTypeDeps {
   readonly config: ResolvedConfig;
   readonly store: Store;
+  /** Where `qa` steps crawl: the runtime's bound on crawls and its shared politeness. */
+  readonly qa: QaRunner;
 }
 
 /**
