@@ -1,8 +1,8 @@
 /**
  * The site QA crawler (`flotilla qa`, docs/qa.md): one browser with a context per worker (`browser/`),
  * the URL layer (`urls/`: canonical URLs, link classification, scope, `rel=canonical`, robots.txt,
- * sitemaps), politeness, the crawl loop, the report model, crawls as durable runs (`qa-run.ts`), and the
- * runs of one process under one bound and one politeness (`QaRunner`).
+ * sitemaps), politeness, the crawl loop, the report model, crawls as durable runs (`qa-run.ts`), the
+ * runs of one process under one bound and one politeness (`QaRunner`) and the `qa` step type.
  */
 export * from './browser/index.js';
 export {
@@ -40,6 +40,7 @@ export {
   type QaSpec,
   type QaSpecInput,
 } from './qa-spec.js';
+export { qaStepType, type QaStep, type QaStepDeps, type QaStepOutput } from './qa-step.js';
 export { storedQaReport, type StoredQaReport } from './stored-report.js';
 export { HTTP_STATUS_CHECK, httpStatusFindings } from './http-status.js';
 export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT, type HostPacerOptions } from './politeness.js';

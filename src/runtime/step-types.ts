@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/index.js';
-import type { QaRunner } from '../qa/index.js';
+import { qaStepType, type QaRunner } from '../qa/index.js';
 import type { Store } from '../store/index.js';
 import { suitesStepType } from '../suites/index.js';
 import { BUILTIN_STEP_TYPES, type AnyStepType } from '../workflow/index.js';
@@ -17,6 +17,10 @@ export interface StepTypeDeps {
  * its step types from its folder's index.ts and is registered here, so that the workflow engine never
  * imports a capability: the import rules stay one-way (see docs/architecture.md).
  */
-export function stepTypes({ config, store }: StepTypeDeps): AnyStepType[] {
-  return [...BUILTIN_STEP_TYPES, suitesStepType({ config, history: store.suiteHistory })];
+export function stepTypes({ config, store, qa }: StepTypeDeps): AnyStepType[] {
+  return [
+    ...BUILTIN_STEP_TYPES,
+    suitesStepType({ config, history: store.suiteHistory }),
+    qaStepType({ config, runner: qa }),
+  ];
 }
