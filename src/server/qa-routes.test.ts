@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChainSite, type QaSite } from '../../test/fixtures/qa-site.js';
 import type { RunningServer } from './start-server.js';
-import { createHarness, sseBlocks, type Harness, type HarnessOptions } from './server.fixture.js';
+import {
+  ANY_STRING,
+  createHarness,
+  matching,
+  sseBlocks,
+  type Harness,
+  type HarnessOptions,
+} from './server.fixture.js';
 
 /** Chromium launches once per crawl; on this machine that is a second or two each. */
 const TIMEOUT_MS = 60_000;
@@ -108,7 +115,7 @@ describe('POST /v1/qa', () => {
       const started = await call(server, 'POST', '/v1/qa', crawlOf());
       expect(started.status).toBe(202);
       expect(started.json).toEqual({
-        id: expect.stringMatching(/^qa_/),
+        id: matching(/^qa_/),
         status: 'running',
         kind: 'qa',
         queued: false,
@@ -184,9 +191,9 @@ describe('POST /v1/qa', () => {
           },
         },
         error: null,
-        created_at: expect.any(String),
-        started_at: expect.any(String),
-        finished_at: expect.any(String),
+        created_at: ANY_STRING,
+        started_at: ANY_STRING,
+        finished_at: ANY_STRING,
       });
 
       const report = await call(server, 'GET', `/v1/runs/${id}/report`);
@@ -257,7 +264,7 @@ describe('POST /v1/qa', () => {
     expect(await refused({ workers: 2 })).toMatchObject({ field: 'urls' });
     expect(await refused(crawlOf({ out: '/tmp/x' }))).toMatchObject({
       field: 'out',
-      message: expect.stringContaining('unknown field(s): out (expected one of: urls, workers,'),
+      message: matching('unknown field(s): out (expected one of: urls, workers,'),
     });
     expect(await refused(['http://127.0.0.1/'])).toMatchObject({
       field: 'body',
@@ -349,7 +356,7 @@ describe('POST /v1/qa', () => {
       const again = await call(server, 'POST', `/v1/runs/${id}/resume`);
       expect(again.status).toBe(409);
       expect(again.json).toMatchObject({
-        error: { code: 'E_RUN_NOT_RESUMABLE', message: expect.stringContaining('was cancelled') },
+        error: { code: 'E_RUN_NOT_RESUMABLE', message: matching('was cancelled') },
       });
       const events = await streamOf(server, id);
       expect(events.at(-1)).toMatchObject({ event: 'run.status', data: { status: 'cancelled' } });
