@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startChainSite, type QaSite } from '../../test/fixtures/qa-site.js';
+import { createApp } from './app.js';
 import type { RunningServer } from './start-server.js';
 import {
   ANY_STRING,
   createHarness,
+  jsonRequest,
   matching,
   sseBlocks,
   type Harness,
@@ -310,6 +312,35 @@ describe('POST /v1/qa', () => {
     },
     TIMEOUT_MS,
   );
+
+  it('answers 202 and fails the run (not the request) when the server has no browser; the operator hears of it', async () => {
+    const harness = await createHarness({ env: { ...process.env, FLOTILLA_CHROMIUM: '/nowhere/chromium' } });
+    const lines: string[] = [];
+    const faults: unknown[] = [];
+    const app = createApp({
+      ...harness.deps,
+      onServerLog: (level, message) => lines.push(`${level} ${message}`),
+      onServerFault: (error) => faults.push(error),
+    });
+    const response = await app.request('/v1/qa', jsonRequest('POST', crawlOf()));
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    await expect.poll(() => harness.runtime.qa.view(id)?.status).toBe('failed');
+    expect(harness.runtime.qa.view(id)?.error).toMatch(/FLOTILLA_CHROMIUM/);
+    await expect
+      .poll(() => lines)
+      .toEqual([expect.stringMatching(`^info QA run ${id} ended without a report: .*FLOTILLA_CHROMIUM`)]);
+    expect(faults).toEqual([]);
+    // Its report says so: it failed before it saw a URL.
+    const report = (await (await app.request(`/v1/runs/${id}/report`)).json()) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      run: { status: 'failed', error: matching('FLOTILLA_CHROMIUM') },
+      summary: { status: 'failed', pages_tested: 0 },
+      pages: [],
+      not_tested: [],
+      queued: [],
+    });
+  });
 
   it(
     'crawls at most qa.max_runs at once: the next is running and queued; beyond server.max_queue, 429',

@@ -2,7 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { InvalidArgumentError } from '../core/index.js';
+import { CancelledError, InterruptedError, InvalidArgumentError } from '../core/index.js';
 import { RUN_STATUSES } from '../events/index.js';
 import type { RunRecord, Store } from '../store/index.js';
 import {
@@ -245,11 +245,13 @@ export function found(store: Store, id: string): RunRecord {
 }
 
 /**
- * Lets a QA run go on in the background. A run that ends without a report (no browser, a shutdown
- * while its browser launched) keeps its error with the run; the operator hears of it in one line.
+ * Lets a QA run go on in the background. A run that ends without a report (no browser) keeps its error
+ * with the run; the operator hears of it in one line. A run stopped before it crawled (cancelled while it
+ * waited for its turn, a shutdown) is nothing to tell.
  */
 export function detachQaRun(deps: AppDeps, handle: { readonly id: string; readonly done: Promise<unknown> }) {
   handle.done.catch((error: unknown) => {
+    if (error instanceof CancelledError || error instanceof InterruptedError) return;
     const message = error instanceof Error ? error.message : String(error);
     deps.onServerLog?.('info', `QA run ${handle.id} ended without a report: ${message}`);
   });
