@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Environment } from '../config/index.js';
 import {
   CancelledError,
@@ -10,6 +11,7 @@ import { nowIso, type EventBus, type FlotillaEvent, type RunStatus } from '../ev
 import {
   HeldLease,
   Journal,
+  leaseOwnerAlive,
   newRecordId,
   runLeaseName,
   type QaUrlRecord,
@@ -217,6 +219,38 @@ export function cancelStoredQaRun(
     () => store.runs.update(id, { status: 'cancelled', finishedAt: nowIso() }),
     runStatus(id, 'cancelled'),
   );
+}
+
+/**
+ * Marks `interrupted` every QA run that says `running` but whose process is gone — no lease, an expired
+ * one, or one whose owner was a process of this host that no longer exists — so that its event stream
+ * ends and it shows what it is (resumable). Runs in `skip` (crawled or waiting here) are left alone.
+ * @returns the ids of the runs marked.
+ */
+export function reapAbandonedQaRuns(
+  services: Pick<QaRunServices, 'store' | 'bus'>,
+  skip: ReadonlySet<string> = new Set(),
+): string[] {
+  const { store } = services;
+  const journal = new Journal(store, services.bus);
+  const now = nowIso();
+  const host = hostname();
+  const marked: string[] = [];
+  for (const run of store.runs.list({ status: 'running', kind: 'qa', limit: 1000 }).items) {
+    if (skip.has(run.id)) continue;
+    const lease = store.leases.get(runLeaseName(run.id));
+    if (lease !== undefined && lease.expiresAt > now && leaseOwnerAlive(lease.owner, host)) continue;
+    const error = `the process crawling it (${lease?.owner ?? 'none'}) is gone`;
+    journal.record(
+      () => {
+        if (lease !== undefined) store.leases.release(lease.name, lease.owner);
+        store.runs.update(run.id, { status: 'interrupted', error, finishedAt: nowIso() });
+      },
+      runStatus(run.id, 'interrupted', error),
+    );
+    marked.push(run.id);
+  }
+  return marked;
 }
 
 /** Writes each step of the crawl, with its event, in one transaction. */

@@ -13,6 +13,7 @@ import type { Page, RunRecord, Store } from '../store/index.js';
 import { HostPacer } from './politeness.js';
 import {
   cancelStoredQaRun,
+  reapAbandonedQaRuns,
   resumeQaRun,
   startQaRun,
   type QaRunHandle,
@@ -40,6 +41,8 @@ export interface QaRunnerOptions {
    * of each run's own `rate_limit`; 0 adds no spacing.
    */
   readonly rateLimit: number;
+  /** How often a started runner looks for QA runs whose process died (`start`). @default 2 s */
+  readonly reapIntervalMs?: number;
 }
 
 /** Options of `QaRunner.start`. */
@@ -95,11 +98,39 @@ export class QaRunner {
   readonly #pacer: HostPacer;
   readonly #active = new Map<string, ActiveRun>();
   #stopping: Promise<void> | undefined;
+  #reaper: NodeJS.Timeout | undefined;
 
   constructor(options: QaRunnerOptions) {
     this.#options = options;
     this.#limiter = new Limiter({ concurrency: options.maxRuns });
     this.#pacer = new HostPacer(options.rateLimit);
+  }
+
+  /**
+   * Marks `interrupted` the QA runs a dead process left `running` (a server killed mid-crawl), then keeps
+   * looking on a timer, as the workflow engine does for its runs; `stop()` ends it. Starting and resuming
+   * runs needs no sweep: a process that only crawls (`flotilla qa`, `flotilla run`) does without.
+   */
+  startSweep(): void {
+    this.#assertOpen();
+    if (this.#reaper !== undefined) return;
+    this.reapInterrupted();
+    this.#reaper = setInterval(() => {
+      try {
+        this.reapInterrupted();
+      } catch {
+        // A busy database: the next sweep tries again.
+      }
+    }, this.#options.reapIntervalMs ?? 2_000);
+    this.#reaper.unref();
+  }
+
+  /**
+   * Marks `interrupted` every QA run that says `running` but whose process is gone (see
+   * `reapAbandonedQaRuns`), leaving this runner's own alone. @returns their ids.
+   */
+  reapInterrupted(): string[] {
+    return reapAbandonedQaRuns(this.#options, new Set(this.#active.keys()));
   }
 
   /** Runs crawling now (`active`) and waiting for a turn (`queued`), and the bound (`capacity`). */
@@ -126,6 +157,7 @@ export class QaRunner {
   resume(id: string, options: QaRunnerStartOptions = {}): QaRunHandle {
     this.#assertOpen();
     if (this.#active.has(id)) throw new FlotillaError('E_RUN_BUSY', `QA run ${id} is running here`);
+    this.reapInterrupted();
     if (options.bounded === true) this.#assertRoom();
     return this.#drive(options, (services, signal) => resumeQaRun(id, services, { signal }));
   }
@@ -195,6 +227,7 @@ export class QaRunner {
    */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      clearInterval(this.#reaper);
       const runs = [...this.#active.values()];
       for (const run of runs) run.controller.abort(new InterruptedError('The QA run was interrupted'));
       await Promise.all(runs.map((run) => run.settled));

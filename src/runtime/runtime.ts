@@ -14,8 +14,11 @@ import {
 import { WorkspaceManager } from '../workspace/index.js';
 import { stepTypes } from './step-types.js';
 
-/** A part of the runtime that `start` can start: the job scheduler, the workflow engine. */
-export type RuntimeService = 'jobs' | 'workflows';
+/**
+ * A part of the runtime that `start` can start: the job scheduler, the workflow engine, the QA runs'
+ * sweep (which marks `interrupted` the crawls a dead process left `running`).
+ */
+export type RuntimeService = 'jobs' | 'workflows' | 'qa';
 
 /** Options of `openRuntime`. */
 export interface RuntimeOptions {
@@ -170,7 +173,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const startOne = (service: RuntimeService): Promise<void> => {
     let started = starts.get(service);
     if (started === undefined) {
-      started = service === 'jobs' ? jobs.start() : workflows.start();
+      started =
+        service === 'jobs'
+          ? jobs.start()
+          : service === 'workflows'
+            ? workflows.start()
+            : Promise.resolve().then(() => qa.startSweep());
       starts.set(service, started);
       started.catch(() => starts.delete(service));
     }
@@ -179,7 +187,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const start = async (services: Iterable<RuntimeService | StepNeed>): Promise<void> => {
     const wanted = new Set(services);
     // The scheduler first: runs resumed by the engine may submit jobs at once.
-    for (const service of ['jobs', 'workflows'] as const) if (wanted.has(service)) await startOne(service);
+    for (const service of ['jobs', 'workflows', 'qa'] as const) {
+      if (wanted.has(service)) await startOne(service);
+    }
   };
 
   const runtime: Runtime = { config, store, env, bus, jobs, workflows, processes, qa, start, close };

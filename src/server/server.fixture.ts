@@ -108,7 +108,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
   const runtime = await openRuntime({
     config,
-    start: ['jobs', 'workflows'],
+    start: ['jobs', 'workflows', 'qa'],
     // As `flotilla serve` does: the server's concurrency bounds the processes steps start too.
     processConcurrency: config.server.concurrency,
     ...(options.env === undefined ? {} : { env: options.env }),
