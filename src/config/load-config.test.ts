@@ -32,7 +32,7 @@ const DEFAULT_SERVER = {
   max_body_bytes: 1_048_576,
   allow_shell_steps: false,
 };
-const DEFAULT_QA = { workers: 4, rate_limit: 3, max_pages: 100, max_depth: 3 };
+const DEFAULT_QA = { workers: 4, rate_limit: 3, max_pages: 100, max_depth: 3, max_runs: 2 };
 const DEFAULT_SUITES = { parallel: true, retries: 0, fail_fast: false, history_runs: 200, run: {} };
 
 let dir: string;

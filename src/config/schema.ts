@@ -194,6 +194,11 @@ export const qaConfigSchema = mapping({
   max_pages: count(1).default(100),
   /** Links followed from a start URL (0: the start pages only). */
   max_depth: count(0).default(3),
+  /**
+   * QA runs one process crawls at once (`POST /v1/qa`, `type: qa` steps), each with a Chromium of its
+   * own; more wait their turn.
+   */
+  max_runs: count(1).default(2),
 });
 
 /** The whole of `flotilla.config.yaml` (after `${VAR}` expansion). */

@@ -10,7 +10,7 @@ import { parseAuth } from './auth/index.js';
 import { parseBatch, readBatchFile, runQaBatch } from './batch.js';
 import type { QaSpec } from './qa-spec.js';
 
-const DEFAULTS = { workers: 2, rate_limit: 3, max_pages: 100, max_depth: 3 };
+const DEFAULTS = { workers: 2, rate_limit: 3, max_pages: 100, max_depth: 3, max_runs: 2 };
 
 let dir = '';
 let store: Store;

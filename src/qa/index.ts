@@ -2,7 +2,8 @@
  * The site QA crawler (`flotilla qa`, docs/qa.md): one browser with a context per worker (`browser/`),
  * the login that gives every context one session (`auth/`),
  * the URL layer (`urls/`: canonical URLs, link classification, scope, `rel=canonical`, robots.txt,
- * sitemaps), politeness, the crawl loop and the report model.
+ * sitemaps), politeness, the crawl loop, the report model, crawls as durable runs (`qa-run.ts`), the
+ * runs of one process under one bound and one politeness (`QaRunner`) and the `qa` step type.
  */
 export * from './auth/index.js';
 export * from './browser/index.js';
@@ -25,6 +26,7 @@ export type {
   TestedPage,
 } from './crawl-state.js';
 export {
+  cancelStoredQaRun,
   resumeQaRun,
   startQaRun,
   type QaRunHandle,
@@ -40,9 +42,19 @@ export {
   type BatchRun,
   type QaBatchOptions,
 } from './batch.js';
-export { crawlOptionsOf, parseQaSpec, QA_SPEC_FIELDS, type QaSpec, type QaSpecInput } from './qa-spec.js';
+export { QaRunner, type QaRunnerOptions, type QaRunnerStartOptions, type QaRunView } from './qa-runner.js';
+export {
+  crawlOptionsOf,
+  parseQaSpec,
+  QA_SPEC_FIELDS,
+  QaSpecError,
+  type QaSpec,
+  type QaSpecInput,
+} from './qa-spec.js';
+export { qaStepType, type QaStep, type QaStepDeps, type QaStepOutput } from './qa-step.js';
+export { storedQaReport, type StoredQaReport } from './stored-report.js';
 export { HTTP_STATUS_CHECK, httpStatusFindings } from './http-status.js';
-export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT } from './politeness.js';
+export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT, type HostPacerOptions } from './politeness.js';
 export {
   atLeast,
   countBySeverity,

@@ -8,37 +8,69 @@ const FETCH_TIMEOUT_MS = 10_000;
 /** The longest wait a `Retry-After` may ask for before the page is given up. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
+/** Options of a `HostPacer`. */
+export interface HostPacerOptions {
+  /**
+   * A pacer shared with other crawls (a server's, a batch's). Each navigation waits for its host's turn
+   * here, then there; a `Crawl-delay` and a `Retry-After` reach it too, so they hold back every crawl
+   * that shares it. The crawls of one `flotilla serve` share one, at `qa.rate_limit`.
+   */
+  readonly within?: HostPacer;
+}
+
 /**
- * Navigations per host, spaced out: every worker (and every crawl of a batch, when they share one) goes
- * through `acquire(host)`. `ratePerSecond` 0 disables spacing; a host's `Crawl-delay` slows that host
- * further; `backoff` honours a 429 or 503's `Retry-After`.
+ * Navigations per host, spaced out: every worker (and every crawl of a batch or a server, when they
+ * share one through `within`) goes through `acquire(host)`. `ratePerSecond` 0 disables spacing; a
+ * host's `Crawl-delay` slows that host further; `backoff` honours a 429 or 503's `Retry-After`.
  */
 export class HostPacer {
   readonly #limiter: KeyedRateLimiter | undefined;
-  readonly #slow = new Map<string, KeyedRateLimiter>();
+  readonly #slow = new Map<string, { readonly seconds: number; readonly limiter: KeyedRateLimiter }>();
+  readonly #within: HostPacer | undefined;
 
-  constructor(ratePerSecond: number) {
+  constructor(ratePerSecond: number, options: HostPacerOptions = {}) {
     this.#limiter = ratePerSecond > 0 ? new KeyedRateLimiter({ ratePerSecond }) : undefined;
+    this.#within = options.within;
   }
 
-  /** Slows `host` to one navigation every `seconds` (a robots.txt `Crawl-delay`), if that is slower. */
+  /**
+   * Slows `host` to one navigation every `seconds` (a robots.txt `Crawl-delay`), if that is slower. The
+   * same delay given again (every crawl of a shared pacer reads robots.txt) keeps the spacing so far.
+   */
   crawlDelay(host: string, seconds: number): void {
     if (!(seconds > 0)) return;
-    this.#slow.set(host, new KeyedRateLimiter({ ratePerSecond: 1 / seconds }));
+    if (this.#slow.get(host)?.seconds !== seconds) {
+      this.#slow.set(host, { seconds, limiter: new KeyedRateLimiter({ ratePerSecond: 1 / seconds }) });
+    }
+    this.#within?.crawlDelay(host, seconds);
   }
 
-  /** Waits for `host`'s next turn. */
+  /** Waits for `host`'s next turn (here, then in the shared pacer). */
   async acquire(host: string, signal: AbortSignal): Promise<void> {
     const slow = this.#slow.get(host);
-    if (slow !== undefined) await slow.acquire(host, signal);
+    if (slow !== undefined) await slow.limiter.acquire(host, signal);
     if (this.#limiter !== undefined) await this.#limiter.acquire(host, signal);
+    if (this.#within !== undefined) await this.#within.acquire(host, signal);
   }
 
-  /** Holds every navigation to `host` back for `ms` (a `Retry-After`). */
+  /**
+   * Holds every navigation to `host` back for `ms` (a `Retry-After`), here and in the shared pacer;
+   * where nothing spaces that host, waits the time out itself.
+   */
   async backoff(host: string, ms: number, signal: AbortSignal): Promise<void> {
-    this.#limiter?.backoff(host, ms);
-    this.#slow.get(host)?.backoff(host, ms);
-    if (this.#limiter === undefined) await sleep(ms, signal);
+    if (!this.#holdBack(host, ms)) await sleep(ms, signal);
+  }
+
+  /** Pushes `host` back in every limiter that spaces it; whether one did. */
+  #holdBack(host: string, ms: number): boolean {
+    let held = false;
+    for (const limiter of [this.#limiter, this.#slow.get(host)?.limiter]) {
+      if (limiter === undefined) continue;
+      limiter.backoff(host, ms);
+      held = true;
+    }
+    const within = this.#within;
+    return (within !== undefined && within.#holdBack(host, ms)) || held;
   }
 }
 

@@ -1,9 +1,18 @@
+import { hostname } from 'node:os';
 import type { Environment } from '../config/index.js';
-import { FlotillaError, InterruptedError, InvalidArgumentError, NEVER_ABORTED } from '../core/index.js';
+import {
+  CancelledError,
+  FlotillaError,
+  InterruptedError,
+  InvalidArgumentError,
+  NEVER_ABORTED,
+  type Limiter,
+} from '../core/index.js';
 import { nowIso, type EventBus, type FlotillaEvent, type RunStatus } from '../events/index.js';
 import {
   HeldLease,
   Journal,
+  leaseOwnerAlive,
   newRecordId,
   runLeaseName,
   type QaUrlRecord,
@@ -15,7 +24,7 @@ import { BrowserPool } from './browser/index.js';
 import type { CrawlSnapshot } from './crawl-state.js';
 import type { CrawlObserver, PageOutcome } from './crawl-options.js';
 import { crawl } from './crawl.js';
-import type { HostPacer } from './politeness.js';
+import { HostPacer } from './politeness.js';
 import { crawlOptionsOf, type QaSpec } from './qa-spec.js';
 import { SEVERITIES, type Finding, type PageRecord, type QaReport } from './report.js';
 
@@ -31,8 +40,16 @@ export interface QaRunServices {
   readonly bus?: EventBus;
   /** The browser's environment: without Flotilla's secrets (`withoutSecrets`). @default process.env */
   readonly env?: Environment;
-  /** Spacing shared with other runs (a batch). @default the run's own, at its `rate_limit` */
+  /**
+   * Spacing shared with other runs (a server's, a batch's): each navigation waits for its host's turn at
+   * the run's own `rate_limit`, then in this pacer. @default the run's own spacing only
+   */
   readonly pacer?: HostPacer;
+  /**
+   * A bound shared with other runs (a server's `qa.max_runs`): the crawl waits for a place in it before
+   * its browser launches, the run `running` meanwhile. @default none: it crawls at once
+   */
+  readonly slots?: Pick<Limiter, 'run'>;
   /**
    * A browser shared with other runs (a batch), which the run borrows contexts of and leaves open.
    * @default a browser of the run's own, with `spec.workers` contexts, closed when it ends
@@ -69,7 +86,10 @@ function storedAccess(services: QaRunServices): StoredAccess | undefined {
 
 /** Options of one run. */
 export interface QaRunOptions {
-  /** Aborting it stops the crawl: the run is `interrupted`, its report partial, and it can resume. */
+  /**
+   * Aborting it stops the crawl with the report so far: the run is `interrupted` and can resume, or
+   * `cancelled` (for good) when the reason is a `CancelledError`.
+   */
   readonly signal?: AbortSignal;
   /** @default a new `qa_…` id */
   readonly id?: string;
@@ -96,7 +116,8 @@ const RUN_STATUS_OF: Record<QaReport['summary']['status'], RunStatus> = {
  * Starts a QA crawl as a durable run (`kind: 'qa'`): the run is stored before this returns, and as the
  * crawl goes, every URL it queues or leaves out, every page it tests and its findings are written with
  * the `qa.visit` and `qa.page` events that announce them. A crawl stopped anywhere — Ctrl-C, a crash,
- * `kill -9` — resumes with `resumeQaRun`.
+ * `kill -9` — resumes with `resumeQaRun`. A cancel written by another process (`cancelStoredQaRun`) is
+ * seen at the lease's next heartbeat: the crawl stops, `cancelled`.
  */
 export function startQaRun(spec: QaSpec, services: QaRunServices, options: QaRunOptions = {}): QaRunHandle {
   const { store } = services;
@@ -134,10 +155,8 @@ export function resumeQaRun(id: string, services: QaRunServices, options: QaRunO
     throw new FlotillaError('E_RUN_NOT_FOUND', `No QA run ${id} in ${store.path}`);
   }
   if (!resumable(run)) {
-    throw new FlotillaError(
-      'E_RUN_NOT_RESUMABLE',
-      `QA run ${id} ${run.status === 'failed' ? 'failed' : 'succeeded'} when it finished; only a stopped run resumes`,
-    );
+    const how = run.status === 'cancelled' ? 'was cancelled' : `${run.status} when it finished`;
+    throw new FlotillaError('E_RUN_NOT_RESUMABLE', `QA run ${id} ${how}; only a stopped run resumes`);
   }
   const before = (run.spec as { access?: StoredAccess }).access;
   if (before !== undefined && storedAccess(services) === undefined) {
@@ -174,7 +193,7 @@ async function drive(
   stopSignal: AbortSignal = NEVER_ABORTED,
 ): Promise<QaReport> {
   const { store } = services;
-  const signal = AbortSignal.any([stopSignal, lease.lost]);
+  const signal = AbortSignal.any([stopSignal, lease.stopped]);
   const { id } = run;
   const spec = run.spec as QaSpec;
   const journal = new Journal(store, services.bus);
@@ -184,7 +203,9 @@ async function drive(
       runStatus(id, status, patch.error),
     );
   };
-  try {
+  // A cancel ends the run for good; a shutdown, a Ctrl-C, a timeout or a lost lease leave it resumable.
+  const stoppedAs = (): RunStatus => (signal.reason instanceof CancelledError ? 'cancelled' : 'interrupted');
+  const crawlOnce = async (): Promise<QaReport> => {
     const pool =
       services.pool ??
       (await BrowserPool.launch({
@@ -194,20 +215,22 @@ async function drive(
         signal,
         ...services.access?.pool,
       }));
-    let login = services.login;
-    let report: QaReport;
     try {
+      let login = services.login;
       if (login === undefined && services.access?.login !== undefined) {
         login = new LoginSession({ pool, ...services.access.login });
         await login.login(signal);
       }
-      report = await crawl({
+      return await crawl({
         ...crawlOptionsOf(spec),
         id,
         startedAt: run.startedAt ?? run.createdAt,
         pool,
         signal,
-        ...(services.pacer === undefined ? {} : { pacer: services.pacer }),
+        // The run's own rate_limit, within the spacing it shares with other runs.
+        ...(services.pacer === undefined
+          ? {}
+          : { pacer: new HostPacer(spec.rate_limit, { within: services.pacer }) }),
         ...(resume === undefined ? {} : { resume }),
         ...(login === undefined ? {} : { login }),
         observer: journalObserver(id, store, journal),
@@ -215,15 +238,74 @@ async function drive(
     } finally {
       if (services.pool === undefined) await pool.close();
     }
-    finish(RUN_STATUS_OF[report.summary.status], { output: { summary: report.summary } });
+  };
+  try {
+    const report = await (services.slots === undefined
+      ? crawlOnce()
+      : services.slots.run(crawlOnce, { signal }));
+    const status =
+      report.summary.status === 'interrupted' ? stoppedAs() : RUN_STATUS_OF[report.summary.status];
+    finish(status, { output: { summary: report.summary } });
     return report;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    finish(signal.aborted ? 'interrupted' : 'failed', { error: message });
+    finish(signal.aborted ? stoppedAs() : 'failed', { error: message });
     throw error;
   } finally {
     lease.held.release();
   }
+}
+
+/**
+ * Cancels a stored QA run that this process does not crawl: one still `running` (in another process,
+ * which stops at its lease's next heartbeat) or `interrupted` becomes `cancelled`, for good. A finished
+ * run stays as it is.
+ * @returns the run as it is now; `undefined` when there is no QA run with that id.
+ */
+export function cancelStoredQaRun(
+  id: string,
+  services: Pick<QaRunServices, 'store' | 'bus'>,
+): RunRecord | undefined {
+  const { store } = services;
+  const run = store.runs.get(id);
+  if (run === undefined || run.kind !== 'qa') return undefined;
+  if (run.status !== 'running' && run.status !== 'interrupted') return run;
+  return new Journal(store, services.bus).record(
+    () => store.runs.update(id, { status: 'cancelled', finishedAt: nowIso() }),
+    runStatus(id, 'cancelled'),
+  );
+}
+
+/**
+ * Marks `interrupted` every QA run that says `running` but whose process is gone — no lease, an expired
+ * one, or one whose owner was a process of this host that no longer exists — so that its event stream
+ * ends and it shows what it is (resumable). Runs in `skip` (crawled or waiting here) are left alone.
+ * @returns the ids of the runs marked.
+ */
+export function reapAbandonedQaRuns(
+  services: Pick<QaRunServices, 'store' | 'bus'>,
+  skip: ReadonlySet<string> = new Set(),
+): string[] {
+  const { store } = services;
+  const journal = new Journal(store, services.bus);
+  const now = nowIso();
+  const host = hostname();
+  const marked: string[] = [];
+  for (const run of store.runs.list({ status: 'running', kind: 'qa', limit: 1000 }).items) {
+    if (skip.has(run.id)) continue;
+    const lease = store.leases.get(runLeaseName(run.id));
+    if (lease !== undefined && lease.expiresAt > now && leaseOwnerAlive(lease.owner, host)) continue;
+    const error = `the process crawling it (${lease?.owner ?? 'none'}) is gone`;
+    journal.record(
+      () => {
+        if (lease !== undefined) store.leases.release(lease.name, lease.owner);
+        store.runs.update(run.id, { status: 'interrupted', error, finishedAt: nowIso() });
+      },
+      runStatus(run.id, 'interrupted', error),
+    );
+    marked.push(run.id);
+  }
+  return marked;
 }
 
 /** Writes each step of the crawl, with its event, in one transaction. */
@@ -295,22 +377,35 @@ function snapshotOf(rows: readonly QaUrlRecord[]): CrawlSnapshot | undefined {
   return { queued, tested, notTested };
 }
 
-/** The lease on a run this process crawls, and the signal that aborts when another process takes it. */
+/** The lease on a run this process crawls, and the signal that stops the crawl. */
 interface RunLease {
   readonly held: HeldLease;
-  readonly lost: AbortSignal;
+  /**
+   * Aborts when another process takes the run over (`InterruptedError`), or when a heartbeat finds the
+   * run cancelled in the store by another process (`CancelledError`).
+   */
+  readonly stopped: AbortSignal;
 }
 
 function runLease(store: Store, id: string): RunLease {
-  const lost = new AbortController();
+  const stop = new AbortController();
   const held = new HeldLease({
     store,
     name: runLeaseName(id),
     ttlMs: LEASE_TTL_MS,
     renewMs: LEASE_RENEW_MS,
-    onLost: () => lost.abort(new InterruptedError(`QA run ${id}: another process took it over`)),
+    onRenew: () => {
+      try {
+        if (store.runs.get(id)?.status === 'cancelled') {
+          stop.abort(new CancelledError(`QA run ${id} was cancelled`));
+        }
+      } catch {
+        // A busy database: the next heartbeat looks again.
+      }
+    },
+    onLost: () => stop.abort(new InterruptedError(`QA run ${id}: another process took it over`)),
   });
-  return { held, lost: lost.signal };
+  return { held, stopped: stop.signal };
 }
 
 function runStatus(runId: string, status: RunStatus, error?: string): FlotillaEvent {

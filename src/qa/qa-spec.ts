@@ -55,6 +55,21 @@ function whole(min: number, max = Infinity) {
     .max(max);
 }
 
+/** A spec that does not fit: `field` names where (`urls.0`, `workers`), `problem` what is wrong there. */
+export class QaSpecError extends InvalidArgumentError {
+  /** The field at fault as a path in the spec (`urls.0`); the spec's own name (`where`) for the whole of it. */
+  readonly field: string;
+  /** What is wrong with the field, without its name. */
+  readonly problem: string;
+
+  /** The message is `WHERE.FIELD: PROBLEM` (`WHERE: PROBLEM` for the whole spec). */
+  constructor(where: string, field: string, problem: string) {
+    super(`${field === where ? where : `${where}.${field}`}: ${problem}`);
+    this.field = field;
+    this.problem = problem;
+  }
+}
+
 /** The schema of a spec as written (every field but `urls` optional: the defaults fill them). */
 const specInputSchema = z.strictObject(
   {
@@ -79,14 +94,14 @@ export type QaSpecInput = z.input<typeof specInputSchema>;
 /**
  * `input` as a spec, the defaults (`qa:` of the configuration) filling what it leaves out.
  * @param where what `input` is, for errors: `--batch-file runs.json: runs[2]`, `body`, …
- * @throws InvalidArgumentError naming the field and what was expected.
+ * @throws QaSpecError (an `InvalidArgumentError`) naming the field and what was expected;
+ *   InvalidArgumentError when the defaults themselves do not fit (`qa.workers` above `MAX_WORKERS`).
  */
 export function parseQaSpec(input: unknown, defaults: QaConfig, where = 'spec'): QaSpec {
   const parsed = specInputSchema.safeParse(input);
   if (!parsed.success) {
     const problem = describeZodIssue(parsed.error.issues[0]!, where, QA_SPEC_FIELDS);
-    const field = problem.field === where ? where : `${where}.${problem.field}`;
-    throw new InvalidArgumentError(`${field}: ${problem.message}`);
+    throw new QaSpecError(where, problem.field, problem.message);
   }
   const spec = parsed.data;
   if (defaults.workers > MAX_WORKERS && spec.workers === undefined) {

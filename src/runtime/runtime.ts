@@ -2,6 +2,7 @@ import type { Environment, ResolvedConfig } from '../config/index.js';
 import { Limiter } from '../core/index.js';
 import { EventBus } from '../events/index.js';
 import { JobService, type JobScheduler } from '../jobs/index.js';
+import { QaRunner } from '../qa/index.js';
 import { openStore, type Store } from '../store/index.js';
 import {
   WorkflowEngine,
@@ -13,8 +14,11 @@ import {
 import { WorkspaceManager } from '../workspace/index.js';
 import { stepTypes } from './step-types.js';
 
-/** A part of the runtime that `start` can start: the job scheduler, the workflow engine. */
-export type RuntimeService = 'jobs' | 'workflows';
+/**
+ * A part of the runtime that `start` can start: the job scheduler, the workflow engine, the QA runs'
+ * sweep (which marks `interrupted` the crawls a dead process left `running`).
+ */
+export type RuntimeService = 'jobs' | 'workflows' | 'qa';
 
 /** Options of `openRuntime`. */
 export interface RuntimeOptions {
@@ -64,15 +68,22 @@ export interface Runtime {
   /** The bound on processes steps run themselves (see `RuntimeOptions.processConcurrency`). */
   readonly processes: Limiter;
   /**
+   * QA crawls (`POST /v1/qa`, `type: qa` steps): at most `qa.max_runs` at once, each with its own
+   * Chromium, one politeness for all of them (`qa.rate_limit` per host across runs); requests that would
+   * wait beyond `server.max_queue` are refused.
+   */
+  readonly qa: QaRunner;
+  /**
    * Starts the services named, or those a workflow needs (`workflows.needs(definition)`); a service
    * already started is left as it is. The job scheduler takes the home's lease: it throws
    * `E_HOME_BUSY` while another process runs the jobs of this home.
    */
   start(services: Iterable<RuntimeService | StepNeed>): Promise<void>;
   /**
-   * Stops the workflow engine (the runs it drives become `interrupted`), then the job scheduler
-   * (running jobs become `interrupted`, queued ones stay queued), then closes the store — each whatever
-   * the one before did. Calling it again waits for the same close.
+   * Stops the workflow engine (the runs it drives become `interrupted`), then the QA runs (`interrupted`,
+   * their browsers closed), then the job scheduler (running jobs become `interrupted`, queued ones stay
+   * queued), then closes the store — each whatever the one before did. Calling it again waits for the
+   * same close.
    */
   close(): Promise<void>;
 }
@@ -119,10 +130,18 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(options.defaultJobTimeoutMs === undefined ? {} : { defaultTimeoutMs: options.defaultJobTimeoutMs }),
   });
   const processes = new Limiter({ concurrency: options.processConcurrency ?? Infinity });
+  const qa = new QaRunner({
+    store,
+    bus,
+    env,
+    maxRuns: config.qa.max_runs,
+    maxQueued: config.server.max_queue,
+    rateLimit: config.qa.rate_limit,
+  });
   const workflows = new WorkflowEngine({
     store,
     bus,
-    stepTypes: [...stepTypes({ config, store }), ...(options.stepTypes ?? [])],
+    stepTypes: [...stepTypes({ config, store, qa }), ...(options.stepTypes ?? [])],
     services: { jobs, processes },
     env,
     ...(options.approver === undefined ? {} : { approver: options.approver }),
@@ -134,12 +153,17 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       try {
+        // First: a workflow's qa steps stop with their runs.
         await workflows.stop();
       } finally {
         try {
-          await jobs.stop();
+          await qa.stop();
         } finally {
-          store.close();
+          try {
+            await jobs.stop();
+          } finally {
+            store.close();
+          }
         }
       }
     })());
@@ -149,7 +173,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const startOne = (service: RuntimeService): Promise<void> => {
     let started = starts.get(service);
     if (started === undefined) {
-      started = service === 'jobs' ? jobs.start() : workflows.start();
+      started =
+        service === 'jobs'
+          ? jobs.start()
+          : service === 'workflows'
+            ? workflows.start()
+            : Promise.resolve().then(() => qa.startSweep());
       starts.set(service, started);
       started.catch(() => starts.delete(service));
     }
@@ -158,10 +187,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const start = async (services: Iterable<RuntimeService | StepNeed>): Promise<void> => {
     const wanted = new Set(services);
     // The scheduler first: runs resumed by the engine may submit jobs at once.
-    for (const service of ['jobs', 'workflows'] as const) if (wanted.has(service)) await startOne(service);
+    for (const service of ['jobs', 'workflows', 'qa'] as const) {
+      if (wanted.has(service)) await startOne(service);
+    }
   };
 
-  const runtime: Runtime = { config, store, env, bus, jobs, workflows, processes, start, close };
+  const runtime: Runtime = { config, store, env, bus, jobs, workflows, processes, qa, start, close };
   try {
     await start(options.start ?? []);
   } catch (error) {

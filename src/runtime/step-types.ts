@@ -1,12 +1,15 @@
 import type { ResolvedConfig } from '../config/index.js';
+import { qaStepType, type QaRunner } from '../qa/index.js';
 import type { Store } from '../store/index.js';
 import { suitesStepType } from '../suites/index.js';
 import { BUILTIN_STEP_TYPES, type AnyStepType } from '../workflow/index.js';
 
-/** What capabilities' step types are made with: the configuration and the store. */
+/** What capabilities' step types are made with: the configuration, the store and the QA runs. */
 export interface StepTypeDeps {
   readonly config: ResolvedConfig;
   readonly store: Store;
+  /** Where `qa` steps crawl: the runtime's bound on crawls and its shared politeness. */
+  readonly qa: QaRunner;
 }
 
 /**
@@ -14,6 +17,10 @@ export interface StepTypeDeps {
  * its step types from its folder's index.ts and is registered here, so that the workflow engine never
  * imports a capability: the import rules stay one-way (see docs/architecture.md).
  */
-export function stepTypes({ config, store }: StepTypeDeps): AnyStepType[] {
-  return [...BUILTIN_STEP_TYPES, suitesStepType({ config, history: store.suiteHistory })];
+export function stepTypes({ config, store, qa }: StepTypeDeps): AnyStepType[] {
+  return [
+    ...BUILTIN_STEP_TYPES,
+    suitesStepType({ config, history: store.suiteHistory }),
+    qaStepType({ config, runner: qa }),
+  ];
 }

@@ -4,10 +4,13 @@ import type { Runtime } from '../runtime/index.js';
 export const SSE_HEARTBEAT_MS = 15_000;
 
 /**
- * What of the runtime the HTTP app serves: its scheduler, engine, process bound, store, event bus and
- * configuration.
+ * What of the runtime the HTTP app serves: its scheduler, engine, process bound, QA runs, store, event
+ * bus and configuration.
  */
-export type ServedRuntime = Pick<Runtime, 'jobs' | 'workflows' | 'processes' | 'store' | 'bus' | 'config'>;
+export type ServedRuntime = Pick<
+  Runtime,
+  'jobs' | 'workflows' | 'processes' | 'qa' | 'store' | 'bus' | 'config'
+>;
 
 /**
  * How much an expected outcome matters to the server's operator: `info` for outcomes of the work (a

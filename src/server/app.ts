@@ -4,6 +4,7 @@ import { bearerAuth } from './auth.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { jobsRoutes } from './jobs-routes.js';
 import { openAiRoutes } from './openai-routes.js';
+import { qaRoutes } from './qa-routes.js';
 import { limitBody } from './request-body.js';
 import { DEFAULT_ALLOWED_HOSTS, guardRequests } from './request-guard.js';
 import { estimateRetryAfterSeconds } from './retry-after.js';
@@ -39,5 +40,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', jobsRoutes(deps));
   app.route('/', openAiRoutes(deps));
   app.route('/', runsRoutes(deps));
+  app.route('/', qaRoutes(deps));
   return app;
 }

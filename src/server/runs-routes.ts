@@ -2,9 +2,15 @@ import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { InvalidArgumentError } from '../core/index.js';
+import { CancelledError, InterruptedError, InvalidArgumentError } from '../core/index.js';
 import { RUN_STATUSES } from '../events/index.js';
-import type { RunHandle, WorkflowDefinition, WorkflowEngine } from '../workflow/index.js';
+import type { RunRecord, Store } from '../store/index.js';
+import {
+  toRunSummary,
+  type RunHandle,
+  type WorkflowDefinition,
+  type WorkflowEngine,
+} from '../workflow/index.js';
 import type { AppDeps } from './app-deps.js';
 import { followEvents } from './event-stream.js';
 import { listQuerySchema } from './list-query.js';
@@ -41,16 +47,22 @@ const approveSchema = z.strictObject({
     .optional(),
 });
 
-/** The query of `GET /v1/runs`. */
-const listQuery = listQuerySchema(RUN_STATUSES);
+/** The query of `GET /v1/runs`: a list query, and the `kind` of run (`workflow`, `qa`, …), all when absent. */
+const listQuery = listQuerySchema(RUN_STATUSES).extend({
+  kind: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]*$/, 'expected a kind of run: workflow, qa, …')
+    .optional(),
+});
 
 /**
- * The workflow runs API: start (202), list (newest first), show, events (SSE with `Last-Event-ID`
- * replay), resume (202), approve a gate then resume (202), cancel. Runs are driven by the server's
- * engine; their agent steps go through the server's job queue.
+ * The runs API: workflow runs (start, approve a gate), and for runs of every kind (workflows, QA
+ * crawls started by `POST /v1/qa`): list (newest first, `?kind=`), show, events (SSE with
+ * `Last-Event-ID` replay), resume (202), cancel. Workflow runs are driven by the server's engine (their
+ * agent steps go through the server's job queue), QA runs by the runtime's `QaRunner`.
  */
 export function runsRoutes(deps: AppDeps): Hono {
-  const { workflows: engine, store, bus } = deps.runtime;
+  const { workflows: engine, store, bus, qa } = deps.runtime;
   const app = new Hono();
   /**
    * Whether a run is not running: finished, paused or interrupted. A run whose driving process died (a
@@ -89,11 +101,14 @@ export function runsRoutes(deps: AppDeps): Hono {
     return c.json({ id: handle.id, status: engine.view(handle.id)?.status ?? 'running' }, 202);
   });
 
+  /** A run of any kind as the API shows it in lists: a QA run's view, another run's summary. */
+  const summaryOf = (run: RunRecord) => (run.kind === 'qa' ? qa.viewOf(run) : toRunSummary(run));
+
   app.get('/v1/runs', (c) => {
     const query = parseInput(listQuery, c.req.query(), 'query');
     try {
-      const page = engine.list(query);
-      return c.json({ items: page.items, next_cursor: page.nextCursor });
+      const page = store.runs.list(query);
+      return c.json({ items: page.items.map(summaryOf), next_cursor: page.nextCursor });
     } catch (error) {
       if (!(error instanceof InvalidArgumentError)) throw error;
       throw new ServerError('E_INVALID_REQUEST', `cursor: ${error.message}`, {
@@ -103,14 +118,26 @@ export function runsRoutes(deps: AppDeps): Hono {
     }
   });
 
-  app.get('/v1/runs/:id', (c) => c.json(found(engine, c.req.param('id'))));
+  app.get('/v1/runs/:id', (c) => {
+    const run = found(store, c.req.param('id'));
+    return c.json(run.kind === 'qa' ? qa.viewOf(run) : engine.view(run.id));
+  });
 
-  app.delete('/v1/runs/:id', async (c) => c.json(await engine.cancel(c.req.param('id'))));
+  app.delete('/v1/runs/:id', async (c) => {
+    const run = found(store, c.req.param('id'));
+    return c.json(run.kind === 'qa' ? await qa.cancel(run.id) : await engine.cancel(run.id));
+  });
 
   app.post('/v1/runs/:id/resume', (c) => {
-    const id = c.req.param('id');
-    refuseShellSteps(engine.definitionOf(id));
-    const handle = engine.resume(id);
+    const run = found(store, c.req.param('id'));
+    if (run.kind === 'qa') {
+      // Through the server's bound on crawls, like POST /v1/qa (429 beyond server.max_queue).
+      const handle = qa.resume(run.id, { bounded: true });
+      detachQaRun(deps, handle);
+      return c.json({ id: handle.id, status: 'running', kind: 'qa', queued: qa.viewOf(run).queued }, 202);
+    }
+    refuseShellSteps(engine.definitionOf(run.id));
+    const handle = engine.resume(run.id);
     detach(handle);
     return c.json({ id: handle.id, status: 'running' }, 202);
   });
@@ -131,7 +158,7 @@ export function runsRoutes(deps: AppDeps): Hono {
 
   app.get('/v1/runs/:id/events', (c) => {
     const id = c.req.param('id');
-    found(engine, id);
+    found(store, id);
     const afterSeq = lastEventId(c);
     return sseResponse(c, deps, async (stream, signal) => {
       const events = followEvents(
@@ -141,6 +168,7 @@ export function runsRoutes(deps: AppDeps): Hono {
           afterSeq,
           signal,
           // Succeeded, failed, cancelled, paused or interrupted: nothing more comes until someone acts.
+          // (A QA run waiting for its turn is `running`: its stream stays open until it has crawled.)
           finished: () => stopped(id),
           pollMs: RUN_EVENTS_POLL_MS,
         },
@@ -209,9 +237,22 @@ function isInside(folder: string, path: string): boolean {
   return rest !== '' && rest !== '..' && !rest.startsWith(`..${sep}`) && !isAbsolute(rest);
 }
 
-/** The run's view, or a 404 naming the id. */
-function found(engine: WorkflowEngine, id: string) {
-  const view = engine.view(id);
-  if (view === undefined) throw new ServerError('E_NOT_FOUND', `No run with id "${id}"`, { field: 'id' });
-  return view;
+/** The stored run, of any kind, or a 404 naming the id. */
+export function found(store: Store, id: string): RunRecord {
+  const run = store.runs.get(id);
+  if (run === undefined) throw new ServerError('E_NOT_FOUND', `No run with id "${id}"`, { field: 'id' });
+  return run;
+}
+
+/**
+ * Lets a QA run go on in the background. A run that ends without a report (no browser) keeps its error
+ * with the run; the operator hears of it in one line. A run stopped before it crawled (cancelled while it
+ * waited for its turn, a shutdown) is nothing to tell.
+ */
+export function detachQaRun(deps: AppDeps, handle: { readonly id: string; readonly done: Promise<unknown> }) {
+  handle.done.catch((error: unknown) => {
+    if (error instanceof CancelledError || error instanceof InterruptedError) return;
+    const message = error instanceof Error ? error.message : String(error);
+    deps.onServerLog?.('info', `QA run ${handle.id} ended without a report: ${message}`);
+  });
 }

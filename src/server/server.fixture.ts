@@ -7,6 +7,7 @@ import {
   loadConfig,
   type AgentProfile,
   type Environment,
+  type QaConfig,
   type ResolvedConfig,
   type SuitesConfig,
 } from '../config/index.js';
@@ -39,6 +40,8 @@ export interface HarnessOptions {
   readonly workflowsDir?: string;
   /** `suites:` of the configuration (what `type: suites` steps may run). */
   readonly suites?: SuitesConfig;
+  /** `qa:` of the configuration, over its defaults (`rate_limit: 0` spares crawl tests the spacing). */
+  readonly qa?: Partial<QaConfig>;
 }
 
 /** A real runtime (store, job service, workflow engine) and app in a temporary home, with agents the test controls. */
@@ -101,10 +104,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     },
     repos: { app: { path: source } },
     ...(options.suites === undefined ? {} : { suites: options.suites }),
+    qa: { ...base.qa, ...options.qa },
   };
   const runtime = await openRuntime({
     config,
-    start: ['jobs', 'workflows'],
+    start: ['jobs', 'workflows', 'qa'],
     // As `flotilla serve` does: the server's concurrency bounds the processes steps start too.
     processConcurrency: config.server.concurrency,
     ...(options.env === undefined ? {} : { env: options.env }),

@@ -63,6 +63,7 @@ export {
   DEFAULT_LEASE_TTL_MS,
   RunError,
   StepError,
+  toRunSummary,
   WorkflowEngine,
   type AnyStepType,
   type GateDecision,

@@ -29,11 +29,12 @@ export function registerServeCommand(
       const { config, output } = context;
       // Before the runtime opens: a refused start must not take the home or recover its jobs.
       refuseInsecureBind(config.server.host, config.server.token);
-      // The job service recovers what a previous server left; the engine marks its dead runs interrupted.
+      // The job service recovers what a previous server left; the engine and the QA runner mark the runs
+      // and crawls a dead process left running interrupted.
       // The server's concurrency bounds the processes that steps of its runs start, as it bounds jobs.
       const runtime = await openRuntime({
         config,
-        start: ['jobs', 'workflows'],
+        start: ['jobs', 'workflows', 'qa'],
         processConcurrency: config.server.concurrency,
       });
       // Teardown in reverse order of setup, whatever fails.

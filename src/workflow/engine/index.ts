@@ -3,7 +3,13 @@
  * executor over durable item records, and the contract a step type implements (`StepType`).
  */
 export { runMarker } from './run-marker.js';
-export type { ItemCounts, RunSummary, RunView, WaitingGate } from './run-view.js';
+export {
+  toRunSummary,
+  type ItemCounts,
+  type RunSummary,
+  type RunView,
+  type WaitingGate,
+} from './run-view.js';
 export { RunError, RunPausedSignal, StepError, type StepFailureStatus } from './step-error.js';
 export { StepRegistry } from './step-registry.js';
 export type {
