@@ -193,6 +193,8 @@ async function crawlDemoSite(
         max_depth: 5,
         rate_limit: 0,
         allow_origins: [],
+        keep_params: [],
+        ignore_params: [],
         ignore_robots: false,
         sitemap: false,
         fail_on: 'critical',

@@ -4,6 +4,7 @@ import type { BrowserPool } from './browser/index.js';
 import type { CrawlProgress, CrawlSnapshot, Discoveries, TestedPage } from './crawl-state.js';
 import type { HostPacer } from './politeness.js';
 import type { Severity } from './report.js';
+import type { CanonicalParamOptions } from './urls/index.js';
 
 /** The most workers (browser contexts) one crawl may have. */
 export const MAX_WORKERS = 16;
@@ -24,6 +25,8 @@ export interface CrawlOptions {
   readonly maxDepth: number;
   /** Navigations per second to one host, shared by every worker (0: no spacing). */
   readonly rateLimit: number;
+  /** Query parameters URLs keep or drop beyond the defaults (tracking parameters dropped). */
+  readonly params?: CanonicalParamOptions;
   /** More origins, hosts or `*.host` patterns links may lead to. */
   readonly allowOrigins?: readonly string[];
   /** Crawl what robots.txt disallows too, and ignore its `Crawl-delay`. */
@@ -89,6 +92,8 @@ export function crawlConfig(
     max_depth: options.maxDepth,
     rate_limit: options.rateLimit,
     allow_origins: options.allowOrigins ?? [],
+    keep_params: options.params?.keepParams ?? [],
+    ignore_params: (options.params?.ignoreParams ?? []).map(String),
     ignore_robots: options.ignoreRobots === true,
     sitemap: options.sitemap === true,
     fail_on: failOn,

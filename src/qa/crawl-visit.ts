@@ -2,7 +2,7 @@ import type { BrowserPool, PageVisit } from './browser/index.js';
 import { visitPage } from './browser/index.js';
 import type { Discoveries } from './crawl-state.js';
 import { retryAfterMs, type HostPacer } from './politeness.js';
-import { classifyLink, type Scope } from './urls/index.js';
+import { classifyLink, type CanonicalParamOptions, type Scope } from './urls/index.js';
 
 /** One page in a context of the pool, its host's turn awaited; a 429 or 503 is tried once more after its `Retry-After`. */
 export async function visitPolitely(
@@ -36,7 +36,7 @@ export async function visitPolitely(
 export function followLinks(
   visit: PageVisit,
   depth: number,
-  scope: Scope,
+  { scope, params }: { readonly scope: Scope; readonly params: CanonicalParamOptions },
   enqueue: (found: Discoveries, urls: readonly string[], depth: number) => void,
   skip: (found: Discoveries, url: string, reason: string) => void,
   found: Discoveries,
@@ -46,6 +46,7 @@ export function followLinks(
     const decision = classifyLink(link.href, {
       pageUrl: visit.finalUrl,
       scope,
+      params,
       text: link.text,
       ...(link.dataMethod === undefined ? {} : { method: link.dataMethod }),
     });

@@ -166,6 +166,25 @@ describe('crawl', () => {
     expect(report.not_tested.some((one) => one.reason === 'the crawl was stopped first')).toBe(true);
   }, 60_000);
 
+  it('keeps the query parameters it is told to keep, and drops the ones it is told to ignore', async () => {
+    const kept = await crawl(options({ maxDepth: 1, params: { keepParams: ['utm_source'] } }));
+    const keptPaths = kept.pages.map((one) => one.url.slice(base.length));
+    // utm_source kept (utm_medium still dropped): a page of its own.
+    expect(keptPaths).toContain('/a?utm_source=mail');
+    expect(kept.run.config).toMatchObject({ keep_params: ['utm_source'] });
+
+    const trap = await crawl(
+      options({ urls: [`${base}/trap/1`], maxDepth: 3, params: { ignoreParams: ['sid'] } }),
+    );
+    // Without sid, /trap/N?sid=… is /trap/N: each depth has one page, not two.
+    expect(trap.pages.map((one) => one.url.slice(base.length))).toEqual([
+      '/trap/1',
+      '/trap/2',
+      '/trap/3',
+      '/trap/4',
+    ]);
+  }, 60_000);
+
   it('names a bad option and starts nothing', async () => {
     await expect(crawl(options({ workers: 17 }))).rejects.toThrow(
       'workers: expected an integer from 1 to 16, got 17',

@@ -49,6 +49,7 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     }
   }
 
+  const params = options.params ?? {};
   const state = new CrawlState(options.resume);
   const frontier = new Frontier<string>({
     maxItems: Math.max(0, options.maxPages - state.claimedBefore),
@@ -89,7 +90,7 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     const seeded = noDiscoveries();
     const seeds: string[] = [];
     for (const start of options.urls) {
-      const canonical = canonicalUrl(start);
+      const canonical = canonicalUrl(start, params);
       if ('url' in canonical) seeds.push(canonical.url);
     }
     enqueue(seeded, seeds, 0);
@@ -97,7 +98,7 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
       const named = [...robots.values()].flatMap((rules) => rules.sitemaps);
       const sitemaps = named.length > 0 ? named : scope.origins.map((origin) => `${origin}/sitemap.xml`);
       const fromSitemaps = (await sitemapUrls(sitemaps, signal)).flatMap((url) => {
-        const canonical = canonicalUrl(url);
+        const canonical = canonicalUrl(url, params);
         return 'url' in canonical && scope.includes(canonical.url) ? [canonical.url] : [];
       });
       enqueue(seeded, fromSitemaps, Math.min(1, options.maxDepth));
@@ -124,7 +125,7 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     if (options.login?.isLoginPage(visit.finalUrl) === true) {
       return { reason: 'redirected to the login page, also after logging in again' };
     }
-    const key = resolveCanonical(visit.finalUrl, visit.canonical, { scope });
+    const key = resolveCanonical(visit.finalUrl, visit.canonical, { scope, params });
     const pageKey = 'url' in key ? key.url : entry.item;
     const twin = state.testedKeys.get(pageKey);
     if (twin !== undefined && twin !== entry.item) {
@@ -142,7 +143,8 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     // Claimed before the links are followed: a link back to this page is known, never queued.
     state.addPage(tested);
     // Redirected out of scope: its links are not ours.
-    if (scope.includes(visit.finalUrl)) followLinks(visit, entry.depth + 1, scope, enqueue, skip, found);
+    if (scope.includes(visit.finalUrl))
+      followLinks(visit, entry.depth + 1, { scope, params }, enqueue, skip, found);
     return { tested };
   };
 

@@ -41,6 +41,8 @@ function spec(extra: Partial<QaSpec> = {}): QaSpec {
     max_depth: 20,
     rate_limit: 0,
     allow_origins: [],
+    keep_params: [],
+    ignore_params: [],
     ignore_robots: true,
     sitemap: false,
     fail_on: 'high',

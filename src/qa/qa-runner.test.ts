@@ -25,6 +25,8 @@ const SPEC: QaSpec = {
   max_depth: 0,
   rate_limit: 0,
   allow_origins: [],
+  keep_params: [],
+  ignore_params: [],
   ignore_robots: true,
   sitemap: false,
   fail_on: 'high',

@@ -16,6 +16,9 @@ export interface QaSpec {
   readonly max_depth: number;
   readonly rate_limit: number;
   readonly allow_origins: readonly string[];
+  /** Query parameters kept even when they look like tracking (`ref`), and more to drop (`sessionid`). */
+  readonly keep_params: readonly string[];
+  readonly ignore_params: readonly string[];
   readonly ignore_robots: boolean;
   readonly sitemap: boolean;
   readonly fail_on: Severity;
@@ -29,6 +32,8 @@ export const QA_SPEC_FIELDS = [
   'max_depth',
   'rate_limit',
   'allow_origins',
+  'keep_params',
+  'ignore_params',
   'ignore_robots',
   'sitemap',
   'fail_on',
@@ -81,6 +86,8 @@ const specInputSchema = z.strictObject(
     max_depth: whole(0).optional(),
     rate_limit: z.number({ error: 'expected navigations per second ≥ 0' }).min(0).optional(),
     allow_origins: z.array(z.string({ error: 'expected an origin, host or *.host' })).optional(),
+    keep_params: z.array(z.string({ error: 'expected a query parameter name' }).min(1)).optional(),
+    ignore_params: z.array(z.string({ error: 'expected a query parameter name' }).min(1)).optional(),
     ignore_robots: z.boolean({ error: 'expected true or false' }).optional(),
     sitemap: z.boolean({ error: 'expected true or false' }).optional(),
     fail_on: z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(', ')}` }).optional(),
@@ -116,6 +123,8 @@ export function parseQaSpec(input: unknown, defaults: QaConfig, where = 'spec'):
     max_depth: spec.max_depth ?? defaults.max_depth,
     rate_limit: spec.rate_limit ?? defaults.rate_limit,
     allow_origins: spec.allow_origins ?? [],
+    keep_params: spec.keep_params ?? [],
+    ignore_params: spec.ignore_params ?? [],
     ignore_robots: spec.ignore_robots ?? false,
     sitemap: spec.sitemap ?? false,
     fail_on: spec.fail_on ?? 'high',
@@ -133,6 +142,7 @@ export function crawlOptionsOf(
     maxDepth: spec.max_depth,
     rateLimit: spec.rate_limit,
     allowOrigins: spec.allow_origins,
+    params: { keepParams: spec.keep_params, ignoreParams: spec.ignore_params },
     ignoreRobots: spec.ignore_robots,
     sitemap: spec.sitemap,
     failOn: spec.fail_on,

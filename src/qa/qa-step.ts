@@ -35,6 +35,8 @@ export interface QaStep extends StepBase {
   readonly max_depth?: number | string;
   readonly rate_limit?: number | string;
   readonly allow_origins?: readonly string[] | string;
+  readonly keep_params?: readonly string[] | string;
+  readonly ignore_params?: readonly string[] | string;
   readonly ignore_robots?: boolean | string;
   readonly sitemap?: boolean | string;
   readonly fail_on?: string;
@@ -103,6 +105,8 @@ export function qaStepType({ config, runner }: QaStepDeps): StepType<QaStep> {
         'navigations per second ≥ 0',
       ).optional(),
       allow_origins: literalOr(stringList(), 'a list of origins, hosts or *.hosts').optional(),
+      keep_params: literalOr(stringList(), 'a list of query parameter names').optional(),
+      ignore_params: literalOr(stringList(), 'a list of query parameter names').optional(),
       ignore_robots: literalOr(flag(), 'true or false').optional(),
       sitemap: literalOr(flag(), 'true or false').optional(),
       fail_on: literalOr(z.enum(SEVERITIES), `one of ${SEVERITIES.join(', ')}`).optional(),

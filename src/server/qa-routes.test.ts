@@ -180,6 +180,8 @@ describe('POST /v1/qa', () => {
           max_depth: 20,
           rate_limit: 0,
           allow_origins: [],
+          keep_params: [],
+          ignore_params: [],
           ignore_robots: true,
           sitemap: false,
           fail_on: 'high',

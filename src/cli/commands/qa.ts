@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { InvalidArgumentError } from '../../core/index.js';
+import { InterruptedError, InvalidArgumentError } from '../../core/index.js';
 import {
   DEFAULT_POOL_SIZE,
   MAX_POOL_SIZE,
@@ -65,6 +65,18 @@ export function registerQaCommand(
       collect,
       [],
     )
+    .option(
+      '--keep-param <name>',
+      'a query parameter URLs keep though it looks like tracking (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--ignore-param <name>',
+      'a query parameter to drop from URLs, as utm_* are (repeatable)',
+      collect,
+      [],
+    )
     .option('--ignore-robots', 'crawl what robots.txt disallows, and ignore its Crawl-delay')
     .option('--sitemap', 'seed the crawl from the sitemaps robots.txt names, or /sitemap.xml')
     .addOption(
@@ -118,6 +130,8 @@ export function registerQaCommand(
       const readAccess = (starts: readonly string[]): ReturnType<typeof readQaAccess> =>
         readQaAccess(starts, options, process.env, signal);
       const fresh = mode === 'resume' ? undefined : await readAccess(specs.flatMap((spec) => spec.urls));
+      // Ctrl-C stops a crawl resumably (interrupted), where a cancel ends it for good.
+      const stop = interruptible(signal);
       const runtime = await openRuntime({ config });
       const display = new QaDisplay(output);
       const unsubscribe = runtime.bus.subscribe((event) => display.handle(event));
@@ -130,7 +144,7 @@ export function registerQaCommand(
           try {
             runs = await runQaBatch(specs, services, {
               poolSize,
-              signal,
+              signal: stop,
               started: (index, id) => {
                 display.follow(id, `[${index}]`);
                 if (!output.json)
@@ -145,8 +159,8 @@ export function registerQaCommand(
         }
         const handle: QaRunHandle =
           mode === 'resume'
-            ? resumeQaRun(options.resume!, services, { signal })
-            : startQaRun(specs[0]!, services, { signal });
+            ? resumeQaRun(options.resume!, services, { signal: stop })
+            : startQaRun(specs[0]!, services, { signal: stop });
         display.follow(handle.id);
         if (!output.json) {
           output.line(style.dim(`${mode === 'resume' ? 'resuming' : 'crawling'} run ${handle.id}`));
@@ -174,6 +188,8 @@ export function registerQaCommand(
 
 type QaFlags = {
   allowOrigin: string[];
+  keepParam: string[];
+  ignoreParam: string[];
   ignoreRobots?: true;
   sitemap?: true;
   failOn?: string;
@@ -189,10 +205,14 @@ function checkMode(urls: readonly string[], options: QaFlags): 'crawl' | 'resume
       throw new UsageError('--resume: give --resume or --batch-file, not both');
     if (urls.length > 0) throw new UsageError('--resume: a resumed crawl keeps its own URLs; give no URL');
     const given = Object.entries(CRAWL_FLAGS).find(([key]) => options[key] !== undefined);
-    if (given !== undefined || options.allowOrigin.length > 0) {
-      throw new UsageError(
-        `--resume: a resumed crawl keeps its own settings; drop ${given?.[1] ?? '--allow-origin'}`,
-      );
+    const lists: [string, readonly string[]][] = [
+      ['--allow-origin', options.allowOrigin],
+      ['--keep-param', options.keepParam],
+      ['--ignore-param', options.ignoreParam],
+    ];
+    const list = lists.find(([, values]) => values.length > 0)?.[0];
+    if (given !== undefined || list !== undefined) {
+      throw new UsageError(`--resume: a resumed crawl keeps its own settings; drop ${given?.[1] ?? list}`);
     }
     return 'resume';
   }
@@ -210,6 +230,8 @@ function checkMode(urls: readonly string[], options: QaFlags): 'crawl' | 'resume
 function flagDefaults(options: QaFlags): Record<string, unknown> {
   return {
     ...(options.allowOrigin.length === 0 ? {} : { allow_origins: options.allowOrigin }),
+    ...(options.keepParam.length === 0 ? {} : { keep_params: options.keepParam }),
+    ...(options.ignoreParam.length === 0 ? {} : { ignore_params: options.ignoreParam }),
     ...(options.ignoreRobots === true ? { ignore_robots: true } : {}),
     ...(options.sitemap === true ? { sitemap: true } : {}),
     ...(options.failOn === undefined ? {} : { fail_on: options.failOn }),
@@ -293,7 +315,14 @@ function finishBatch(
 /** The crawl the flags ask for; a bad value is a usage error naming its flag. */
 function specOf(
   urls: readonly string[],
-  options: { allowOrigin: string[]; ignoreRobots?: true; sitemap?: true; failOn?: string },
+  options: {
+    allowOrigin: string[];
+    keepParam: string[];
+    ignoreParam: string[];
+    ignoreRobots?: true;
+    sitemap?: true;
+    failOn?: string;
+  },
   defaults: Parameters<typeof parseQaSpec>[1],
 ): ReturnType<typeof parseQaSpec> {
   for (const url of urls) {
@@ -305,6 +334,8 @@ function specOf(
       {
         urls,
         allow_origins: options.allowOrigin,
+        keep_params: options.keepParam,
+        ignore_params: options.ignoreParam,
         ignore_robots: options.ignoreRobots === true,
         sitemap: options.sitemap === true,
         ...(options.failOn === undefined ? {} : { fail_on: options.failOn }),
@@ -316,6 +347,15 @@ function specOf(
     if (error instanceof InvalidArgumentError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** A signal that aborts with an `InterruptedError` when `signal` aborts (the CLI's Ctrl-C is a cancel). */
+function interruptible(signal: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const interrupt = (): void => controller.abort(new InterruptedError('Interrupted: resume with --resume'));
+  if (signal.aborted) interrupt();
+  else signal.addEventListener('abort', interrupt, { once: true });
+  return controller.signal;
 }
 
 /** The start URLs of a stored QA run (none when there is no such run: resuming it says so). */
