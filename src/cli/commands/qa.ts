@@ -147,8 +147,7 @@ export function registerQaCommand(
               signal: stop,
               started: (index, id) => {
                 display.follow(id, `[${index}]`);
-                if (!output.json)
-                  output.line(style.dim(`[${index}] crawling run ${id} (${specs[index]!.urls[0]})`));
+                display.print(style.dim(`[${index}] crawling run ${id} (${specs[index]!.urls[0]})`));
               },
             });
           } finally {
@@ -297,6 +296,9 @@ function finishBatch(
         output.line();
         output.line(style.bold(`[${run.index}] run ${run.id}`));
         printQaReport(output, run.report, file);
+        if (run.report.summary.status === 'interrupted') {
+          output.line(`  resume    flotilla qa --resume ${run.id}`);
+        }
       }
       worse(exitCodeOf(run.report));
     } else if ('error' in run) {

@@ -65,6 +65,11 @@ export class QaDisplay {
     this.#region.print(`${mark} ${worker} ${status} ${event.url}${found}`);
   }
 
+  /** Prints a line that stays (above the live region on a TTY). */
+  print(text: string): void {
+    if (!this.#output.json) this.#region.print(text);
+  }
+
   /** Stops redrawing and leaves the final counts on screen. */
   stop(): void {
     this.#region.stop();
