@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startChainSite, type QaSite } from '../../test/fixtures/qa-site.js';
+import { qaSpecFor, startChainSite, type QaSite } from '../../test/fixtures/qa-site.js';
 import { flush } from '../../test/helpers/deferred.js';
 import { openStore, type Store } from '../store/index.js';
 import { SITE_PASSWORD, SITE_USER, startLoginSite } from './auth/fixtures/login-site.js';
@@ -32,20 +32,7 @@ async function site(length = 6): Promise<QaSite> {
 }
 
 function spec(origin: string, extra: Partial<QaSpec> = {}): QaSpec {
-  return {
-    urls: [`${origin}/`],
-    workers: 1,
-    max_pages: 3,
-    max_depth: 10,
-    rate_limit: 0,
-    allow_origins: [],
-    keep_params: [],
-    ignore_params: [],
-    ignore_robots: true,
-    sitemap: false,
-    fail_on: 'high',
-    ...extra,
-  };
+  return qaSpecFor(origin, { max_pages: 3, max_depth: 10, ...extra });
 }
 
 describe('batches', () => {

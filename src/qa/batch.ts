@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import type { Environment, QaConfig } from '../config/index.js';
+import type { QaConfig } from '../config/index.js';
 import { assertCount, InvalidArgumentError, mapOrdered, NEVER_ABORTED } from '../core/index.js';
-import { LoginSession, PASSWORD_VARIABLE } from './auth/index.js';
+import { LoginSession, withoutPassword } from './auth/index.js';
 import { BrowserPool } from './browser/index.js';
 import { HostPacer } from './politeness.js';
 import { startQaRun, type QaRunServices } from './qa-run.js';
@@ -150,9 +150,4 @@ export async function runQaBatch(
   } finally {
     await pool.close();
   }
-}
-
-function withoutPassword(env: Environment): Environment {
-  const { [PASSWORD_VARIABLE]: _password, ...rest } = env;
-  return rest;
 }

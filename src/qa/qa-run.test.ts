@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startChainSite, type QaSite } from '../../test/fixtures/qa-site.js';
+import { qaSpecFor, startChainSite, type QaSite } from '../../test/fixtures/qa-site.js';
 import { hasCode } from '../core/index.js';
 import { EventBus, type SequencedEvent } from '../events/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -34,20 +34,7 @@ afterEach(async () => {
 });
 
 function spec(extra: Partial<QaSpec> = {}): QaSpec {
-  return {
-    urls: [`${site.origin}/`],
-    workers: 1,
-    max_pages: 8,
-    max_depth: 20,
-    rate_limit: 0,
-    allow_origins: [],
-    keep_params: [],
-    ignore_params: [],
-    ignore_robots: true,
-    sitemap: false,
-    fail_on: 'high',
-    ...extra,
-  };
+  return qaSpecFor(site.origin, extra);
 }
 
 function services(bus?: EventBus): QaRunServices {

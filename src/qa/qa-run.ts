@@ -15,18 +15,17 @@ import {
   leaseOwnerAlive,
   newRecordId,
   runLeaseName,
-  type QaUrlRecord,
   type RunRecord,
   type Store,
 } from '../store/index.js';
-import { LoginSession, PASSWORD_VARIABLE, type QaAccess } from './auth/index.js';
+import { LoginSession, withoutPassword, type QaAccess } from './auth/index.js';
 import { BrowserPool } from './browser/index.js';
 import type { CrawlSnapshot } from './crawl-state.js';
-import type { CrawlObserver, PageOutcome } from './crawl-options.js';
 import { crawl } from './crawl.js';
 import { HostPacer } from './politeness.js';
+import { journalObserver, snapshotOf } from './qa-run-journal.js';
 import { crawlOptionsOf, type QaSpec } from './qa-spec.js';
-import { SEVERITIES, type Finding, type PageRecord, type QaReport } from './report.js';
+import type { QaReport } from './report.js';
 
 /** How long a crawl's lease outlives its process's last heartbeat (then another process may resume it). */
 const LEASE_TTL_MS = 30_000;
@@ -211,7 +210,7 @@ async function drive(
       (await BrowserPool.launch({
         contexts: spec.workers,
         // The browser gets no secret of Flotilla's (the runtime's env has none), nor the login's password.
-        env: withoutVariable(services.env ?? process.env, PASSWORD_VARIABLE),
+        env: withoutPassword(services.env ?? process.env),
         signal,
         ...services.access?.pool,
       }));
@@ -308,75 +307,6 @@ export function reapAbandonedQaRuns(
   return marked;
 }
 
-/** Writes each step of the crawl, with its event, in one transaction. */
-function journalObserver(id: string, store: Store, journal: Journal): CrawlObserver {
-  return {
-    seeded: ({ queued, skipped }) => store.qa.record(id, undefined, queued, skipped),
-    pageStarted: (worker, url, progress) =>
-      journal.emit({ type: 'qa.visit', runId: id, worker, url, progress, at: nowIso() }),
-    pageFinished: (outcome) =>
-      journal.record(
-        () =>
-          store.qa.record(
-            id,
-            outcome.tested === undefined
-              ? { url: outcome.url, depth: outcome.depth, tested: false, reason: outcome.reason ?? '' }
-              : {
-                  url: outcome.url,
-                  depth: outcome.depth,
-                  tested: true,
-                  pageKey: outcome.tested.pageKey,
-                  page: outcome.tested.page,
-                  findings: outcome.tested.findings,
-                },
-            outcome.discoveries.queued,
-            outcome.discoveries.skipped,
-          ),
-        pageEvent(id, outcome),
-      ),
-  };
-}
-
-function pageEvent(runId: string, outcome: PageOutcome): FlotillaEvent {
-  const findings = outcome.tested?.findings ?? [];
-  return {
-    type: 'qa.page',
-    runId,
-    worker: outcome.worker,
-    url: outcome.url,
-    tested: outcome.tested !== undefined,
-    status: outcome.tested?.page.status ?? null,
-    findings: findings.length,
-    ...(findings.length === 0 ? {} : { worst: worstOf(findings) }),
-    ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
-    progress: outcome.progress,
-    at: nowIso(),
-  };
-}
-
-function worstOf(findings: readonly Finding[]): string {
-  return SEVERITIES.find((severity) => findings.some((one) => one.severity === severity)) ?? 'info';
-}
-
-/** The crawl a stored run had reached; `undefined` when it never began (it starts afresh). */
-function snapshotOf(rows: readonly QaUrlRecord[]): CrawlSnapshot | undefined {
-  if (rows.length === 0) return undefined;
-  const queued: CrawlSnapshot['queued'][number][] = [];
-  const tested: CrawlSnapshot['tested'][number][] = [];
-  const notTested: CrawlSnapshot['notTested'][number][] = [];
-  for (const row of rows) {
-    if (row.state === 'queued') queued.push({ url: row.url, depth: row.depth });
-    else if (row.state === 'tested') {
-      tested.push({
-        page: row.page as PageRecord,
-        pageKey: row.pageKey ?? row.url,
-        findings: (row.findings ?? []) as Finding[],
-      });
-    } else notTested.push({ url: row.url, reason: row.reason ?? '', claimed: row.claimed });
-  }
-  return { queued, tested, notTested };
-}
-
 /** The lease on a run this process crawls, and the signal that stops the crawl. */
 interface RunLease {
   readonly held: HeldLease;
@@ -410,9 +340,4 @@ function runLease(store: Store, id: string): RunLease {
 
 function runStatus(runId: string, status: RunStatus, error?: string): FlotillaEvent {
   return { type: 'run.status', runId, status, at: nowIso(), ...(error === undefined ? {} : { error }) };
-}
-
-function withoutVariable(env: Environment, name: string): Environment {
-  const { [name]: _dropped, ...rest } = env;
-  return rest;
 }

@@ -1,3 +1,4 @@
+import { qaSpecFor } from '../../test/fixtures/qa-site.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,19 +19,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const SPEC: QaSpec = {
-  urls: ['http://127.0.0.1:9/'],
-  workers: 1,
-  max_pages: 1,
-  max_depth: 0,
-  rate_limit: 0,
-  allow_origins: [],
-  keep_params: [],
-  ignore_params: [],
-  ignore_robots: true,
-  sitemap: false,
-  fail_on: 'high',
-};
+const SPEC: QaSpec = qaSpecFor('http://127.0.0.1:9', { max_pages: 1, max_depth: 0 });
 
 /** A QA run left `running`, its lease held by `owner` for `ttlMs` (none without an owner). */
 function leftRunning(id: string, owner?: string, ttlMs = 60_000): void {

@@ -317,14 +317,7 @@ function finishBatch(
 /** The crawl the flags ask for; a bad value is a usage error naming its flag. */
 function specOf(
   urls: readonly string[],
-  options: {
-    allowOrigin: string[];
-    keepParam: string[];
-    ignoreParam: string[];
-    ignoreRobots?: true;
-    sitemap?: true;
-    failOn?: string;
-  },
+  options: QaFlags,
   defaults: Parameters<typeof parseQaSpec>[1],
 ): ReturnType<typeof parseQaSpec> {
   for (const url of urls) {

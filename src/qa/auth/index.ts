@@ -12,6 +12,6 @@ export {
   type LoginResult,
   type LoginSelectors,
 } from './login.js';
-export { parseAuth, PASSWORD_VARIABLE, type Credentials } from './parse-auth.js';
+export { parseAuth, PASSWORD_VARIABLE, withoutPassword, type Credentials } from './parse-auth.js';
 export { parseCookie, parseHeader, parseHeaders, type ExtraHeader } from './parse-request.js';
 export { DEFAULT_MAX_RELOGINS, LoginSession, type EndedAt, type LoginSessionOptions } from './session.js';

@@ -56,3 +56,9 @@ function decode(text: string, what: 'user' | 'password'): string {
     throw new InvalidArgumentError(`--auth: the ${what} is not valid percent-encoding (write a % as %25)`);
   }
 }
+
+/** `env` without `PASSWORD_VARIABLE`: what the browser is started with, so it never holds the password. */
+export function withoutPassword<T extends Record<string, string | undefined>>(env: T): T {
+  const { [PASSWORD_VARIABLE]: _password, ...rest } = env;
+  return rest as T;
+}
