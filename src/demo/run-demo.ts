@@ -7,7 +7,7 @@ import { assertCount, stopwatch } from '../core/index.js';
 import type { JobStatus, SequencedEvent } from '../events/index.js';
 import { openRuntime } from '../runtime/index.js';
 import { hasCode } from '../core/index.js';
-import { startQaRun, type QaReport } from '../qa/index.js';
+import { CHECK_IDS, DEFAULT_BUDGETS, startQaRun, type QaReport } from '../qa/index.js';
 import { createDemoRepository } from './demo-repository.js';
 import { startDemoSite } from './demo-site.js';
 
@@ -198,6 +198,11 @@ async function crawlDemoSite(
         ignore_robots: false,
         sitemap: false,
         fail_on: 'critical',
+        checks: CHECK_IDS,
+        budgets: DEFAULT_BUDGETS,
+        external_links: false,
+        ignore_console: [],
+        screenshot_on: 'none',
       },
       { store: runtime.store, bus: runtime.bus, env: runtime.env },
       options.signal === undefined ? {} : { signal: options.signal },

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../core/index.js';
 import type { LoginSession } from './auth/index.js';
+import type { CheckId, CheckSettings, LinkChecking, ScreenshotTaker } from './checks/index.js';
+import { CHECK_IDS, DEFAULT_CHECK_SETTINGS } from './checks/index.js';
 import type { BrowserPool } from './browser/index.js';
 import type { CrawlProgress, CrawlSnapshot, Discoveries, TestedPage } from './crawl-state.js';
 import type { HostPacer } from './politeness.js';
@@ -33,6 +35,16 @@ export interface CrawlOptions {
   readonly ignoreRobots?: boolean;
   /** Seed the crawl from the sitemaps robots.txt names (or `/sitemap.xml`). */
   readonly sitemap?: boolean;
+  /** What every page is tested for. @default every check (`CHECK_IDS`) */
+  readonly checks?: readonly CheckId[];
+  /** @default DEFAULT_CHECK_SETTINGS */
+  readonly checkSettings?: CheckSettings;
+  /** Takes the screenshots of the worst findings; none without. */
+  readonly screenshots?: ScreenshotTaker;
+  /** The screenshot threshold the report records (`run.config.screenshot_on`). @default 'none' without `screenshots` */
+  readonly screenshotOn?: Severity | 'none';
+  /** Checks the links of tested pages (`broken-link`). */
+  readonly linkChecker?: LinkChecking;
   /** Findings at this severity or worse make the run `failed`. @default 'high' */
   readonly failOn?: Severity;
   /** @default DEFAULT_NAVIGATION_TIMEOUT_MS */
@@ -97,6 +109,11 @@ export function crawlConfig(
     ignore_robots: options.ignoreRobots === true,
     sitemap: options.sitemap === true,
     fail_on: failOn,
+    checks: options.checks ?? CHECK_IDS,
+    budgets: options.checkSettings?.budgets ?? DEFAULT_CHECK_SETTINGS.budgets,
+    external_links: options.checkSettings?.externalLinks ?? DEFAULT_CHECK_SETTINGS.externalLinks,
+    ignore_console: (options.checkSettings?.ignoreConsole ?? []).map((pattern) => pattern.source),
+    screenshot_on: options.screenshotOn ?? 'none',
   };
 }
 

@@ -1,16 +1,20 @@
-import type { BrowserPool, PageVisit } from './browser/index.js';
+import type { BrowserPool, PageVisit, VisitProbe } from './browser/index.js';
 import { visitPage } from './browser/index.js';
 import type { Discoveries } from './crawl-state.js';
 import { retryAfterMs, type HostPacer } from './politeness.js';
 import { classifyLink, type CanonicalParamOptions, type Scope } from './urls/index.js';
 
-/** One page in a context of the pool, its host's turn awaited; a 429 or 503 is tried once more after its `Retry-After`. */
+/**
+ * One page in a context of the pool, its host's turn awaited; a 429 or 503 is tried once more after its
+ * `Retry-After`. `probe` gives each attempt's probe (the page's checks).
+ */
 export async function visitPolitely(
   pool: BrowserPool,
   pacer: HostPacer,
   url: string,
   timeoutMs: number,
   signal: AbortSignal,
+  probe?: () => VisitProbe,
 ): Promise<PageVisit> {
   const host = new URL(url).host;
   for (let attempt = 1; ; attempt++) {
@@ -22,6 +26,7 @@ export async function visitPolitely(
       visit = await visitPage(lease.context, url, {
         timeoutMs,
         signal: AbortSignal.any([signal, lease.signal]),
+        ...(probe === undefined ? {} : { probe: probe() }),
       });
     } finally {
       pool.release(lease);

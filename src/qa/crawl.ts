@@ -16,9 +16,18 @@ import {
   type TestedPage,
 } from './crawl-state.js';
 import { followLinks, visitPolitely } from './crawl-visit.js';
+import { CHECK_IDS, checkFinding, DEFAULT_CHECK_SETTINGS, PageProbe, pageChecks } from './checks/index.js';
 import { httpStatusFindings } from './http-status.js';
 import { HostPacer, readRobots, ROBOTS_USER_AGENT, sitemapUrls } from './politeness.js';
-import { atLeast, countBySeverity, type NotTested, type PageRecord, type QaReport } from './report.js';
+import {
+  atLeast,
+  countBySeverity,
+  groupFindings,
+  type Finding,
+  type NotTested,
+  type PageRecord,
+  type QaReport,
+} from './report.js';
 import { canonicalUrl, createScope, resolveCanonical, type Robots } from './urls/index.js';
 
 /**
@@ -50,6 +59,10 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
   }
 
   const params = options.params ?? {};
+  const enabled = new Set(options.checks ?? CHECK_IDS);
+  const inPage = pageChecks(enabled);
+  const checkSettings = options.checkSettings ?? DEFAULT_CHECK_SETTINGS;
+  const links = enabled.has('broken-link') ? options.linkChecker : undefined;
   const state = new CrawlState(options.resume);
   const frontier = new Frontier<string>({
     maxItems: Math.max(0, options.maxPages - state.claimedBefore),
@@ -119,8 +132,24 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     found: Discoveries,
   ): Promise<Pick<PageOutcome, 'tested' | 'reason'>> => {
     options.observer?.pageStarted?.(worker, entry.item, progress());
+    let probe: PageProbe | undefined;
+    const newProbe = (): PageProbe =>
+      (probe = new PageProbe({
+        url: entry.item,
+        checks: inPage,
+        settings: checkSettings,
+        ...(options.screenshots === undefined ? {} : { screenshots: options.screenshots }),
+        ...(enabled.has('http-status') ? { fromVisit: (visit) => httpStatusFindings(entry.item, visit) } : {}),
+      }));
     const once = (): Promise<PageVisit> =>
-      visitPolitely(options.pool, pacer, entry.item, settings.navigationTimeoutMs, signal);
+      visitPolitely(
+        options.pool,
+        pacer,
+        entry.item,
+        settings.navigationTimeoutMs,
+        signal,
+        newProbe,
+      );
     const visit = await (options.login?.visit(entry.item, once, signal) ?? once());
     if (options.login?.isLoginPage(visit.finalUrl) === true) {
       return { reason: 'redirected to the login page, also after logging in again' };
@@ -139,7 +168,18 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
       title: visit.title,
       ...(visit.finalUrl === entry.item ? {} : { final_url: visit.finalUrl }),
     };
-    const tested: TestedPage = { page, pageKey, findings: httpStatusFindings(entry.item, visit) };
+    // A page that loaded has its findings from its probe; one that did not, only from the visit.
+    const findings: Finding[] =
+      probe?.inspected === true
+        ? [...probe.findings]
+        : enabled.has('http-status')
+          ? httpStatusFindings(entry.item, visit)
+          : [];
+    if (links !== undefined && visit.error === undefined) {
+      const found = await links.check(entry.item, visit, signal);
+      findings.push(...found.map((one) => checkFinding('broken-link', entry.item, one)));
+    }
+    const tested: TestedPage = { page, pageKey, findings };
     // Claimed before the links are followed: a link back to this page is known, never queued.
     state.addPage(tested);
     // Redirected out of scope: its links are not ours.
@@ -196,7 +236,8 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
       stopped ? 'the crawl was stopped first' : `page budget spent (--max-pages ${options.maxPages})`,
     );
   }
-  const { pages, findings } = state;
+  const { pages } = state;
+  const findings = groupFindings(state.findings);
   const bySeverity = countBySeverity(findings);
   const failed = findings.some((one) => atLeast(one.severity, settings.failOn));
   const notTestedList: NotTested[] = [...notTested].map(([url, reason]) => ({ url, reason }));

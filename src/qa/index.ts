@@ -6,6 +6,7 @@
  * runs of one process under one bound and one politeness (`QaRunner`) and the `qa` step type.
  */
 export * from './auth/index.js';
+export * from './checks/index.js';
 export * from './browser/index.js';
 export { crawl } from './crawl.js';
 export {
@@ -44,6 +45,8 @@ export {
 } from './batch.js';
 export { QaRunner, type QaRunnerOptions, type QaRunnerStartOptions, type QaRunView } from './qa-runner.js';
 export {
+  BUDGET_NAMES,
+  checkSettingsOf,
   crawlOptionsOf,
   parseQaSpec,
   QA_SPEC_FIELDS,
@@ -59,6 +62,7 @@ export {
   atLeast,
   countBySeverity,
   finding,
+  groupFindings,
   SEVERITIES,
   type Finding,
   type FindingInput,

@@ -24,7 +24,8 @@ import type { CrawlSnapshot } from './crawl-state.js';
 import { crawl } from './crawl.js';
 import { HostPacer } from './politeness.js';
 import { journalObserver, snapshotOf } from './qa-run-journal.js';
-import { crawlOptionsOf, type QaSpec } from './qa-spec.js';
+import { ScreenshotTaker } from './checks/index.js';
+import { crawlOptionsOf, storedQaSpec, type QaSpec } from './qa-spec.js';
 import type { QaReport } from './report.js';
 
 /** How long a crawl's lease outlives its process's last heartbeat (then another process may resume it). */
@@ -92,6 +93,11 @@ export interface QaRunOptions {
   readonly signal?: AbortSignal;
   /** @default a new `qa_…` id */
   readonly id?: string;
+  /**
+   * The report's folder (or how to name it from the run's id): the screenshots of the findings at the
+   * spec's `screenshot_on` go to its `screenshots/`. @default none: no screenshot is taken
+   */
+  readonly out?: string | ((id: string) => string);
 }
 
 /** A QA run started: its id (stored already) and its report to come. */
@@ -137,7 +143,7 @@ export function startQaRun(spec: QaSpec, services: QaRunServices, options: QaRun
     },
     runStatus(id, 'running'),
   );
-  return { id, done: drive(store.runs.get(id)!, undefined, lease, services, options.signal) };
+  return { id, done: drive(store.runs.get(id)!, undefined, lease, services, options) };
 }
 
 /**
@@ -175,7 +181,7 @@ export function resumeQaRun(id: string, services: QaRunServices, options: QaRunO
     () => store.runs.update(id, { status: 'running', error: null, finishedAt: null }),
     runStatus(id, 'running'),
   );
-  return { id, done: drive(run, snapshotOf(store.qa.list(id)), lease, services, options.signal) };
+  return { id, done: drive(run, snapshotOf(store.qa.list(id)), lease, services, options) };
 }
 
 /** Whether a stored QA run can go on: stopped, or failed before its crawl ended (a browser that would not start). */
@@ -189,12 +195,13 @@ async function drive(
   resume: CrawlSnapshot | undefined,
   lease: RunLease,
   services: QaRunServices,
-  stopSignal: AbortSignal = NEVER_ABORTED,
+  options: QaRunOptions,
 ): Promise<QaReport> {
   const { store } = services;
-  const signal = AbortSignal.any([stopSignal, lease.stopped]);
+  const signal = AbortSignal.any([options.signal ?? NEVER_ABORTED, lease.stopped]);
   const { id } = run;
-  const spec = run.spec as QaSpec;
+  const spec = storedQaSpec(run.spec);
+  const out = typeof options.out === 'function' ? options.out(id) : options.out;
   const journal = new Journal(store, services.bus);
   const finish = (status: RunStatus, patch: { output?: unknown; error?: string }): void => {
     journal.record(
@@ -232,6 +239,9 @@ async function drive(
           : { pacer: new HostPacer(spec.rate_limit, { within: services.pacer }) }),
         ...(resume === undefined ? {} : { resume }),
         ...(login === undefined ? {} : { login }),
+        ...(out === undefined || spec.screenshot_on === 'none'
+          ? { screenshotOn: 'none' as const }
+          : { screenshots: new ScreenshotTaker({ dir: out, threshold: spec.screenshot_on }) }),
         observer: journalObserver(id, store, journal),
       });
     } finally {

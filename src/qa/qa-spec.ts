@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { describeZodIssue, type QaConfig } from '../config/index.js';
 import { InvalidArgumentError } from '../core/index.js';
+import {
+  CHECK_IDS,
+  DEFAULT_BUDGETS,
+  selectChecks,
+  type CheckId,
+  type CheckSettings,
+  type PerformanceBudgets,
+} from './checks/index.js';
 import { MAX_WORKERS, type CrawlOptions } from './crawl-options.js';
 import { SEVERITIES, type Severity } from './report.js';
 
@@ -22,6 +30,16 @@ export interface QaSpec {
   readonly ignore_robots: boolean;
   readonly sitemap: boolean;
   readonly fail_on: Severity;
+  /** The checks every page gets, in `CHECK_IDS` order: `checks` as written (all when absent) less `skip`. */
+  readonly checks: readonly CheckId[];
+  /** The performance budgets, the defaults filling what is left out. */
+  readonly budgets: PerformanceBudgets;
+  /** Whether `broken-link` checks links to other origins (never crawling them). */
+  readonly external_links: boolean;
+  /** Console messages that are no finding: regular expressions, matched case-insensitively. */
+  readonly ignore_console: readonly string[];
+  /** Findings this bad or worse get a screenshot (one per fingerprint); `none` for none. */
+  readonly screenshot_on: Severity | 'none';
 }
 
 /** The fields a spec may have, for "unknown field" errors. */
@@ -37,7 +55,31 @@ export const QA_SPEC_FIELDS = [
   'ignore_robots',
   'sitemap',
   'fail_on',
+  'checks',
+  'skip',
+  'budgets',
+  'external_links',
+  'ignore_console',
+  'screenshot_on',
 ] as const;
+
+/** The budget names of `budgets` (and `--budget NAME=VALUE`). */
+export const BUDGET_NAMES = ['load', 'lcp', 'cls'] as const;
+
+const checkId = z.enum(CHECK_IDS, { error: `expected a check: ${CHECK_IDS.join(', ')}` });
+
+/** A pattern that compiles as a regular expression. */
+const pattern = z.string({ error: 'expected a regular expression' }).refine(
+  (value) => {
+    try {
+      new RegExp(value, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected a regular expression that compiles' },
+);
 
 const webUrl = z.string({ error: 'expected an http or https URL' }).refine(
   (value) => {
@@ -91,6 +133,23 @@ const specInputSchema = z.strictObject(
     ignore_robots: z.boolean({ error: 'expected true or false' }).optional(),
     sitemap: z.boolean({ error: 'expected true or false' }).optional(),
     fail_on: z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(', ')}` }).optional(),
+    checks: z.array(checkId, { error: 'expected a list of checks' }).min(1, 'expected at least one check').optional(),
+    skip: z.array(checkId, { error: 'expected a list of checks' }).optional(),
+    budgets: z
+      .strictObject(
+        {
+          load: z.number({ error: 'expected milliseconds > 0' }).positive().optional(),
+          lcp: z.number({ error: 'expected milliseconds > 0' }).positive().optional(),
+          cls: z.number({ error: 'expected a layout shift score ≥ 0' }).min(0).optional(),
+        },
+        { error: `expected a mapping of ${BUDGET_NAMES.join(', ')}` },
+      )
+      .optional(),
+    external_links: z.boolean({ error: 'expected true or false' }).optional(),
+    ignore_console: z.array(pattern, { error: 'expected a list of regular expressions' }).optional(),
+    screenshot_on: z
+      .enum([...SEVERITIES, 'none'], { error: `expected one of ${SEVERITIES.join(', ')}, none` })
+      .optional(),
   },
   { error: 'expected a mapping' },
 );
@@ -111,6 +170,12 @@ export function parseQaSpec(input: unknown, defaults: QaConfig, where = 'spec'):
     throw new QaSpecError(where, problem.field, problem.message);
   }
   const spec = parsed.data;
+  let checks: CheckId[];
+  try {
+    checks = selectChecks(spec.checks, spec.skip);
+  } catch (error) {
+    throw new QaSpecError(where, 'skip', (error as Error).message.replace(/^skip: /, ''));
+  }
   if (defaults.workers > MAX_WORKERS && spec.workers === undefined) {
     throw new InvalidArgumentError(
       `qa.workers: expected an integer from 1 to ${MAX_WORKERS}, got ${defaults.workers}`,
@@ -128,6 +193,20 @@ export function parseQaSpec(input: unknown, defaults: QaConfig, where = 'spec'):
     ignore_robots: spec.ignore_robots ?? false,
     sitemap: spec.sitemap ?? false,
     fail_on: spec.fail_on ?? 'high',
+    checks,
+    budgets: { ...DEFAULT_BUDGETS, ...spec.budgets },
+    external_links: spec.external_links ?? true,
+    ignore_console: spec.ignore_console ?? [],
+    screenshot_on: spec.screenshot_on ?? 'high',
+  };
+}
+
+/** The check settings of a spec. */
+export function checkSettingsOf(spec: QaSpec): CheckSettings {
+  return {
+    budgets: spec.budgets,
+    externalLinks: spec.external_links,
+    ignoreConsole: spec.ignore_console.map((source) => new RegExp(source, 'i')),
   };
 }
 
@@ -146,5 +225,24 @@ export function crawlOptionsOf(
     ignoreRobots: spec.ignore_robots,
     sitemap: spec.sitemap,
     failOn: spec.fail_on,
+    checks: spec.checks,
+    checkSettings: checkSettingsOf(spec),
+    screenshotOn: spec.screenshot_on,
+  };
+}
+
+/**
+ * A spec as a run stored it, with the fields a run stored before they existed (the checks and their
+ * settings, added in schema v5's second release) at their defaults: every check, no screenshot.
+ */
+export function storedQaSpec(stored: unknown): QaSpec {
+  const spec = stored as Partial<QaSpec> & Pick<QaSpec, 'urls'>;
+  return {
+    ...(spec as QaSpec),
+    checks: spec.checks ?? CHECK_IDS,
+    budgets: { ...DEFAULT_BUDGETS, ...spec.budgets },
+    external_links: spec.external_links ?? true,
+    ignore_console: spec.ignore_console ?? [],
+    screenshot_on: spec.screenshot_on ?? 'none',
   };
 }

@@ -17,6 +17,7 @@ import {
   type StepBase,
   type StepType,
 } from '../workflow/index.js';
+import { CHECK_IDS } from './checks/index.js';
 import { MAX_WORKERS } from './crawl-options.js';
 import type { QaRunner } from './qa-runner.js';
 import { parseQaSpec, QA_SPEC_FIELDS, type QaSpec } from './qa-spec.js';
@@ -40,6 +41,14 @@ export interface QaStep extends StepBase {
   readonly ignore_robots?: boolean | string;
   readonly sitemap?: boolean | string;
   readonly fail_on?: string;
+  /** The checks (all when absent) and the ones to leave out, by id. */
+  readonly checks?: readonly string[] | string;
+  readonly skip?: readonly string[] | string;
+  /** Performance budgets: `{ lcp: 2500, cls: 0.1, load: 5000 }`. */
+  readonly budgets?: Readonly<Record<string, number | string>> | string;
+  readonly external_links?: boolean | string;
+  readonly ignore_console?: readonly string[] | string;
+  readonly screenshot_on?: string;
   /** Seconds the crawl may take, from its turn (not the wait for one): then it stops and the step is `timed_out`. */
   readonly timeout_s?: number;
 }
@@ -110,6 +119,18 @@ export function qaStepType({ config, runner }: QaStepDeps): StepType<QaStep> {
       ignore_robots: literalOr(flag(), 'true or false').optional(),
       sitemap: literalOr(flag(), 'true or false').optional(),
       fail_on: literalOr(z.enum(SEVERITIES), `one of ${SEVERITIES.join(', ')}`).optional(),
+      checks: literalOr(stringList(), `a list of checks (${CHECK_IDS.join(', ')})`).optional(),
+      skip: literalOr(stringList(), `a list of checks (${CHECK_IDS.join(', ')})`).optional(),
+      budgets: literalOr(
+        z.record(z.string(), z.union([z.number(), z.string()])),
+        'a mapping of budgets (load, lcp, cls)',
+      ).optional(),
+      external_links: literalOr(flag(), 'true or false').optional(),
+      ignore_console: literalOr(stringList(), 'a list of regular expressions').optional(),
+      screenshot_on: literalOr(
+        z.enum([...SEVERITIES, 'none']),
+        `one of ${SEVERITIES.join(', ')}, none`,
+      ).optional(),
       timeout_s: seconds().optional(),
     }),
     async execute(step, context) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { fingerprintOf } from './checks/fingerprint.js';
 
 /*
  * The QA report model (docs/qa.md): what a crawl tested, what it did not and why, and what it found.
@@ -14,8 +14,10 @@ export interface Finding {
   /** Unique in the report: `F` + the first 10 hex digits of the fingerprint. */
   readonly id: string;
   /**
-   * The same problem in any run has the same fingerprint (check, rule, page URL and selector, hashed),
-   * so a baseline can tell new findings from known ones.
+   * The same problem has the same fingerprint on every page of one kind and in every run: the check, the
+   * rule, the normalised selector (or subject) and the page's URL template, hashed (`checks/fingerprint.ts`).
+   * Findings of one fingerprint are one finding of the report, with all their pages in `affected_urls`; a
+   * baseline tells new findings from known ones by it.
    */
   readonly fingerprint: string;
   /** The check that found it (`http-status`, …). */
@@ -25,13 +27,18 @@ export interface Finding {
   readonly severity: Severity;
   readonly title: string;
   readonly message: string;
+  /** The first page it was found on. */
   readonly url: string;
-  /** Other pages with the same problem (grouped findings); `[]` when none. */
+  /** Every page it was found on, `url` first, in the order the crawl tested them. */
   readonly affected_urls: readonly string[];
   readonly selector: string | null;
   readonly snippet: string | null;
-  /** A screenshot's path in the report's folder, when one was taken. */
+  /** Where to read about the rule (axe-core's rule page), when there is such a page. */
+  readonly help_url: string | null;
+  /** A screenshot's path in the report's folder (`screenshots/0001-accessibility.png`), when one was taken. */
   readonly screenshot: string | null;
+  /** Against `--baseline`: found there too (`persisting`) or not (`new`); absent without a baseline. */
+  readonly baseline?: 'new' | 'persisting';
 }
 
 /** A page the crawl tested. */
@@ -76,17 +83,23 @@ export interface QaReport {
 /** What a check knows of a finding before it gets its id and fingerprint. */
 export type FindingInput = Omit<
   Finding,
-  'id' | 'fingerprint' | 'affected_urls' | 'selector' | 'snippet' | 'screenshot'
+  'id' | 'fingerprint' | 'affected_urls' | 'selector' | 'snippet' | 'help_url' | 'screenshot' | 'baseline'
 > &
-  Partial<Pick<Finding, 'affected_urls' | 'selector' | 'snippet' | 'screenshot'>>;
+  Partial<Pick<Finding, 'affected_urls' | 'selector' | 'snippet' | 'help_url' | 'screenshot'>> & {
+    /** What it is about when no element is (a console message, a link's target): part of the fingerprint. */
+    readonly subject?: string;
+  };
 
-/** A finding with its fingerprint (check, rule, URL, selector) and id. */
+/** A finding with its fingerprint and id, found on `input.url` (its only affected URL, unless given). */
 export function finding(input: FindingInput): Finding {
   const selector = input.selector ?? null;
-  const fingerprint = createHash('sha256')
-    .update([input.check, input.rule, input.url, selector ?? ''].join('\u0000'))
-    .digest('hex')
-    .slice(0, 32);
+  const fingerprint = fingerprintOf({
+    check: input.check,
+    rule: input.rule,
+    url: input.url,
+    selector,
+    ...(input.subject === undefined ? {} : { subject: input.subject }),
+  });
   return {
     id: `F${fingerprint.slice(0, 10)}`,
     fingerprint,
@@ -96,11 +109,48 @@ export function finding(input: FindingInput): Finding {
     title: input.title,
     message: input.message,
     url: input.url,
-    affected_urls: input.affected_urls ?? [],
+    affected_urls: input.affected_urls ?? [input.url],
     selector,
     snippet: input.snippet ?? null,
+    help_url: input.help_url ?? null,
     screenshot: input.screenshot ?? null,
   };
+}
+
+/**
+ * The findings of many pages as the report lists them: one per fingerprint, in the order first found,
+ * with every page it was found on in `affected_urls`, the worst severity any of them had, and the first
+ * screenshot taken of it.
+ */
+export function groupFindings(findings: readonly Finding[]): Finding[] {
+  const groups = new Map<string, { first: Finding; urls: string[]; seen: Set<string>; worst: Severity; screenshot: string | null }>();
+  for (const one of findings) {
+    const group = groups.get(one.fingerprint);
+    if (group === undefined) {
+      groups.set(one.fingerprint, {
+        first: one,
+        urls: [...one.affected_urls],
+        seen: new Set(one.affected_urls),
+        worst: one.severity,
+        screenshot: one.screenshot,
+      });
+      continue;
+    }
+    for (const url of one.affected_urls) {
+      if (!group.seen.has(url)) {
+        group.seen.add(url);
+        group.urls.push(url);
+      }
+    }
+    if (atLeast(one.severity, group.worst)) group.worst = one.severity;
+    group.screenshot ??= one.screenshot;
+  }
+  return [...groups.values()].map(({ first, urls, worst, screenshot }) => ({
+    ...first,
+    severity: worst,
+    affected_urls: urls,
+    screenshot,
+  }));
 }
 
 /** Counts of findings by severity, every severity present. */

@@ -28,4 +28,5 @@ export {
   type Redirect,
   type VisitError,
   type VisitOptions,
+  type VisitProbe,
 } from './visit-page.js';

@@ -17,6 +17,20 @@ export interface VisitOptions {
   readonly signal: AbortSignal;
   /** @default DEFAULT_MAX_LINKS (10 000) */
   readonly maxLinks?: number;
+  /** What else looks at the page: attached before the navigation, given the loaded page after it. */
+  readonly probe?: VisitProbe;
+}
+
+/**
+ * Something that looks at the page of one visit (the QA checks): `attach` before the navigation (to
+ * listen to the console, the requests, …), `inspect` once an HTML document loaded and was read, `detach`
+ * at the end whatever happened. `inspect` is not bounded by the visit's `timeoutMs` (the probe bounds its
+ * own work) and should not throw: an error other than the signal's reason ends the visit as failed.
+ */
+export interface VisitProbe {
+  attach(page: Page): void;
+  inspect(page: Page, visit: PageVisit, signal: AbortSignal): Promise<void>;
+  detach(page: Page): void;
 }
 
 /** One hop of a redirect chain: the URL that redirected and its status (301, 302, 307, 308, …). */
@@ -90,10 +104,21 @@ export async function visitPage(
   try {
     const endsAt = performance.now() + timeoutMs;
     page = given ?? takeIdlePage(context!) ?? (await abortable(context!.newPage(), deadline.signal));
-    const visited = await visit(page, requestedUrl, endsAt, { ...options, signal: deadline.signal });
-    if (signal.aborted) throw signal.reason;
-    reusable = visited.error === undefined;
-    return visited;
+    const probe = options.probe;
+    probe?.attach(page);
+    try {
+      const visited = await visit(page, requestedUrl, endsAt, { ...options, signal: deadline.signal });
+      if (signal.aborted) throw signal.reason;
+      deadline.dispose();
+      if (probe !== undefined && visited.error === undefined && visited.title !== null) {
+        await probe.inspect(page, visited, signal);
+      }
+      if (signal.aborted) throw signal.reason;
+      reusable = visited.error === undefined;
+      return visited;
+    } finally {
+      probe?.detach(page);
+    }
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     return { ...emptyVisit(requestedUrl), error: visitError(error, false) };
