@@ -2,7 +2,13 @@ import { InvalidArgumentError } from '../../core/index.js';
 import { CHECK_IDS, type CheckId, type PageCheck } from './check.js';
 
 export * from './check.js';
-export { fingerprintOf, normaliseSelector, normaliseSubject, urlTemplate, type FingerprintParts } from './fingerprint.js';
+export {
+  fingerprintOf,
+  normaliseSelector,
+  normaliseSubject,
+  urlTemplate,
+  type FingerprintParts,
+} from './fingerprint.js';
 export { CHECK_TIMEOUT_MS, checkFinding, PageProbe, type PageProbeOptions } from './page-probe.js';
 export {
   MAX_SCREENSHOTS_PER_PAGE,

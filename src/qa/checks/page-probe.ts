@@ -4,7 +4,14 @@ import { abortable } from '../browser/abortable.js';
 import { firstLine } from '../browser/errors.js';
 import type { PageVisit, VisitProbe } from '../browser/index.js';
 import { finding, type Finding } from '../report.js';
-import type { CheckFinding, CheckId, CheckSettings, CheckWatch, PageCheck, PageCheckContext } from './check.js';
+import type {
+  CheckFinding,
+  CheckId,
+  CheckSettings,
+  CheckWatch,
+  PageCheck,
+  PageCheckContext,
+} from './check.js';
 import type { ScreenshotTaker } from './screenshots.js';
 
 /** The longest one check may look at one page; past it, the check says so (`check-error`) and the page goes on. */
@@ -99,7 +106,13 @@ export class PageProbe implements VisitProbe {
       signal: deadline.signal,
     };
     try {
-      this.#add(check, await abortable(Promise.resolve().then(() => work(context)), deadline.signal));
+      this.#add(
+        check,
+        await abortable(
+          Promise.resolve().then(() => work(context)),
+          deadline.signal,
+        ),
+      );
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       this.#add(check, [checkError(check, error)]);

@@ -143,7 +143,13 @@ function highlight({ selector, mark }: { selector: string; mark: string }): bool
     return false; // a selector the page's engine does not take
   }
   if (element === null) return false;
-  element.setAttribute(mark, JSON.stringify([element.style.getPropertyValue('outline'), element.style.getPropertyValue('outline-offset')]));
+  element.setAttribute(
+    mark,
+    JSON.stringify([
+      element.style.getPropertyValue('outline'),
+      element.style.getPropertyValue('outline-offset'),
+    ]),
+  );
   element.style.setProperty('outline', '4px solid #e11d48', 'important');
   element.style.setProperty('outline-offset', '2px', 'important');
   element.scrollIntoView({ block: 'center', inline: 'center' });
