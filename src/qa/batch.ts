@@ -29,6 +29,8 @@ export interface QaBatchOptions {
   readonly signal?: AbortSignal;
   /** Told when each run starts (its id is stored by then). */
   readonly started?: (index: number, id: string) => void;
+  /** Each run's report folder, from its id (its screenshots go there). @default none: no screenshot */
+  readonly out?: (id: string) => string;
 }
 
 /**
@@ -133,7 +135,7 @@ export async function runQaBatch(
         const run = startQaRun(
           spec,
           { ...services, pacer, pool, ...(login === undefined ? {} : { login }) },
-          { signal },
+          { signal, ...(options.out === undefined ? {} : { out: options.out }) },
         );
         options.started?.(index, run.id);
         try {

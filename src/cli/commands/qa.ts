@@ -1,22 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { InterruptedError, InvalidArgumentError } from '../../core/index.js';
+import { InterruptedError } from '../../core/index.js';
 import {
   DEFAULT_POOL_SIZE,
   MAX_POOL_SIZE,
   MAX_WORKERS,
-  parseQaSpec,
   PASSWORD_VARIABLE,
-  readBatchFile,
   resumeQaRun,
   runQaBatch,
+  BUDGET_NAMES,
+  CHECK_IDS,
+  DEFAULT_BUDGETS,
   SEVERITIES,
   startQaRun,
   type BatchRun,
   type QaReport,
   type QaRunHandle,
-  type QaSpec,
 } from '../../qa/index.js';
 import { openRuntime } from '../../runtime/index.js';
 import type { Store } from '../../store/index.js';
@@ -29,17 +29,10 @@ import { collect } from '../parse.js';
 import { style } from '../style.js';
 import { UsageError } from '../errors.js';
 import { readQaAccess } from './qa-access.js';
+import { batchOf, checkMode, flagDefaults, poolSizeOf, specOf } from './qa-flags.js';
 
-/** The flags that set how a crawl goes: a resumed run keeps its own, so they cannot come with `--resume`. */
-const CRAWL_FLAGS = {
-  workers: '--workers',
-  maxPages: '--max-pages',
-  maxDepth: '--max-depth',
-  rateLimit: '--rate-limit',
-  ignoreRobots: '--ignore-robots',
-  sitemap: '--sitemap',
-  failOn: '--fail-on',
-} as const;
+/** Where reports go without `--out`: one folder per run under it. */
+const DEFAULT_REPORTS_FOLDER = 'flotilla-qa';
 
 /**
  * `flotilla qa`: crawls a web app breadth-first with one Chromium and `--workers` contexts, tests every
@@ -84,6 +77,27 @@ export function registerQaCommand(
         SEVERITIES,
       ),
     )
+    .option('--checks <ids>', `the checks to run, by id, comma-separated (default: all: ${CHECK_IDS.join(', ')})`)
+    .option('--skip <ids>', 'checks to leave out, comma-separated')
+    .option(
+      '--budget <name=value>',
+      `a performance budget, ms or a CLS score: ${BUDGET_NAMES.map((name) => `${name}=${DEFAULT_BUDGETS[name]}`).join(', ')} by default (repeatable)`,
+      collect,
+      [],
+    )
+    .option('--no-external-links', 'check no link to another origin (broken-link)')
+    .option(
+      '--ignore-console <regex>',
+      'console errors matching this (case-insensitive) are no finding (repeatable)',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option(
+        '--screenshots <severity>',
+        'findings this bad or worse get a screenshot, one per fingerprint (default high)',
+      ).choices([...SEVERITIES, 'none']),
+    )
     .option(
       '--resume <run-id>',
       'go on with a crawl that was stopped (Ctrl-C, a crash), with its own settings',
@@ -96,7 +110,7 @@ export function registerQaCommand(
       '--pool-size <n>',
       `runs of a batch crawling at once, 1–${MAX_POOL_SIZE} (default ${DEFAULT_POOL_SIZE})`,
     )
-    .option('--out <dir>', 'also write the report as DIR/report.json (a batch: DIR/<run-id>/report.json)')
+    .option('--out <dir>', 'the report’s folder (default ./flotilla-qa/<run-id>; a batch: DIR/<run-id>)')
     .option('--auth <user:pass@url>', `log in once through the form at URL (no pass: $${PASSWORD_VARIABLE})`)
     .option('--username-selector <selector>', 'the login form’s user name field, when not found by itself')
     .option('--password-selector <selector>', 'the login form’s password field, when not found by itself')
@@ -145,6 +159,7 @@ export function registerQaCommand(
             runs = await runQaBatch(specs, services, {
               poolSize,
               signal: stop,
+              out: (id) => reportFolder(options.out, id, 'batch'),
               started: (index, id) => {
                 display.follow(id, `[${index}]`);
                 display.print(style.dim(`[${index}] crawling run ${id} (${specs[index]!.urls[0]})`));
@@ -156,10 +171,11 @@ export function registerQaCommand(
           finishBatch(output, runs, options.out, state);
           return;
         }
+        const out = (id: string): string => reportFolder(options.out, id, 'one');
         const handle: QaRunHandle =
           mode === 'resume'
-            ? resumeQaRun(options.resume!, services, { signal: stop })
-            : startQaRun(specs[0]!, services, { signal: stop });
+            ? resumeQaRun(options.resume!, services, { signal: stop, out })
+            : startQaRun(specs[0]!, services, { signal: stop, out });
         display.follow(handle.id);
         if (!output.json) {
           output.line(style.dim(`${mode === 'resume' ? 'resuming' : 'crawling'} run ${handle.id}`));
@@ -171,7 +187,7 @@ export function registerQaCommand(
         } finally {
           display.stop();
         }
-        const file = options.out === undefined ? null : writeReport(options.out, report);
+        const file = writeReport(out(handle.id), report);
         if (output.json) output.document(report);
         else printQaReport(output, report, file);
         if (report.summary.status === 'interrupted' && !output.json) {
@@ -183,82 +199,6 @@ export function registerQaCommand(
         await runtime.close();
       }
     });
-}
-
-type QaFlags = {
-  allowOrigin: string[];
-  keepParam: string[];
-  ignoreParam: string[];
-  ignoreRobots?: true;
-  sitemap?: true;
-  failOn?: string;
-  resume?: string;
-  batchFile?: string;
-  [flag: string]: unknown;
-};
-
-/** What the command was asked: one crawl, a resumed one, or a batch; conflicting asks are usage errors. */
-function checkMode(urls: readonly string[], options: QaFlags): 'crawl' | 'resume' | 'batch' {
-  if (options.resume !== undefined) {
-    if (options.batchFile !== undefined)
-      throw new UsageError('--resume: give --resume or --batch-file, not both');
-    if (urls.length > 0) throw new UsageError('--resume: a resumed crawl keeps its own URLs; give no URL');
-    const given = Object.entries(CRAWL_FLAGS).find(([key]) => options[key] !== undefined);
-    const lists: [string, readonly string[]][] = [
-      ['--allow-origin', options.allowOrigin],
-      ['--keep-param', options.keepParam],
-      ['--ignore-param', options.ignoreParam],
-    ];
-    const list = lists.find(([, values]) => values.length > 0)?.[0];
-    if (given !== undefined || list !== undefined) {
-      throw new UsageError(`--resume: a resumed crawl keeps its own settings; drop ${given?.[1] ?? list}`);
-    }
-    return 'resume';
-  }
-  if (options.batchFile !== undefined) {
-    if (urls.length > 0) throw new UsageError('--batch-file: the runs’ URLs are in the file; give no URL');
-    return 'batch';
-  }
-  if (options['poolSize'] !== undefined) throw new UsageError('--pool-size: only with --batch-file');
-  if (urls.length === 0)
-    throw new UsageError('flotilla qa: give at least one start URL, --batch-file FILE or --resume RUN_ID');
-  return 'crawl';
-}
-
-/** The flags a batch entry inherits when it leaves the field out. */
-function flagDefaults(options: QaFlags): Record<string, unknown> {
-  return {
-    ...(options.allowOrigin.length === 0 ? {} : { allow_origins: options.allowOrigin }),
-    ...(options.keepParam.length === 0 ? {} : { keep_params: options.keepParam }),
-    ...(options.ignoreParam.length === 0 ? {} : { ignore_params: options.ignoreParam }),
-    ...(options.ignoreRobots === true ? { ignore_robots: true } : {}),
-    ...(options.sitemap === true ? { sitemap: true } : {}),
-    ...(options.failOn === undefined ? {} : { fail_on: options.failOn }),
-  };
-}
-
-async function batchOf(
-  file: string,
-  defaults: Parameters<typeof parseQaSpec>[1],
-  entryDefaults: Record<string, unknown>,
-): Promise<QaSpec[]> {
-  try {
-    return await readBatchFile(resolve(file), defaults, file, entryDefaults);
-  } catch (error) {
-    if (error instanceof InvalidArgumentError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-function poolSizeOf(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_POOL_SIZE;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > MAX_POOL_SIZE) {
-    throw new UsageError(
-      `--pool-size: expected an integer from 1 to ${MAX_POOL_SIZE}, got ${JSON.stringify(text)}`,
-    );
-  }
-  return value;
 }
 
 function exitCodeOf(report: QaReport): ExitCode {
@@ -290,7 +230,7 @@ function finishBatch(
   const documents: unknown[] = [];
   for (const run of runs) {
     if ('report' in run) {
-      const file = out === undefined ? null : writeReport(join(out, run.id), run.report);
+      const file = writeReport(reportFolder(out, run.id, 'batch'), run.report);
       documents.push(run.report);
       if (!output.json) {
         output.line();
@@ -314,36 +254,6 @@ function finishBatch(
   state.exitCode = worst;
 }
 
-/** The crawl the flags ask for; a bad value is a usage error naming its flag. */
-function specOf(
-  urls: readonly string[],
-  options: QaFlags,
-  defaults: Parameters<typeof parseQaSpec>[1],
-): ReturnType<typeof parseQaSpec> {
-  for (const url of urls) {
-    if (!/^https?:\/\//i.test(url))
-      throw new UsageError(`URL ${JSON.stringify(url)}: expected an http or https URL`);
-  }
-  try {
-    return parseQaSpec(
-      {
-        urls,
-        allow_origins: options.allowOrigin,
-        keep_params: options.keepParam,
-        ignore_params: options.ignoreParam,
-        ignore_robots: options.ignoreRobots === true,
-        sitemap: options.sitemap === true,
-        ...(options.failOn === undefined ? {} : { fail_on: options.failOn }),
-      },
-      defaults,
-      'flotilla qa',
-    );
-  } catch (error) {
-    if (error instanceof InvalidArgumentError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
 /** A signal that aborts with an `InterruptedError` when `signal` aborts (the CLI's Ctrl-C is a cancel). */
 function interruptible(signal: AbortSignal): AbortSignal {
   const controller = new AbortController();
@@ -357,6 +267,11 @@ function interruptible(signal: AbortSignal): AbortSignal {
 function resumedUrls(store: Store, id: string): string[] {
   const spec = store.runs.get(id)?.spec as { urls?: unknown } | null | undefined;
   return Array.isArray(spec?.urls) ? spec.urls.filter((url): url is string => typeof url === 'string') : [];
+}
+
+/** The folder of a run's report: `--out` (a batch's run: `--out/<run-id>`), else `./flotilla-qa/<run-id>`. */
+function reportFolder(out: string | undefined, id: string, mode: 'one' | 'batch'): string {
+  return resolve(out === undefined ? join(DEFAULT_REPORTS_FOLDER, id) : mode === 'batch' ? join(out, id) : out);
 }
 
 /** Writes `DIR/report.json`; returns its path. */
