@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Environment } from '../config/index.js';
 import {
   CancelledError,
@@ -41,6 +42,11 @@ export interface QaRunnerOptions {
    * of each run's own `rate_limit`; 0 adds no spacing.
    */
   readonly rateLimit: number;
+  /**
+   * The folder of the runs' report folders (`<home>/qa`): run `ID`'s screenshots go to
+   * `DIR/ID/screenshots/`, where a `qa` step writes its report. @default none: no screenshot is taken
+   */
+  readonly reportsDir?: string;
   /** How often a started runner looks for QA runs whose process died (`start`). @default 2 s */
   readonly reapIntervalMs?: number;
 }
@@ -146,7 +152,7 @@ export class QaRunner {
   start(spec: QaSpec, options: QaRunnerStartOptions = {}): QaRunHandle {
     this.#assertOpen();
     if (options.bounded === true) this.#assertRoom();
-    return this.#drive(options, (services, signal) => startQaRun(spec, services, { signal }));
+    return this.#drive(options, (services, signal) => startQaRun(spec, services, { signal, ...this.#out() }));
   }
 
   /**
@@ -159,7 +165,7 @@ export class QaRunner {
     if (this.#active.has(id)) throw new FlotillaError('E_RUN_BUSY', `QA run ${id} is running here`);
     this.reapInterrupted();
     if (options.bounded === true) this.#assertRoom();
-    return this.#drive(options, (services, signal) => resumeQaRun(id, services, { signal }));
+    return this.#drive(options, (services, signal) => resumeQaRun(id, services, { signal, ...this.#out() }));
   }
 
   /**
@@ -177,6 +183,12 @@ export class QaRunner {
       cancelStoredQaRun(id, this.#options);
     }
     return this.view(id);
+  }
+
+  /** The runs' report folders, when the runner has a place for them. */
+  #out(): { out?: (id: string) => string } {
+    const dir = this.#options.reportsDir;
+    return dir === undefined ? {} : { out: (id) => join(dir, id) };
   }
 
   /** Whether `id` is a QA run this runner drives (crawling or waiting for its turn). */

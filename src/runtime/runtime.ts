@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Environment, ResolvedConfig } from '../config/index.js';
 import { Limiter } from '../core/index.js';
 import { EventBus } from '../events/index.js';
@@ -137,6 +138,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     maxRuns: config.qa.max_runs,
     maxQueued: config.server.max_queue,
     rateLimit: config.qa.rate_limit,
+    // Where a `qa` step writes its report: a workflow sent over HTTP never chooses where the server writes.
+    reportsDir: join(config.home, 'qa'),
   });
   const workflows = new WorkflowEngine({
     store,
