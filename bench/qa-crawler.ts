@@ -1,6 +1,6 @@
 /**
  * One crawl of the qa bench in a process of its own, so that the memory of one crawler never counts for the
- * other: `node --import tsx bench/qa-crawler.ts flotilla|crawlee URL PAGES CONCURRENCY`. Prints one JSON
+ * other: `node --import tsx bench/qa-crawler.ts flotilla|flotilla-checks|crawlee URL PAGES CONCURRENCY`. Prints one JSON
  * line (`CrawlerResult`) on stdout. Each crawler's modules are imported only in its own process. The clock
  * starts before the browser is launched (after the modules are imported) and stops once the crawl is over and
  * the browser closed.
@@ -19,13 +19,24 @@ export interface CrawlerResult {
   readonly failed: number;
   /** Wall time from before the browser launch to the browser closed. */
   readonly ms: number;
+  /** Findings of the report (Flotilla's crawls only). */
+  readonly findings?: number;
 }
 
 /** The same Chromium flags for both: Flotilla's own, less `--headless`, which Crawlee gets as `headless: true`. */
 const ARGS = CHROMIUM_FLAGS.filter((flag) => flag !== '--headless');
 
-async function flotilla(url: string, maxPages: number, workers: number): Promise<CrawlerResult> {
-  const { BrowserPool, crawl } = await import('../src/qa/index.js');
+/**
+ * Flotilla's crawl with `http-status` only (a visit of each page, what Crawlee's crawl does too), or with
+ * `all` its default checks (`flotilla-checks`: axe-core, the Tab walk, the link checks, …).
+ */
+async function flotilla(
+  url: string,
+  maxPages: number,
+  workers: number,
+  checks: 'http-status' | 'all' = 'http-status',
+): Promise<CrawlerResult> {
+  const { BrowserPool, CHECK_IDS, crawl, DEFAULT_CHECK_SETTINGS } = await import('../src/qa/index.js');
   const start = performance.now();
   const pool = await BrowserPool.launch({ contexts: workers, signal: new AbortController().signal });
   let report;
@@ -38,6 +49,8 @@ async function flotilla(url: string, maxPages: number, workers: number): Promise
       rateLimit: 0,
       ignoreRobots: true,
       pool,
+      checks: checks === 'all' ? CHECK_IDS : ['http-status'],
+      checkSettings: DEFAULT_CHECK_SETTINGS,
     });
   } finally {
     await pool.close();
@@ -46,6 +59,7 @@ async function flotilla(url: string, maxPages: number, workers: number): Promise
     pages: report.summary.pages_tested,
     failed: report.pages.filter((page) => page.status !== 200).length,
     ms: performance.now() - start,
+    findings: report.findings.length,
   };
 }
 
@@ -97,9 +111,16 @@ async function crawlee(url: string, maxPages: number, concurrency: number): Prom
 
 const [name, url, pages, concurrency] = process.argv.slice(2);
 if (url === undefined || pages === undefined || concurrency === undefined) {
-  throw new Error('usage: qa-crawler.ts flotilla|crawlee URL PAGES CONCURRENCY');
+  throw new Error('usage: qa-crawler.ts flotilla|flotilla-checks|crawlee URL PAGES CONCURRENCY');
 }
-const run = name === 'flotilla' ? flotilla : name === 'crawlee' ? crawlee : undefined;
+const run =
+  name === 'flotilla'
+    ? flotilla
+    : name === 'flotilla-checks'
+      ? (url: string, pages: number, workers: number) => flotilla(url, pages, workers, 'all')
+      : name === 'crawlee'
+        ? crawlee
+        : undefined;
 if (run === undefined) throw new Error(`qa-crawler.ts: no crawler named ${name}`);
 const result = await run(url, Number(pages), Number(concurrency));
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -23,10 +23,11 @@ const TARGET_SPEED = 1.5;
 const CRAWLER = fileURLToPath(new URL('./qa-crawler.ts', import.meta.url));
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const NAMES = ['flotilla', 'crawlee'] as const;
-type Name = (typeof NAMES)[number];
+type Name = (typeof NAMES)[number] | 'flotilla-checks';
 const LABELS: Record<Name, string> = {
   flotilla: 'Flotilla crawl()',
   crawlee: 'Crawlee PlaywrightCrawler',
+  'flotilla-checks': 'Flotilla crawl(), every check',
 };
 
 /** A 1×1 PNG. */
@@ -211,6 +212,38 @@ const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
 const rate = (pages: number, ms: number): number => (pages / ms) * 1000;
 
 /**
+ * What the default checks cost per page beside `http-status` alone (docs/qa.md, "Speed"): the same crawl
+ * of the same site, both in Flotilla, so users can choose the checks a crawl runs.
+ */
+function printChecksCost(statusOnly: readonly Run[], every: readonly Run[]): void {
+  const perPage = (mine: readonly Run[]): number =>
+    median(mine.map((run) => run.ms / Math.max(1, run.pages)));
+  const one = perPage(statusOnly);
+  const all = perPage(every);
+  console.log(
+    `\n## qa checks: the cost per page of every check against http-status alone (concurrency ${CONCURRENCY})\n`,
+  );
+  printTable(
+    ['checks', 'pages', 'crawl s', 'ms per page (wall)', 'pages/s', 'findings', 'peak RSS'],
+    (
+      [
+        ['http-status', statusOnly],
+        ['every check (default)', every],
+      ] as const
+    ).map(([label, mine]) => [
+      label,
+      String(median(mine.map((run) => run.pages))),
+      (median(mine.map((run) => run.ms)) / 1000).toFixed(2),
+      (label === 'http-status' ? one : all).toFixed(1),
+      median(mine.map((run) => rate(run.pages, run.ms))).toFixed(1),
+      String(median(mine.map((run) => run.findings ?? 0))),
+      mb(median(mine.map((run) => run.peakRssBytes))),
+    ]),
+  );
+  console.log(`\nevery check / http-status alone = ${(all / one).toFixed(2)}× the time per page`);
+}
+
+/**
  * Flotilla's crawler against Crawlee's PlaywrightCrawler on the same generated site, same concurrency and
  * page budget, each crawl in a node process of its own: pages per second (wall time from before the browser
  * launch to the browser closed) and the peak memory of the whole process tree (node and every Chromium
@@ -218,11 +251,12 @@ const rate = (pages: number, ms: number): number => (pages / ms) * 1000;
  */
 export async function benchQa(): Promise<{ ok: boolean }> {
   const { server, origin, served } = await serveSite();
-  const runs: Record<Name, Run[]> = { flotilla: [], crawlee: [] };
+  const runs: Record<Name, Run[]> = { flotilla: [], crawlee: [], 'flotilla-checks': [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? NAMES : [...NAMES].reverse();
       for (const name of order) runs[name].push(await runCrawler(name, `${origin}/p/0`, served));
+      runs['flotilla-checks'].push(await runCrawler('flotilla-checks', `${origin}/p/0`, served));
     }
   } finally {
     server.close();
@@ -300,6 +334,7 @@ export async function benchQa(): Promise<{ ok: boolean }> {
     `peak RSS, Flotilla / Crawlee = ${memory.toFixed(2)}× (target < 1×) ${memoryOk ? '✓' : '✗'}` +
       ` (PSS: ${(f.peakPssBytes / c.peakPssBytes).toFixed(2)}×)`,
   );
+  printChecksCost(runs.flotilla, runs['flotilla-checks']);
   const budgetOk = f.pages <= BUDGET;
   if (!budgetOk) console.log(`Flotilla crawled ${f.pages} pages, over its budget of ${BUDGET} ✗`);
   return { ok: speedOk && memoryOk && budgetOk };
