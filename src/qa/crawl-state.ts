@@ -37,6 +37,7 @@ export interface CrawlProgress {
   readonly pagesNotTested: number;
   readonly queued: number;
   readonly inFlight: number;
+  /** Distinct findings (by fingerprint) by severity, as the report counts them. */
   readonly findingsBySeverity: Readonly<Record<Severity, number>>;
 }
 
@@ -65,6 +66,8 @@ export class CrawlState {
   /** URLs queued, tested or being tested: a deeper link to one is no reason to list it. */
   readonly #known = new Set<string>();
   readonly #bySeverity = countBySeverity([]);
+  /** The fingerprints counted in `#bySeverity`: a defect found on many pages counts once, as in the report. */
+  readonly #counted = new Set<string>();
   /** Places of the page budget spent before this process (a resumed crawl). */
   readonly claimedBefore: number;
 
@@ -108,7 +111,11 @@ export class CrawlState {
     this.testedKeys.set(tested.pageKey, tested.page.url);
     this.pages.push(tested.page);
     this.findings.push(...tested.findings);
-    for (const one of tested.findings) this.#bySeverity[one.severity] += 1;
+    for (const one of tested.findings) {
+      if (this.#counted.has(one.fingerprint)) continue;
+      this.#counted.add(one.fingerprint);
+      this.#bySeverity[one.severity] += 1;
+    }
   }
 
   /** Counts for live progress, given the frontier's. */

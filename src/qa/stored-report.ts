@@ -1,7 +1,14 @@
 import type { RunStatus } from '../events/index.js';
 import type { QaUrlRecord, RunRecord } from '../store/index.js';
-import type { QaSpec } from './qa-spec.js';
-import { countBySeverity, type Finding, type NotTested, type PageRecord, type QaReport } from './report.js';
+import { storedQaSpec } from './qa-spec.js';
+import {
+  countBySeverity,
+  groupFindings,
+  type Finding,
+  type NotTested,
+  type PageRecord,
+  type QaReport,
+} from './report.js';
 
 /**
  * A QA run's report rebuilt from the store (`GET /v1/runs/:id/report`): the whole report once the run
@@ -43,7 +50,7 @@ const REPORT_STATUS_OF: Record<RunStatus, StoredQaReport['summary']['status']> =
  * page budget when it finished, `the crawl was stopped first` when it was stopped (or failed to crawl).
  */
 export function storedQaReport(run: RunRecord, rows: readonly QaUrlRecord[]): StoredQaReport {
-  const spec = run.spec as QaSpec;
+  const spec = storedQaSpec(run.spec);
   const running = run.status === 'running';
   // A run that finished its crawl has its summary as output; one stopped or failed before has none.
   const crawled = (run.output as { summary?: unknown } | null)?.summary !== undefined && !running;
@@ -51,13 +58,13 @@ export function storedQaReport(run: RunRecord, rows: readonly QaUrlRecord[]): St
     ? `page budget spent (--max-pages ${spec.max_pages})`
     : 'the crawl was stopped first';
   const pages: PageRecord[] = [];
-  const findings: Finding[] = [];
+  const found: Finding[] = [];
   const notTested: NotTested[] = [];
   const queued: { url: string; depth: number }[] = [];
   for (const row of rows) {
     if (row.state === 'tested') {
       pages.push(row.page as PageRecord);
-      findings.push(...((row.findings ?? []) as Finding[]));
+      found.push(...((row.findings ?? []) as Finding[]));
     } else if (row.state === 'not_tested') {
       notTested.push({ url: row.url, reason: row.reason ?? '' });
     } else if (running) {
@@ -66,6 +73,7 @@ export function storedQaReport(run: RunRecord, rows: readonly QaUrlRecord[]): St
       notTested.push({ url: row.url, reason: leftReason });
     }
   }
+  const findings = groupFindings(found);
   return {
     run: {
       id: run.id,
