@@ -83,3 +83,65 @@ it(
   },
   TIMEOUT_MS,
 );
+
+it(
+  '`flotilla qa` refuses bad check flags naming the flag, and changes nothing',
+  async () => {
+    const home = join(dir, 'home-flags');
+    const cases: [string[], string][] = [
+      [['--checks', 'a11y'], '--checks: unknown check "a11y"; the checks are http-status, console-error'],
+      [['--skip', 'http-status,nope'], '--skip: unknown check "nope"'],
+      [['--checks', 'forms', '--skip', 'forms'], '--checks: no check is left to run'],
+      [['--checks', ','], '--checks: expected check ids separated by commas'],
+      [
+        ['--budget', 'fcp=100'],
+        '--budget: expected NAME=VALUE with NAME one of load, lcp, cls, got "fcp=100"',
+      ],
+      [['--budget', 'lcp=fast'], '--budget: lcp expects milliseconds > 0, got "fast"'],
+      [['--ignore-console', '(unclosed'], '--ignore-console: Invalid regular expression'],
+      [['--screenshots', 'loud'], "option '--screenshots <severity>' argument 'loud' is invalid"],
+    ];
+    for (const [flags, message] of cases) {
+      const result = await runCli(['qa', `${base}/`, ...flags, '--home', home], { cwd: dir });
+      expect(result.code, flags.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+    const resumed = await runCli(['qa', '--resume', 'qa_x', '--no-external-links', '--home', home], {
+      cwd: dir,
+    });
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toContain(
+      '--resume: a resumed crawl keeps its own settings; drop --no-external-links',
+    );
+    expect(existsSync(home)).toBe(false);
+    expect(existsSync(join(dir, 'flotilla-qa'))).toBe(false);
+  },
+  TIMEOUT_MS,
+);
+
+it(
+  '`flotilla qa` writes its report to ./flotilla-qa/<run-id>/ without --out, with the checks it ran',
+  async () => {
+    const cwd = mkdtempSync(join(dir, 'cwd-'));
+    const result = await runCli(
+      [
+        'qa',
+        `${base}/`,
+        '--checks',
+        'http-status,seo-basics',
+        '--skip',
+        'seo-basics',
+        '--rate-limit',
+        '0',
+        '--json',
+      ],
+      { cwd, env: { FLOTILLA_HOME: join(cwd, 'home') } },
+    );
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { run: { id: string; config: { checks: string[] } } };
+    expect(report.run.config.checks).toEqual(['http-status']);
+    const file = join(cwd, 'flotilla-qa', report.run.id, 'report.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(report);
+  },
+  TIMEOUT_MS,
+);
