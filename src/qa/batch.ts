@@ -3,6 +3,7 @@ import type { QaConfig } from '../config/index.js';
 import { assertCount, InvalidArgumentError, mapOrdered, NEVER_ABORTED } from '../core/index.js';
 import { LoginSession, withoutPassword } from './auth/index.js';
 import { BrowserPool } from './browser/index.js';
+import type { LinkStatusCache } from './checks/index.js';
 import { HostPacer } from './politeness.js';
 import { startQaRun, type QaRunServices } from './qa-run.js';
 import { parseQaSpec, type QaSpec } from './qa-spec.js';
@@ -96,13 +97,13 @@ export function parseBatch(
 /**
  * Crawls every spec as its own durable run (each with its own copy of its settings), `poolSize` at a
  * time, in one browser whose contexts the runs share, with one politeness for all: navigations to a host
- * are spaced at the strictest `rate_limit` of the batch, whichever run makes them, and one login (the
- * services' `access`) whose session every run's contexts share. Resolves with one
- * entry per spec, in the batch's order, also when stopped.
+ * are spaced at the strictest `rate_limit` of the batch, whichever run makes them, a link the runs share
+ * is checked once, and one login (the services' `access`) whose session every run's contexts share.
+ * Resolves with one entry per spec, in the batch's order, also when stopped.
  */
 export async function runQaBatch(
   specs: readonly QaSpec[],
-  services: Omit<QaRunServices, 'pacer' | 'pool'>,
+  services: Omit<QaRunServices, 'pacer' | 'pool' | 'linkCache'>,
   options: QaBatchOptions = {},
 ): Promise<BatchRun[]> {
   const poolSize = assertCount('pool_size', options.poolSize ?? DEFAULT_POOL_SIZE, 1);
@@ -114,6 +115,8 @@ export async function runQaBatch(
   const signal = options.signal ?? NEVER_ABORTED;
   const rates = specs.map((spec) => spec.rate_limit).filter((rate) => rate > 0);
   const pacer = new HostPacer(rates.length === 0 ? 0 : Math.min(...rates));
+  // A link the runs share is asked once for the batch (their checks send no session: one answer for all).
+  const linkCache: LinkStatusCache = new Map();
   // Enough contexts for the busiest moment: the `poolSize` widest runs crawling together.
   const widest = specs.map((spec) => spec.workers).sort((a, b) => b - a);
   const contexts = widest.slice(0, poolSize).reduce((sum, workers) => sum + workers, 0);
@@ -134,7 +137,7 @@ export async function runQaBatch(
         if (signal.aborted) return { index, skipped: 'stopped' };
         const run = startQaRun(
           spec,
-          { ...services, pacer, pool, ...(login === undefined ? {} : { login }) },
+          { ...services, pacer, pool, linkCache, ...(login === undefined ? {} : { login }) },
           { signal, ...(options.out === undefined ? {} : { out: options.out }) },
         );
         options.started?.(index, run.id);

@@ -1,6 +1,12 @@
 import { InvalidArgumentError } from '../core/index.js';
 import type { LoginSession } from './auth/index.js';
-import type { CheckId, CheckSettings, LinkChecking, ScreenshotTaker } from './checks/index.js';
+import type {
+  CheckId,
+  CheckSettings,
+  LinkChecking,
+  LinkStatusCache,
+  ScreenshotTaker,
+} from './checks/index.js';
 import { CHECK_IDS, DEFAULT_CHECK_SETTINGS } from './checks/index.js';
 import type { BrowserPool } from './browser/index.js';
 import type { CrawlProgress, CrawlSnapshot, Discoveries, TestedPage } from './crawl-state.js';
@@ -43,8 +49,10 @@ export interface CrawlOptions {
   readonly screenshots?: ScreenshotTaker;
   /** The screenshot threshold the report records (`run.config.screenshot_on`). @default 'none' without `screenshots` */
   readonly screenshotOn?: Severity | 'none';
-  /** Checks the links of tested pages (`broken-link`). */
+  /** Checks the links of tested pages (`broken-link`). @default a `LinkChecker` of the crawl's pacer and scope */
   readonly linkChecker?: LinkChecking;
+  /** What link targets answered, shared with other crawls (a batch's): each is asked once for all. */
+  readonly linkCache?: LinkStatusCache;
   /** Findings at this severity or worse make the run `failed`. @default 'high' */
   readonly failOn?: Severity;
   /** @default DEFAULT_NAVIGATION_TIMEOUT_MS */

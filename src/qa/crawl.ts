@@ -16,7 +16,14 @@ import {
   type TestedPage,
 } from './crawl-state.js';
 import { followLinks, visitPolitely } from './crawl-visit.js';
-import { CHECK_IDS, checkFinding, DEFAULT_CHECK_SETTINGS, PageProbe, pageChecks } from './checks/index.js';
+import {
+  CHECK_IDS,
+  checkFinding,
+  DEFAULT_CHECK_SETTINGS,
+  LinkChecker,
+  PageProbe,
+  pageChecks,
+} from './checks/index.js';
 import { httpStatusFindings } from './http-status.js';
 import { HostPacer, readRobots, ROBOTS_USER_AGENT, sitemapUrls } from './politeness.js';
 import {
@@ -32,10 +39,11 @@ import { canonicalUrl, createScope, resolveCanonical, type Robots } from './urls
 
 /**
  * Crawls breadth-first from `options.urls` with `workers` contexts of one browser, testing each page
- * once (`http-status` for now), never more than `maxPages`, never deeper than `maxDepth`, navigations
- * spaced per host, robots.txt respected unless `ignoreRobots`. Resolves with the report, also when
- * stopped through `signal` (then `summary.status` is `interrupted`). With `resume`, goes on from where
- * a stopped crawl of the same options was.
+ * once (its checks; `broken-link` requests every link of it too, crawled or not), never more than
+ * `maxPages`, never deeper than `maxDepth`, navigations and link requests spaced per host, robots.txt
+ * respected unless `ignoreRobots`. Resolves with the report, also when stopped through `signal` (then
+ * `summary.status` is `interrupted`). With `resume`, goes on from where a stopped crawl of the same
+ * options was.
  */
 export async function crawl(options: CrawlOptions): Promise<QaReport> {
   const settings = checkOptions(options);
@@ -62,7 +70,6 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
   const enabled = new Set(options.checks ?? CHECK_IDS);
   const inPage = pageChecks(enabled);
   const checkSettings = options.checkSettings ?? DEFAULT_CHECK_SETTINGS;
-  const links = enabled.has('broken-link') ? options.linkChecker : undefined;
   const state = new CrawlState(options.resume);
   const frontier = new Frontier<string>({
     maxItems: Math.max(0, options.maxPages - state.claimedBefore),
@@ -73,6 +80,19 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
     const rules = robots.get(new URL(url).origin);
     return rules === undefined || rules.isAllowed(url, ROBOTS_USER_AGENT);
   };
+  // The links of every tested page, crawled or not, checked over HTTP in the navigations' turns.
+  const links = !enabled.has('broken-link')
+    ? undefined
+    : (options.linkChecker ??
+      new LinkChecker({
+        pacer,
+        scope,
+        externalLinks: checkSettings.externalLinks,
+        allowed,
+        isLoginPage: (url) => options.login?.isLoginPage(url) === true,
+        withAccess: () => options.login !== undefined || options.pool.hasAccess,
+        ...(options.linkCache === undefined ? {} : { cache: options.linkCache }),
+      }));
   const skip = (found: Discoveries, url: string, reason: string): void => {
     if (state.skip(url, reason)) found.skipped.push({ url, reason });
   };
@@ -139,17 +159,12 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
         checks: inPage,
         settings: checkSettings,
         ...(options.screenshots === undefined ? {} : { screenshots: options.screenshots }),
-        ...(enabled.has('http-status') ? { fromVisit: (visit) => httpStatusFindings(entry.item, visit) } : {}),
+        ...(enabled.has('http-status')
+          ? { fromVisit: (visit) => httpStatusFindings(entry.item, visit) }
+          : {}),
       }));
     const once = (): Promise<PageVisit> =>
-      visitPolitely(
-        options.pool,
-        pacer,
-        entry.item,
-        settings.navigationTimeoutMs,
-        signal,
-        newProbe,
-      );
+      visitPolitely(options.pool, pacer, entry.item, settings.navigationTimeoutMs, signal, newProbe);
     const visit = await (options.login?.visit(entry.item, once, signal) ?? once());
     if (options.login?.isLoginPage(visit.finalUrl) === true) {
       return { reason: 'redirected to the login page, also after logging in again' };

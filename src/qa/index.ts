@@ -57,7 +57,13 @@ export {
 export { qaStepType, type QaStep, type QaStepDeps, type QaStepOutput } from './qa-step.js';
 export { storedQaReport, type StoredQaReport } from './stored-report.js';
 export { HTTP_STATUS_CHECK, httpStatusFindings } from './http-status.js';
-export { HostPacer, retryAfterMs, ROBOTS_USER_AGENT, type HostPacerOptions } from './politeness.js';
+export {
+  CRAWLER_USER_AGENT,
+  HostPacer,
+  retryAfterMs,
+  ROBOTS_USER_AGENT,
+  type HostPacerOptions,
+} from './politeness.js';
 export {
   atLeast,
   countBySeverity,

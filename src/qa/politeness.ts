@@ -3,6 +3,11 @@ import { parseRobots, parseSitemap, type Robots } from './urls/index.js';
 
 /** The product token the crawler matches robots.txt groups with, and sends in its user agent. */
 export const ROBOTS_USER_AGENT = 'FlotillaQA';
+/**
+ * The user agent of every request the crawler makes itself (robots.txt, sitemaps, link checks): one
+ * identity a site's operator can match, with the token robots.txt groups are matched by.
+ */
+export const CRAWLER_USER_AGENT = `Mozilla/5.0 (compatible; ${ROBOTS_USER_AGENT})`;
 /** How long fetching a robots.txt or a sitemap may take. */
 const FETCH_TIMEOUT_MS = 10_000;
 /** The longest wait a `Retry-After` may ask for before the page is given up. */
@@ -79,7 +84,7 @@ async function fetchText(url: string, signal: AbortSignal): Promise<string | nul
   try {
     const response = await fetch(url, {
       signal: AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
-      headers: { 'user-agent': `Mozilla/5.0 (compatible; ${ROBOTS_USER_AGENT})` },
+      headers: { 'user-agent': CRAWLER_USER_AGENT },
       redirect: 'follow',
     });
     if (!response.ok) return null;

@@ -24,7 +24,7 @@ import type { CrawlSnapshot } from './crawl-state.js';
 import { crawl } from './crawl.js';
 import { HostPacer } from './politeness.js';
 import { journalObserver, snapshotOf } from './qa-run-journal.js';
-import { ScreenshotTaker } from './checks/index.js';
+import { ScreenshotTaker, type LinkStatusCache } from './checks/index.js';
 import { crawlOptionsOf, storedQaSpec, type QaSpec } from './qa-spec.js';
 import type { QaReport } from './report.js';
 
@@ -45,6 +45,8 @@ export interface QaRunServices {
    * the run's own `rate_limit`, then in this pacer. @default the run's own spacing only
    */
   readonly pacer?: HostPacer;
+  /** What link targets answered, shared with other runs (a batch's): each is asked once for all. */
+  readonly linkCache?: LinkStatusCache;
   /**
    * A bound shared with other runs (a server's `qa.max_runs`): the crawl waits for a place in it before
    * its browser launches, the run `running` meanwhile. @default none: it crawls at once
@@ -237,6 +239,7 @@ async function drive(
         ...(services.pacer === undefined
           ? {}
           : { pacer: new HostPacer(spec.rate_limit, { within: services.pacer }) }),
+        ...(services.linkCache === undefined ? {} : { linkCache: services.linkCache }),
         ...(resume === undefined ? {} : { resume }),
         ...(login === undefined ? {} : { login }),
         ...(out === undefined || spec.screenshot_on === 'none'

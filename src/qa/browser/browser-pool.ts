@@ -83,6 +83,20 @@ export class BrowserPool {
     };
   }
 
+  /**
+   * Whether the contexts get in as someone: a storage state (saved, or a login's), headers or cookies.
+   * Requests made outside the browser (the link checks) carry none of them, so an answer they get that
+   * asks for a login says nothing of what the browser would see.
+   */
+  get hasAccess(): boolean {
+    const { storageState, headers, cookies } = this.#settings;
+    return (
+      storageState !== undefined ||
+      Object.keys(headers ?? {}).length > 0 ||
+      (cookies !== undefined && cookies.length > 0)
+    );
+  }
+
   /** Milliseconds the current browser took to launch (to a browser that answers). */
   get launchMs(): number {
     return this.#host.launchMs;

@@ -14,6 +14,13 @@ export interface PageLink {
   readonly rel: string;
   /** The `data-method` attribute (lower case) of a link a script turns into a request (Rails' `delete`). */
   readonly dataMethod?: string;
+  /**
+   * The `href` attribute exactly as written (`../a?b#c`, spaces kept): what a selector of the link
+   * (`a[href="../a?b#c"]`) matches. Absent only in links built by hand.
+   */
+  readonly attribute?: string;
+  /** Set for an `<area href>` (an image map's region), absent for an `<a href>`. */
+  readonly area?: true;
 }
 
 /** What `readPageContent` reads from a document. */
@@ -89,9 +96,10 @@ export function readPageContent(limits: PageContentLimits): PageContent {
       linksTruncated = true;
       break;
     }
+    const attribute = anchor.getAttribute('href') ?? '';
     let href: string;
     try {
-      href = new URL((anchor.getAttribute('href') ?? '').trim(), base).href;
+      href = new URL(attribute.trim(), base).href;
     } catch {
       continue;
     }
@@ -110,7 +118,14 @@ export function readPageContent(limits: PageContentLimits): PageContent {
     if (text.length > limits.maxText) text = Array.from(text).slice(0, limits.maxText).join('');
     const rel = (anchor.getAttribute('rel') ?? '').trim();
     const method = anchor.getAttribute('data-method');
-    links.push(method === null ? { href, text, rel } : { href, text, rel, dataMethod: method.toLowerCase() });
+    links.push({
+      href,
+      text,
+      rel,
+      ...(method === null ? {} : { dataMethod: method.toLowerCase() }),
+      attribute,
+      ...(anchor.localName === 'area' ? { area: true as const } : {}),
+    });
   }
   return {
     contentType: document.contentType,

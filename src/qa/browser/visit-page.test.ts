@@ -40,13 +40,34 @@ describe('visitPage', () => {
     expect(page.loadMs).toBeGreaterThan(0);
     expect(page.loadMs).toBeLessThan(timeoutMs);
     expect(page.links).toEqual([
-      { href: `${site.origin}/about`, text: 'About us', rel: '' },
-      { href: `${site.origin}/contact?x=1#top`, text: 'Contact', rel: 'nofollow noopener' },
-      { href: 'https://example.com/elsewhere', text: 'Elsewhere', rel: '' },
-      { href: `${site.origin}/posts/1`, text: 'Delete', rel: 'nofollow', dataMethod: 'delete' },
-      { href: `${site.origin}/long`, text: expect.stringMatching(/^word word/) as string, rel: '' },
-      { href: `${site.origin}/image`, text: 'An image link', rel: '' },
-      { href: `${site.origin}/area`, text: 'Area link', rel: '' },
+      { href: `${site.origin}/about`, text: 'About us', rel: '', attribute: '/about' },
+      {
+        href: `${site.origin}/contact?x=1#top`,
+        text: 'Contact',
+        rel: 'nofollow noopener',
+        attribute: 'contact?x=1#top',
+      },
+      {
+        href: 'https://example.com/elsewhere',
+        text: 'Elsewhere',
+        rel: '',
+        attribute: 'https://example.com/elsewhere',
+      },
+      {
+        href: `${site.origin}/posts/1`,
+        text: 'Delete',
+        rel: 'nofollow',
+        dataMethod: 'delete',
+        attribute: '/posts/1',
+      },
+      {
+        href: `${site.origin}/long`,
+        text: expect.stringMatching(/^word word/) as string,
+        rel: '',
+        attribute: '/long',
+      },
+      { href: `${site.origin}/image`, text: 'An image link', rel: '', attribute: '/image' },
+      { href: `${site.origin}/area`, text: 'Area link', rel: '', attribute: '/area', area: true },
     ]);
     expect(page.links[4]?.text).toHaveLength(200);
   });

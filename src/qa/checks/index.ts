@@ -1,7 +1,28 @@
 import { InvalidArgumentError } from '../../core/index.js';
+import { brokenLinkCheck } from './broken-link.js';
 import { CHECK_IDS, type CheckId, type PageCheck } from './check.js';
 
 export * from './check.js';
+export {
+  brokenLinkCheck,
+  findMissingAnchors,
+  MAX_ANCHOR_FINDINGS,
+  type MissingAnchor,
+} from './broken-link.js';
+export {
+  LinkChecker,
+  MAX_LINK_REQUESTS,
+  type LinkCheckerOptions,
+  type LinkStatusCache,
+} from './link-checker.js';
+export {
+  LINK_TIMEOUT_MS,
+  MAX_REDIRECTS,
+  requestLink,
+  RETRY_WITHOUT_AFTER_MS,
+  type LinkRequestOptions,
+  type LinkStatus,
+} from './link-request.js';
 export {
   fingerprintOf,
   normaliseSelector,
@@ -21,7 +42,9 @@ export {
  * The checks that look at a loaded page, by id. `http-status` reads the visit itself (`http-status.ts`),
  * and `broken-link`'s requests run beside the page (the crawl's link checker).
  */
-const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {};
+const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {
+  'broken-link': brokenLinkCheck,
+};
 
 /** The page checks of `ids`, in `CHECK_IDS` order. */
 export function pageChecks(ids: ReadonlySet<CheckId>): PageCheck[] {
