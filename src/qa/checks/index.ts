@@ -1,8 +1,15 @@
 import { InvalidArgumentError } from '../../core/index.js';
 import { CHECK_IDS, type CheckId, type PageCheck } from './check.js';
+import { keyboardCheck } from './keyboard.js';
 
 export * from './check.js';
-export { fingerprintOf, normaliseSelector, normaliseSubject, urlTemplate, type FingerprintParts } from './fingerprint.js';
+export {
+  fingerprintOf,
+  normaliseSelector,
+  normaliseSubject,
+  urlTemplate,
+  type FingerprintParts,
+} from './fingerprint.js';
 export { CHECK_TIMEOUT_MS, checkFinding, PageProbe, type PageProbeOptions } from './page-probe.js';
 export {
   MAX_SCREENSHOTS_PER_PAGE,
@@ -15,7 +22,9 @@ export {
  * The checks that look at a loaded page, by id. `http-status` reads the visit itself (`http-status.ts`),
  * and `broken-link`'s requests run beside the page (the crawl's link checker).
  */
-const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {};
+const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {
+  keyboard: keyboardCheck,
+};
 
 /** The page checks of `ids`, in `CHECK_IDS` order. */
 export function pageChecks(ids: ReadonlySet<CheckId>): PageCheck[] {
