@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../core/index.js';
 import { brokenLinkCheck } from './broken-link.js';
 import { CHECK_IDS, type CheckId, type PageCheck } from './check.js';
+import { keyboardCheck } from './keyboard.js';
 
 export * from './check.js';
 export {
@@ -44,6 +45,7 @@ export {
  */
 const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {
   'broken-link': brokenLinkCheck,
+  keyboard: keyboardCheck,
 };
 
 /** The page checks of `ids`, in `CHECK_IDS` order. */
