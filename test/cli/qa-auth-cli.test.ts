@@ -27,7 +27,17 @@ afterAll(() => {
 });
 
 function qa(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-  const common = ['--workers', '4', '--rate-limit', '0', '--home', join(dir, 'home')];
+  // The site's requests are what the tests count: no link checks beside the pages.
+  const common = [
+    '--workers',
+    '4',
+    '--rate-limit',
+    '0',
+    '--checks',
+    'http-status',
+    '--home',
+    join(dir, 'home'),
+  ];
   return runCli(['qa', `${site.origin}/`, ...common, ...args], { cwd: dir, env });
 }
 

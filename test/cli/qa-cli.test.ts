@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 it(
-  '`flotilla qa --json` crawls a site, reports a 404 as a high finding and exits 1; --out writes the report',
+  '`flotilla qa --json` crawls a site, reports a 404 and the link to it as high findings and exits 1; --out writes the report',
   async () => {
     const result = await runCli(
       [
@@ -43,6 +43,8 @@ it(
         '2',
         '--rate-limit',
         '0',
+        '--checks',
+        'http-status,broken-link',
         '--json',
         '--out',
         join(dir, 'out'),
@@ -60,9 +62,10 @@ it(
     expect(report.summary).toMatchObject({
       pages_tested: 3,
       status: 'failed',
-      findings_by_severity: { high: 1 },
+      findings_by_severity: { high: 2 },
     });
     expect(report.findings.map(({ check, rule, url }) => [check, rule, url])).toEqual([
+      ['broken-link', 'broken-internal', `${base}/`],
       ['http-status', '4xx', `${base}/gone`],
     ]);
     expect(existsSync(join(dir, 'out', 'report.json'))).toBe(true);

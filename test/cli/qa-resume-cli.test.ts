@@ -38,6 +38,9 @@ const crawlArgs = (): string[] => [
   '--rate-limit',
   '0',
   '--ignore-robots',
+  // The page requests are what the tests count: no link checks beside them.
+  '--checks',
+  'http-status',
   '--home',
   join(dir, 'home'),
 ];

@@ -66,6 +66,7 @@ it(
       max_pages: 6,
       max_depth: 20,
       ignore_robots: true,
+      checks: ['http-status'],
     });
     expect(started.status).toBe(202);
     const id = started.json['id'] as string;
