@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Frontier, NEVER_ABORTED, type FrontierEntry } from '../core/index.js';
 import { newRecordId } from '../store/index.js';
 import type { PageVisit } from './browser/index.js';
@@ -49,6 +50,8 @@ export async function crawl(options: CrawlOptions): Promise<QaReport> {
   const settings = checkOptions(options);
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal ?? NEVER_ABORTED, stop.signal]);
+  // Every queued link request and every worker's wait listens to it: many listeners is the design here.
+  setMaxListeners(0, signal);
   let fatal: { error: unknown } | undefined;
   const failWith = (error: unknown): void => {
     fatal ??= { error };
