@@ -78,6 +78,20 @@ export interface QaReport {
   readonly pages: readonly PageRecord[];
   readonly not_tested: readonly NotTested[];
   readonly findings: readonly Finding[];
+  /** Against `--baseline`: what it was, how many findings are new or persist, and the ones fixed. */
+  readonly baseline?: BaselineComparison;
+}
+
+/** A report compared with an earlier one (`reports/baseline.ts`). */
+export interface BaselineComparison {
+  /** The baseline's run id. */
+  readonly run_id: string;
+  readonly new: number;
+  readonly persisting: number;
+  /** Findings of the baseline not found again on pages this run tested again. */
+  readonly fixed: readonly Finding[];
+  /** Whether only new findings set the status (`--new-only`). */
+  readonly new_only: boolean;
 }
 
 /** What a check knows of a finding before it gets its id and fingerprint. */
