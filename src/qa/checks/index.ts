@@ -1,8 +1,24 @@
 import { InvalidArgumentError } from '../../core/index.js';
 import { CHECK_IDS, type CheckId, type PageCheck } from './check.js';
+import { consoleErrorCheck } from './console-error.js';
+import { failedRequestCheck } from './failed-request.js';
+import { mixedContentCheck } from './mixed-content.js';
+import { pageErrorCheck } from './page-error.js';
+import { performanceCheck } from './performance.js';
 
 export * from './check.js';
-export { fingerprintOf, normaliseSelector, normaliseSubject, urlTemplate, type FingerprintParts } from './fingerprint.js';
+export { consoleErrorCheck, MAX_CONSOLE_FINDINGS, THIRD_PARTY_NOISE_HOSTS } from './console-error.js';
+export { failedRequestCheck, MAX_LISTED_RESOURCES } from './failed-request.js';
+export { MAX_MIXED_CONTENT_FINDINGS, mixedContentCheck } from './mixed-content.js';
+export { MAX_PAGE_ERROR_FINDINGS, pageErrorCheck } from './page-error.js';
+export { budgetFindings, performanceCheck, readPerformance, type PerformanceMetrics } from './performance.js';
+export {
+  fingerprintOf,
+  normaliseSelector,
+  normaliseSubject,
+  urlTemplate,
+  type FingerprintParts,
+} from './fingerprint.js';
 export { CHECK_TIMEOUT_MS, checkFinding, PageProbe, type PageProbeOptions } from './page-probe.js';
 export {
   MAX_SCREENSHOTS_PER_PAGE,
@@ -15,7 +31,13 @@ export {
  * The checks that look at a loaded page, by id. `http-status` reads the visit itself (`http-status.ts`),
  * and `broken-link`'s requests run beside the page (the crawl's link checker).
  */
-const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {};
+const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {
+  'console-error': consoleErrorCheck,
+  'page-error': pageErrorCheck,
+  'failed-request': failedRequestCheck,
+  'mixed-content': mixedContentCheck,
+  performance: performanceCheck,
+};
 
 /** The page checks of `ids`, in `CHECK_IDS` order. */
 export function pageChecks(ids: ReadonlySet<CheckId>): PageCheck[] {
