@@ -17,6 +17,12 @@ export interface ContextSettings {
   /** Cookies added after the storage state's. */
   readonly cookies?: readonly BrowserCookie[];
   readonly userAgent?: string;
+  /**
+   * Accept any TLS certificate (self-signed, expired, for another host). Off by default, as it should
+   * be for a crawl of a real site: the tests turn it on to serve https from loopback with a certificate
+   * of their own (the `mixed-content` check's).
+   */
+  readonly ignoreHttpsErrors?: boolean;
 }
 
 /**
@@ -75,6 +81,7 @@ export async function newIsolatedContext(
     ...(settings.storageState === undefined ? {} : { storageState: settings.storageState }),
     ...(settings.headers === undefined ? {} : { extraHTTPHeaders: { ...settings.headers } }),
     ...(settings.userAgent === undefined ? {} : { userAgent: settings.userAgent }),
+    ...(settings.ignoreHttpsErrors === true ? { ignoreHTTPSErrors: true } : {}),
   });
   if (settings.cookies !== undefined && settings.cookies.length > 0) {
     try {

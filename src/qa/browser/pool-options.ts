@@ -33,6 +33,8 @@ export interface BrowserPoolOptions {
   /** Cookies added to every context. */
   readonly cookies?: readonly BrowserCookie[];
   readonly userAgent?: string;
+  /** Every context accepts any TLS certificate (`ContextSettings.ignoreHttpsErrors`): for tests only. */
+  readonly ignoreHttpsErrors?: boolean;
   /** How many crashes of the browser the pool survives by relaunching it. @default 1 */
   readonly relaunches?: number;
   /** @default DEFAULT_LAUNCH_TIMEOUT_MS (30 s) */
@@ -100,6 +102,7 @@ export async function resolvePoolConfig(options: BrowserPoolOptions): Promise<Po
       ...(options.headers === undefined ? {} : { headers: options.headers }),
       ...(options.cookies === undefined ? {} : { cookies: options.cookies }),
       ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
+      ...(options.ignoreHttpsErrors === true ? { ignoreHttpsErrors: true } : {}),
     },
   };
 }

@@ -2,6 +2,11 @@ import { InvalidArgumentError } from '../../core/index.js';
 import { brokenLinkCheck } from './broken-link.js';
 import { CHECK_IDS, type CheckId, type PageCheck } from './check.js';
 import { keyboardCheck } from './keyboard.js';
+import { consoleErrorCheck } from './console-error.js';
+import { failedRequestCheck } from './failed-request.js';
+import { mixedContentCheck } from './mixed-content.js';
+import { pageErrorCheck } from './page-error.js';
+import { performanceCheck } from './performance.js';
 
 export * from './check.js';
 export {
@@ -24,6 +29,11 @@ export {
   type LinkRequestOptions,
   type LinkStatus,
 } from './link-request.js';
+export { consoleErrorCheck, MAX_CONSOLE_FINDINGS, THIRD_PARTY_NOISE_HOSTS } from './console-error.js';
+export { failedRequestCheck, MAX_LISTED_RESOURCES } from './failed-request.js';
+export { MAX_MIXED_CONTENT_FINDINGS, mixedContentCheck } from './mixed-content.js';
+export { MAX_PAGE_ERROR_FINDINGS, pageErrorCheck } from './page-error.js';
+export { budgetFindings, performanceCheck, readPerformance, type PerformanceMetrics } from './performance.js';
 export {
   fingerprintOf,
   normaliseSelector,
@@ -44,8 +54,13 @@ export {
  * and `broken-link`'s requests run beside the page (the crawl's link checker).
  */
 const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {
+  'console-error': consoleErrorCheck,
+  'page-error': pageErrorCheck,
+  'failed-request': failedRequestCheck,
   'broken-link': brokenLinkCheck,
   keyboard: keyboardCheck,
+  'mixed-content': mixedContentCheck,
+  performance: performanceCheck,
 };
 
 /** The page checks of `ids`, in `CHECK_IDS` order. */
