@@ -7,6 +7,7 @@
  */
 export * from './auth/index.js';
 export * from './checks/index.js';
+export * from './reports/index.js';
 export * from './browser/index.js';
 export { crawl } from './crawl.js';
 export {
@@ -67,6 +68,7 @@ export {
 export {
   atLeast,
   countBySeverity,
+  type BaselineComparison,
   finding,
   groupFindings,
   SEVERITIES,

@@ -21,7 +21,8 @@ export function renderHtml(report: QaReport): string {
   const urls = (run.config['urls'] as readonly string[] | undefined) ?? [];
   const checks = [...new Set(report.findings.map((one) => one.check))];
   const ordered = [...report.findings].sort(
-    (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.check.localeCompare(b.check),
+    (a, b) =>
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.check.localeCompare(b.check),
   );
   const cards = [
     card('pages tested', summary.pages_tested),
@@ -69,9 +70,13 @@ ${report.pages.map((page) => `<tr><td><code>${h(page.url)}</code></td><td>${page
 </section>
 <section>
 <h2>Not tested (${report.not_tested.length})</h2>
-${report.not_tested.length === 0 ? '<p>None.</p>' : `<table><thead><tr><th>URL</th><th>reason</th></tr></thead><tbody>
+${
+  report.not_tested.length === 0
+    ? '<p>None.</p>'
+    : `<table><thead><tr><th>URL</th><th>reason</th></tr></thead><tbody>
 ${report.not_tested.map((one) => `<tr><td><code>${h(one.url)}</code></td><td>${h(one.reason)}</td></tr>`).join('\n')}
-</tbody></table>`}
+</tbody></table>`
+}
 </section>
 </main>
 <script>${REPORT_SCRIPT}</script>

@@ -15,7 +15,8 @@ export function renderJunit(report: QaReport): string {
   const checks = (report.run.config['checks'] as readonly string[] | undefined) ?? [
     ...new Set(report.findings.map((one) => one.check)),
   ];
-  const seconds = Math.max(0, (Date.parse(report.run.finished_at) - Date.parse(report.run.started_at)) / 1000) || 0;
+  const seconds =
+    Math.max(0, (Date.parse(report.run.finished_at) - Date.parse(report.run.started_at)) / 1000) || 0;
   const byPageCheck = new Map<string, Finding[]>();
   for (const one of report.findings) {
     for (const url of one.affected_urls) {
@@ -43,7 +44,8 @@ export function renderJunit(report: QaReport): string {
           `      <failure message="${xml(`${bad.length} finding${bad.length === 1 ? '' : 's'}: ${first.title}`)}" type="${xml(`${first.severity}/${first.rule}`)}">${xml(bad.map(describe).join('\n\n'))}</failure>`,
         );
       }
-      if (other.length > 0) parts.push(`      <system-out>${xml(other.map(describe).join('\n\n'))}</system-out>`);
+      if (other.length > 0)
+        parts.push(`      <system-out>${xml(other.map(describe).join('\n\n'))}</system-out>`);
       return `${open}>\n${parts.join('\n')}\n    </testcase>`;
     });
     total += cases.length;

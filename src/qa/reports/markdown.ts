@@ -19,10 +19,16 @@ export function renderMarkdown(report: QaReport): string {
   const lines: string[] = [];
   lines.push(`# Flotilla QA: ${summary.status}`, '');
   const urls = (run.config['urls'] as readonly string[] | undefined) ?? [];
-  lines.push(`Run ${code(run.id)} of ${urls.map(code).join(', ') || 'a site'}, ${md(run.started_at)} to ${md(run.finished_at)}.`, '');
+  lines.push(
+    `Run ${code(run.id)} of ${urls.map(code).join(', ') || 'a site'}, ${md(run.started_at)} to ${md(run.finished_at)}.`,
+    '',
+  );
   lines.push('| pages tested | not tested | ' + SEVERITIES.join(' | ') + ' |');
   lines.push('| --- | --- | ' + SEVERITIES.map(() => '---').join(' | ') + ' |');
-  lines.push(`| ${summary.pages_tested} | ${summary.pages_not_tested} | ${SEVERITIES.map((one) => summary.findings_by_severity[one]).join(' | ')} |`, '');
+  lines.push(
+    `| ${summary.pages_tested} | ${summary.pages_not_tested} | ${SEVERITIES.map((one) => summary.findings_by_severity[one]).join(' | ')} |`,
+    '',
+  );
   if (report.baseline !== undefined) {
     const { baseline } = report;
     lines.push(
@@ -33,7 +39,8 @@ export function renderMarkdown(report: QaReport): string {
   lines.push('## Findings', '');
   if (report.findings.length === 0) lines.push('None.', '');
   const ordered = [...report.findings].sort(
-    (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.check.localeCompare(b.check),
+    (a, b) =>
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.check.localeCompare(b.check),
   );
   for (const one of ordered) lines.push(...findingLines(one), '');
   if (report.baseline !== undefined && report.baseline.fixed.length > 0) {
@@ -47,7 +54,8 @@ export function renderMarkdown(report: QaReport): string {
   if (report.not_tested.length === 0) lines.push('None.', '');
   else {
     lines.push('| URL | reason |', '| --- | --- |');
-    for (const skipped of report.not_tested) lines.push(`| ${code(skipped.url).replace(/\|/g, '%7C')} | ${md(skipped.reason)} |`);
+    for (const skipped of report.not_tested)
+      lines.push(`| ${code(skipped.url).replace(/\|/g, '%7C')} | ${md(skipped.reason)} |`);
     lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;
@@ -55,7 +63,11 @@ export function renderMarkdown(report: QaReport): string {
 
 function findingLines(one: Finding): string[] {
   const state = one.baseline === undefined ? '' : ` _${one.baseline}_`;
-  const lines = [`### ${one.severity}: ${md(one.title)}${state}`, '', `\`${one.check}/${one.rule}\` · ${md(one.message)}`];
+  const lines = [
+    `### ${one.severity}: ${md(one.title)}${state}`,
+    '',
+    `\`${one.check}/${one.rule}\` · ${md(one.message)}`,
+  ];
   if (one.selector !== null) lines.push('', `Element: ${code(one.selector)}`);
   if (one.help_url !== null) lines.push('', `Help: ${code(one.help_url)}`);
   if (one.screenshot !== null) lines.push('', `Screenshot: ${code(one.screenshot)}`);

@@ -78,7 +78,9 @@ export function renderSarif(report: QaReport): string {
             version: version(),
             rules: rules.map(({ id, finding }) => ({
               id,
-              name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase()),
+              name: id.replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) =>
+                (next ?? '').toUpperCase(),
+              ),
               shortDescription: { text: finding.title },
               ...(finding.help_url === null ? {} : { helpUri: finding.help_url }),
               defaultConfiguration: { level: LEVEL[finding.severity] },
