@@ -1,8 +1,25 @@
 import { InvalidArgumentError } from '../../core/index.js';
+import { accessibilityCheck } from './accessibility.js';
 import { CHECK_IDS, type CheckId, type PageCheck } from './check.js';
+import { formsCheck } from './forms.js';
+import { imagesCheck } from './images.js';
+import { seoBasicsCheck } from './seo-basics.js';
 
 export * from './check.js';
-export { fingerprintOf, normaliseSelector, normaliseSubject, urlTemplate, type FingerprintParts } from './fingerprint.js';
+export {
+  elementSelector,
+  selectorBuilder,
+  withSelectorBuilder,
+  type ElementSelector,
+  type SelectorElement,
+} from './dom-selector.js';
+export {
+  fingerprintOf,
+  normaliseSelector,
+  normaliseSubject,
+  urlTemplate,
+  type FingerprintParts,
+} from './fingerprint.js';
 export { CHECK_TIMEOUT_MS, checkFinding, PageProbe, type PageProbeOptions } from './page-probe.js';
 export {
   MAX_SCREENSHOTS_PER_PAGE,
@@ -15,7 +32,12 @@ export {
  * The checks that look at a loaded page, by id. `http-status` reads the visit itself (`http-status.ts`),
  * and `broken-link`'s requests run beside the page (the crawl's link checker).
  */
-const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {};
+const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {
+  accessibility: accessibilityCheck,
+  forms: formsCheck,
+  images: imagesCheck,
+  'seo-basics': seoBasicsCheck,
+};
 
 /** The page checks of `ids`, in `CHECK_IDS` order. */
 export function pageChecks(ids: ReadonlySet<CheckId>): PageCheck[] {
