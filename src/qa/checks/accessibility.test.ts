@@ -12,6 +12,9 @@ import {
 import { DEFAULT_CHECK_SETTINGS } from './check.js';
 import { checkPage, servePages, type PagesSite } from './fixtures/check-harness.js';
 import { domCleanPaths, domHtmlPaths, domPages, expectedLines, foundLines } from './fixtures/dom-pages.js';
+import { formsCheck } from './forms.js';
+import { imagesCheck } from './images.js';
+import { seoBasicsCheck } from './seo-basics.js';
 
 let site: PagesSite;
 let pool: BrowserPool;
@@ -120,6 +123,19 @@ describe('accessibility', () => {
       pool.release(lease);
     }
   });
+});
+
+describe('the four document checks together', () => {
+  it('give every page of the area what domExpected says, one after the other as a crawl runs them', async () => {
+    const checks = [seoBasicsCheck, imagesCheck, formsCheck, accessibilityCheck];
+    for (const path of domHtmlPaths) {
+      const { findings } = await checkPage(pool, `${site.origin}${path}`, checks);
+      for (const id of ['accessibility', 'forms', 'images', 'seo-basics'] as const) {
+        expect(foundLines(findings, path, id), `${path} ${id}`).toEqual(expectedLines(path, id));
+      }
+      expect(findings.filter((one) => one.rule === 'check-error')).toEqual([]);
+    }
+  }, 120_000);
 });
 
 describe('violationFindings', () => {
