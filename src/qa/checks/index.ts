@@ -2,6 +2,10 @@ import { InvalidArgumentError } from '../../core/index.js';
 import { brokenLinkCheck } from './broken-link.js';
 import { CHECK_IDS, type CheckId, type PageCheck } from './check.js';
 import { keyboardCheck } from './keyboard.js';
+import { accessibilityCheck } from './accessibility.js';
+import { formsCheck } from './forms.js';
+import { imagesCheck } from './images.js';
+import { seoBasicsCheck } from './seo-basics.js';
 import { consoleErrorCheck } from './console-error.js';
 import { failedRequestCheck } from './failed-request.js';
 import { mixedContentCheck } from './mixed-content.js';
@@ -35,6 +39,13 @@ export { MAX_MIXED_CONTENT_FINDINGS, mixedContentCheck } from './mixed-content.j
 export { MAX_PAGE_ERROR_FINDINGS, pageErrorCheck } from './page-error.js';
 export { budgetFindings, performanceCheck, readPerformance, type PerformanceMetrics } from './performance.js';
 export {
+  elementSelector,
+  selectorBuilder,
+  withSelectorBuilder,
+  type ElementSelector,
+  type SelectorElement,
+} from './dom-selector.js';
+export {
   fingerprintOf,
   normaliseSelector,
   normaliseSubject,
@@ -58,8 +69,12 @@ const PAGE_CHECKS: Partial<Record<CheckId, PageCheck>> = {
   'page-error': pageErrorCheck,
   'failed-request': failedRequestCheck,
   'broken-link': brokenLinkCheck,
+  accessibility: accessibilityCheck,
+  forms: formsCheck,
   keyboard: keyboardCheck,
   'mixed-content': mixedContentCheck,
+  images: imagesCheck,
+  'seo-basics': seoBasicsCheck,
   performance: performanceCheck,
 };
 
