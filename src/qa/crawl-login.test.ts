@@ -38,7 +38,18 @@ afterAll(async () => {
 });
 
 function options(extra: Partial<CrawlOptions> = {}): CrawlOptions {
-  return { urls: [`${site.origin}/`], workers: 4, maxPages: 50, maxDepth: 3, rateLimit: 0, pool, ...extra };
+  // The login site's pages are bare: the status and the links are what these tests look at.
+  const checks = ['http-status', 'broken-link'] as const;
+  return {
+    urls: [`${site.origin}/`],
+    workers: 4,
+    maxPages: 50,
+    maxDepth: 3,
+    rateLimit: 0,
+    pool,
+    checks,
+    ...extra,
+  };
 }
 
 function session(): LoginSession {

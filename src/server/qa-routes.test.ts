@@ -69,6 +69,8 @@ function crawlOf(extra: Record<string, unknown> = {}): Record<string, unknown> {
     max_pages: 5,
     max_depth: 20,
     ignore_robots: true,
+    // The site's pages are bare: these tests are about the route and the run, not the checks.
+    checks: ['http-status'],
     ...extra,
   };
 }
@@ -185,6 +187,11 @@ describe('POST /v1/qa', () => {
           ignore_robots: true,
           sitemap: false,
           fail_on: 'high',
+          checks: ['http-status'],
+          budgets: { load: 5000, lcp: 2500, cls: 0.1 },
+          external_links: true,
+          ignore_console: [],
+          screenshot_on: 'high',
         },
         output: {
           summary: {

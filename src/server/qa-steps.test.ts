@@ -15,7 +15,7 @@ afterEach(async () => {
   await site.close();
 });
 
-/** A workflow whose first step is a qa step with `fields` (YAML flow mapping entries). */
+/** A workflow whose first step is a qa step (`http-status` only: the site's pages are bare) with `fields`. */
 function workflow(fields: string, rest = ''): string {
   return [
     'schema_version: 1',
@@ -24,7 +24,7 @@ function workflow(fields: string, rest = ''): string {
     '  url: { type: string, required: true }',
     '  fail_on: { type: string, default: high }',
     'steps:',
-    `  - { id: crawl, type: qa, workers: 1, rate_limit: 0, ignore_robots: true, ${fields} }`,
+    `  - { id: crawl, type: qa, workers: 1, rate_limit: 0, ignore_robots: true, ${fields}, checks: [http-status] }`,
     rest,
   ].join('\n');
 }

@@ -47,6 +47,8 @@ it(
         '--rate-limit',
         '0',
         '--ignore-robots',
+        '--checks',
+        'http-status',
         '--json',
         '--out',
         out,

@@ -88,7 +88,9 @@ export function flagDefaults(options: QaFlags): Record<string, unknown> {
     try {
       selectChecks(checks, skip);
     } catch (error) {
-      throw new UsageError(`${checks === undefined ? '--skip' : '--checks'}: ${(error as Error).message.replace(/^\w+: /, '')}`);
+      throw new UsageError(
+        `${checks === undefined ? '--skip' : '--checks'}: ${(error as Error).message.replace(/^\w+: /, '')}`,
+      );
     }
   }
   const budgets = budgetsOf(options.budget);

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { InterruptedError } from '../../core/index.js';
@@ -12,6 +11,8 @@ import {
   BUDGET_NAMES,
   CHECK_IDS,
   DEFAULT_BUDGETS,
+  DEFAULT_FORMATS,
+  REPORT_FORMATS,
   SEVERITIES,
   startQaRun,
   type BatchRun,
@@ -30,6 +31,7 @@ import { style } from '../style.js';
 import { UsageError } from '../errors.js';
 import { readQaAccess } from './qa-access.js';
 import { batchOf, checkMode, flagDefaults, poolSizeOf, specOf } from './qa-flags.js';
+import { finishReport, reportSettings, type ReportSettings } from './qa-reports.js';
 
 /** Where reports go without `--out`: one folder per run under it. */
 const DEFAULT_REPORTS_FOLDER = 'flotilla-qa';
@@ -77,7 +79,10 @@ export function registerQaCommand(
         SEVERITIES,
       ),
     )
-    .option('--checks <ids>', `the checks to run, by id, comma-separated (default: all: ${CHECK_IDS.join(', ')})`)
+    .option(
+      '--checks <ids>',
+      `the checks to run, by id, comma-separated (default: all: ${CHECK_IDS.join(', ')})`,
+    )
     .option('--skip <ids>', 'checks to leave out, comma-separated')
     .option(
       '--budget <name=value>',
@@ -111,6 +116,15 @@ export function registerQaCommand(
       `runs of a batch crawling at once, 1–${MAX_POOL_SIZE} (default ${DEFAULT_POOL_SIZE})`,
     )
     .option('--out <dir>', 'the report’s folder (default ./flotilla-qa/<run-id>; a batch: DIR/<run-id>)')
+    .option(
+      '--format <formats>',
+      `the report's formats, comma-separated: ${REPORT_FORMATS.join(', ')} (default ${DEFAULT_FORMATS.join(',')})`,
+    )
+    .option(
+      '--baseline <report.json>',
+      'mark findings new or persisting against this earlier report, and list the fixed',
+    )
+    .option('--new-only', 'with --baseline: only new findings at --fail-on or worse fail the run')
     .option('--auth <user:pass@url>', `log in once through the form at URL (no pass: $${PASSWORD_VARIABLE})`)
     .option('--username-selector <selector>', 'the login form’s user name field, when not found by itself')
     .option('--password-selector <selector>', 'the login form’s password field, when not found by itself')
@@ -133,6 +147,7 @@ export function registerQaCommand(
         );
       }
       const poolSize = poolSizeOf(options.poolSize);
+      const reports = reportSettings(options);
       const specs =
         mode === 'batch'
           ? await batchOf(options.batchFile!, config.qa, flagDefaults(options))
@@ -168,7 +183,7 @@ export function registerQaCommand(
           } finally {
             display.stop();
           }
-          finishBatch(output, runs, options.out, state);
+          finishBatch(output, runs, options.out, reports, state);
           return;
         }
         const out = (id: string): string => reportFolder(options.out, id, 'one');
@@ -187,13 +202,13 @@ export function registerQaCommand(
         } finally {
           display.stop();
         }
-        const file = writeReport(out(handle.id), report);
-        if (output.json) output.document(report);
-        else printQaReport(output, report, file);
+        const final = finishReport(report, out(handle.id), reports);
+        if (output.json) output.document(final.report);
+        else printQaReport(output, final.report, final.file);
         if (report.summary.status === 'interrupted' && !output.json) {
           output.line(`  resume    flotilla qa --resume ${handle.id}`);
         }
-        state.exitCode = exitCodeOf(report);
+        state.exitCode = exitCodeOf(final.report);
       } finally {
         unsubscribe();
         await runtime.close();
@@ -221,6 +236,7 @@ function finishBatch(
   output: Output,
   runs: readonly BatchRun[],
   out: string | undefined,
+  reports: ReportSettings,
   state: CommandState,
 ): void {
   let worst: ExitCode = ExitCode.Ok;
@@ -230,17 +246,17 @@ function finishBatch(
   const documents: unknown[] = [];
   for (const run of runs) {
     if ('report' in run) {
-      const file = writeReport(reportFolder(out, run.id, 'batch'), run.report);
-      documents.push(run.report);
+      const { report, file } = finishReport(run.report, reportFolder(out, run.id, 'batch'), reports);
+      documents.push(report);
       if (!output.json) {
         output.line();
         output.line(style.bold(`[${run.index}] run ${run.id}`));
-        printQaReport(output, run.report, file);
+        printQaReport(output, report, file);
         if (run.report.summary.status === 'interrupted') {
           output.line(`  resume    flotilla qa --resume ${run.id}`);
         }
       }
-      worse(exitCodeOf(run.report));
+      worse(exitCodeOf(report));
     } else if ('error' in run) {
       documents.push({ run: { id: run.id }, error: run.error });
       output.error(`[${run.index}] run ${run.id} could not crawl: ${run.error}`);
@@ -271,14 +287,7 @@ function resumedUrls(store: Store, id: string): string[] {
 
 /** The folder of a run's report: `--out` (a batch's run: `--out/<run-id>`), else `./flotilla-qa/<run-id>`. */
 function reportFolder(out: string | undefined, id: string, mode: 'one' | 'batch'): string {
-  return resolve(out === undefined ? join(DEFAULT_REPORTS_FOLDER, id) : mode === 'batch' ? join(out, id) : out);
-}
-
-/** Writes `DIR/report.json`; returns its path. */
-function writeReport(out: string, report: QaReport): string {
-  const dir = resolve(out);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'report.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  return file;
+  return resolve(
+    out === undefined ? join(DEFAULT_REPORTS_FOLDER, id) : mode === 'batch' ? join(out, id) : out,
+  );
 }

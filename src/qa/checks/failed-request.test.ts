@@ -88,10 +88,12 @@ describe('failed-request', () => {
     ]);
     const [errors, missing] = one.findings;
     expect(errors?.title).toBe('2 resources failed to load');
-    expect(errors?.message).toBe(
-      `Failed or answered a server error: ${refused}/listen/gone.png (net::ERR_CONNECTION_REFUSED, image); ` +
-        `${site.origin}/listen/broken.js (500, script).`,
-    );
+    // Listed in the order of their URLs (the ports of the two servers decide it).
+    const failed = [
+      `${refused}/listen/gone.png (net::ERR_CONNECTION_REFUSED, image)`,
+      `${site.origin}/listen/broken.js (500, script)`,
+    ].sort();
+    expect(errors?.message).toBe(`Failed or answered a server error: ${failed.join('; ')}.`);
     // The 404 script's body is dropped (net::ERR_ABORTED): it is told once, as its 404; the image asked twice, once.
     expect(missing?.message).toBe(
       `Answered a client error: ${site.origin}/listen/set/missing-frame (404, document); ` +

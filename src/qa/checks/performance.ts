@@ -10,7 +10,7 @@ import { measurePerformance } from './performance-page.js';
  */
 
 /** How long the reading waits for the buffered entries when the page draws no animation frame. */
-const ENTRIES_WAIT_MS = 200;
+const ENTRIES_WAIT_MS = 1_000;
 
 /** A page's measured performance, as a page record holds it; `null` for what the browser did not say. */
 export interface PerformanceMetrics {
