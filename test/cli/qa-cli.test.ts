@@ -148,3 +148,49 @@ it(
   },
   TIMEOUT_MS,
 );
+
+it(
+  '`flotilla qa --format` writes every format; `--baseline --new-only` passes when nothing is new',
+  async () => {
+    const out = join(dir, 'formats');
+    const args = [
+      'qa',
+      `${base}/`,
+      '--checks',
+      'http-status,broken-link',
+      '--rate-limit',
+      '0',
+      '--home',
+      join(dir, 'home-formats'),
+    ];
+    const first = await runCli([...args, '--format', 'json,html,md,junit,sarif', '--out', out], { cwd: dir });
+    expect(first.code).toBe(1);
+    for (const file of ['report.json', 'report.html', 'report.md', 'junit.xml', 'report.sarif']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    expect(first.stdout).toContain(join(out, 'report.html'));
+
+    const again = await runCli(
+      [...args, '--baseline', join(out, 'report.json'), '--new-only', '--json', '--out', join(dir, 'again')],
+      { cwd: dir },
+    );
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    const report = JSON.parse(again.stdout) as {
+      summary: { status: string };
+      findings: { baseline: string }[];
+      baseline: { new: number; persisting: number; fixed: unknown[] };
+    };
+    expect(report.summary.status).toBe('passed');
+    expect(report.findings.map((one) => one.baseline)).toEqual(['persisting', 'persisting']);
+    expect(report.baseline).toMatchObject({ new: 0, persisting: 2, fixed: [] });
+
+    const lonely = await runCli([...args, '--new-only'], { cwd: dir });
+    expect(lonely.code).toBe(2);
+    expect(lonely.stderr).toContain('--new-only: only with --baseline REPORT.json');
+    const badFormat = await runCli([...args, '--format', 'json,pdf'], { cwd: dir });
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toContain('--format: unknown format "pdf"');
+  },
+  TIMEOUT_MS,
+);
