@@ -133,7 +133,10 @@ const specInputSchema = z.strictObject(
     ignore_robots: z.boolean({ error: 'expected true or false' }).optional(),
     sitemap: z.boolean({ error: 'expected true or false' }).optional(),
     fail_on: z.enum(SEVERITIES, { error: `expected one of ${SEVERITIES.join(', ')}` }).optional(),
-    checks: z.array(checkId, { error: 'expected a list of checks' }).min(1, 'expected at least one check').optional(),
+    checks: z
+      .array(checkId, { error: 'expected a list of checks' })
+      .min(1, 'expected at least one check')
+      .optional(),
     skip: z.array(checkId, { error: 'expected a list of checks' }).optional(),
     budgets: z
       .strictObject(
@@ -232,14 +235,14 @@ export function crawlOptionsOf(
 }
 
 /**
- * A spec as a run stored it, with the fields a run stored before they existed (the checks and their
- * settings, added in schema v5's second release) at their defaults: every check, no screenshot.
+ * A spec as a run stored it, the fields a run stored before checks could be chosen filled with what such
+ * a run did: `http-status` only, no screenshot (a resumed run goes on as it began).
  */
 export function storedQaSpec(stored: unknown): QaSpec {
   const spec = stored as Partial<QaSpec> & Pick<QaSpec, 'urls'>;
   return {
     ...(spec as QaSpec),
-    checks: spec.checks ?? CHECK_IDS,
+    checks: spec.checks ?? ['http-status'],
     budgets: { ...DEFAULT_BUDGETS, ...spec.budgets },
     external_links: spec.external_links ?? true,
     ignore_console: spec.ignore_console ?? [],

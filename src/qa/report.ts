@@ -137,7 +137,10 @@ export function finding(input: FindingInput): Finding {
  * screenshot taken of it.
  */
 export function groupFindings(findings: readonly Finding[]): Finding[] {
-  const groups = new Map<string, { first: Finding; urls: string[]; seen: Set<string>; worst: Severity; screenshot: string | null }>();
+  const groups = new Map<
+    string,
+    { first: Finding; urls: string[]; seen: Set<string>; worst: Severity; screenshot: string | null }
+  >();
   for (const one of findings) {
     const group = groups.get(one.fingerprint);
     if (group === undefined) {
