@@ -38,8 +38,8 @@ const DEFAULT_REPORTS_FOLDER = 'flotilla-qa';
 
 /**
  * `flotilla qa`: crawls a web app breadth-first with one Chromium and `--workers` contexts, tests every
- * page (its HTTP status, for now), and reports what it tested, what it did not and why, and what it found
- * (docs/qa.md). The crawl is a run in the store: Ctrl-C (or a crash) leaves it resumable with `--resume`.
+ * page with the checks asked for (every check by default), and reports what it tested, what it did not
+ * and why, and what it found, in the formats asked for (docs/qa.md). The crawl is a run in the store: Ctrl-C (or a crash) leaves it resumable with `--resume`.
  */
 export function registerQaCommand(
   program: Command<[], GlobalOptions>,
