@@ -47,7 +47,9 @@ export async function startDemoSite(): Promise<DemoSite> {
     const page = PAGES[path];
     const html = (status: number, title: string, body: string): void => {
       response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(`<!doctype html><html lang="en"><title>${title}</title><body>${body}</body></html>`);
+      response.end(
+        `<!doctype html><html lang="en"><title>${title}</title><meta name="description" content="${title}: a page of the demo site."><body>${body}</body></html>`,
+      );
     };
     if (page !== undefined) html(200, page.title, page.body);
     else if (path === '/docs/api/v1') html(500, 'Server error', '<h1>Something broke</h1>');

@@ -85,15 +85,18 @@ describe('flotilla CLI', () => {
         };
       };
     };
-    // The crawl of the demo's own site: its nine pages and two planted faults, each tested once.
+    // The crawl of the demo's own site with every check: its nine pages and two planted faults, each
+    // tested once, and the links to the faults broken on the pages that have them.
     const { report } = result.crawl;
     expect(report.summary.pages_tested).toBe(11);
-    expect(report.summary.findings_by_severity).toMatchObject({ critical: 1, high: 1 });
+    expect(report.summary.findings_by_severity).toMatchObject({ critical: 1, high: 3, medium: 0, low: 0 });
     expect(
       report.findings.map(({ rule, url }) => [rule, url.slice(result.crawl.url.length - 1)]).sort(),
     ).toEqual([
       ['4xx', '/blog/draft'],
       ['5xx', '/docs/api/v1'],
+      ['broken-internal', '/blog'],
+      ['broken-internal', '/docs/api'],
     ]);
     expect(report.not_tested.map(({ reason }) => reason).sort()).toEqual([
       'destructive',
