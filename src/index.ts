@@ -137,5 +137,15 @@ export {
   type WorkflowDefinition,
   type WorkflowEngineOptions,
 } from './workflow/index.js';
+export {
+  PlanError,
+  type Decomposition,
+  type DecomposeOptions,
+  type LeafScope,
+  type PlanErrorCode,
+  type PlanFile,
+  type PlanLeaf,
+  type PlanNode,
+} from './plan/index.js';
 export { openRuntime, type Runtime, type RuntimeOptions, type RuntimeService } from './runtime/index.js';
 export { createApp, startServer, ServerError } from './server/index.js';

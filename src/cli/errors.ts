@@ -65,6 +65,7 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
   E_RUN_NOT_WAITING: ExitCode.Usage,
 
   // suites: a suite wrote a report that cannot be read; the run happened, its result is a failure.
+  E_PLAN_BRANCH_EXISTS: ExitCode.Usage,
   E_REPORT: ExitCode.Failures,
 
   // qa: the site under test serves a sitemap that cannot be read; that is a finding about the site.

@@ -8,6 +8,7 @@ type RaisingLayer =
   | 'agents'
   | 'jobs'
   | 'workflow'
+  | 'plan'
   | 'suites'
   | 'qa'
   | 'server'
@@ -101,6 +102,10 @@ export const ERROR_CODES = {
   E_RUN_NOT_RESUMABLE: 'workflow',
   /** The run does not wait at the gate a decision was given for. */
   E_RUN_NOT_WAITING: 'workflow',
+
+  // plan
+  /** A plan's result branch (`flotilla/plan-<id>`) already exists in the repository, made by another run. */
+  E_PLAN_BRANCH_EXISTS: 'plan',
 
   // suites
   /** A suite's test report is not a valid report of the format it declares (not XML, not JSON, wrong shape). */

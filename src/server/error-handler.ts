@@ -105,6 +105,7 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
 
   // suites: a report is read from a suite's own output, and its problem is kept with the suite's result
   // (status `error`); one that escapes to a request is a fault.
+  E_PLAN_BRANCH_EXISTS: 400,
   E_REPORT: 500,
 
   // qa: a site's sitemap is read by the crawler, and its problem is kept with the crawl's findings;

@@ -1,0 +1,6 @@
+/**
+ * The planner (`flotilla plan`, docs/plan.md): a codebase task split into leaves by directory, each leaf
+ * an agent job in its own sparse workspace, and their changes merged onto one result branch.
+ */
+export { PlanError, type PlanErrorCode } from './plan-error.js';
+export type { Decomposition, DecomposeOptions, LeafScope, PlanFile, PlanLeaf, PlanNode } from './types.js';
