@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NEVER_ABORTED } from '../../core/index.js';
-import { BrowserPool, visitPage } from '../browser/index.js';
+import { visitPage } from '../browser/index.js';
 import {
   accessibilityCheck,
   axeSelector,
@@ -10,26 +10,16 @@ import {
   violationFindings,
 } from './accessibility.js';
 import { DEFAULT_CHECK_SETTINGS } from './check.js';
-import { checkPage, servePages, type PagesSite } from './fixtures/check-harness.js';
+import { useCheckSite, type CheckedPage } from './fixtures/check-harness.js';
 import { domCleanPaths, domHtmlPaths, domPages, expectedLines, foundLines } from './fixtures/dom-pages.js';
 import { formsCheck } from './forms.js';
 import { imagesCheck } from './images.js';
 import { seoBasicsCheck } from './seo-basics.js';
 
-let site: PagesSite;
-let pool: BrowserPool;
+const site = useCheckSite(domPages);
 
-beforeAll(async () => {
-  site = await servePages(domPages);
-  pool = await BrowserPool.launch({ contexts: 1, signal: NEVER_ABORTED });
-});
-afterAll(async () => {
-  await pool?.close();
-  await site?.close();
-});
-
-function check(path: string): ReturnType<typeof checkPage> {
-  return checkPage(pool, `${site.origin}${path}`, [accessibilityCheck]);
+function check(path: string): Promise<CheckedPage> {
+  return site.check(path, [accessibilityCheck]);
 }
 
 describe('accessibility', () => {
@@ -82,7 +72,7 @@ describe('accessibility', () => {
   });
 
   it('adds no console message and leaves no global behind, and puts back the globals of the page', async () => {
-    const lease = await pool.acquire(NEVER_ABORTED);
+    const lease = await site.pool.acquire(NEVER_ABORTED);
     const page = await lease.context.newPage();
     try {
       const messages: string[] = [];
@@ -120,7 +110,7 @@ describe('accessibility', () => {
       expect(messages).toEqual([]);
     } finally {
       await page.close();
-      pool.release(lease);
+      site.pool.release(lease);
     }
   });
 });
@@ -129,7 +119,7 @@ describe('the four document checks together', () => {
   it('give every page of the area what domExpected says, one after the other as a crawl runs them', async () => {
     const checks = [seoBasicsCheck, imagesCheck, formsCheck, accessibilityCheck];
     for (const path of domHtmlPaths) {
-      const { findings } = await checkPage(pool, `${site.origin}${path}`, checks);
+      const { findings } = await site.check(path, checks);
       for (const id of ['accessibility', 'forms', 'images', 'seo-basics'] as const) {
         expect(foundLines(findings, path, id), `${path} ${id}`).toEqual(expectedLines(path, id));
       }

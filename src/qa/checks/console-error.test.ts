@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NEVER_ABORTED } from '../../core/index.js';
-import { BrowserPool } from '../browser/index.js';
+import { describe, expect, it } from 'vitest';
 import { consoleErrorCheck, isThirdPartyNoise, MAX_CONSOLE_FINDINGS } from './console-error.js';
-import { checkPage, cleanPage, servePages, type PagesSite } from './fixtures/check-harness.js';
+import { checkPage, cleanPage, useCheckSite } from './fixtures/check-harness.js';
 import { cleanListenPaths, expected, listenPages } from './fixtures/listen-pages.js';
 
 const letters = Array.from({ length: 25 }, (_, i) => String.fromCharCode(65 + i));
@@ -30,24 +28,12 @@ console.error('x'.repeat(2000));</script>`,
   ),
 };
 
-let pool: BrowserPool;
-let site: PagesSite;
-
-beforeAll(async () => {
-  [pool, site] = await Promise.all([
-    BrowserPool.launch({ contexts: 1, signal: NEVER_ABORTED }),
-    servePages(pages),
-  ]);
-});
-afterAll(async () => {
-  await pool?.close();
-  await site?.close();
-});
+const site = useCheckSite(pages);
 
 describe('console-error', () => {
   it('gives the planted console error with its text and source, and nothing for the clean pages', async () => {
     for (const { path, rule, severity } of expected.filter((one) => one.check === 'console-error')) {
-      const { findings } = await checkPage(pool, `${site.origin}${path}`, [consoleErrorCheck]);
+      const { findings } = await site.check(path, [consoleErrorCheck]);
       expect(findings).toHaveLength(1);
       const [found] = findings;
       expect(found).toMatchObject({ check: 'console-error', rule, severity, selector: null });
@@ -57,14 +43,14 @@ describe('console-error', () => {
       expect(found?.snippet).toMatch(new RegExp(`^${site.origin}/listen/console-error:\\d+$`));
     }
     for (const path of cleanListenPaths) {
-      const { findings } = await checkPage(pool, `${site.origin}${path}`, [consoleErrorCheck]);
+      const { findings } = await site.check(path, [consoleErrorCheck]);
       expect(findings, path).toEqual([]);
     }
   });
 
   it('ignores the ignore_console patterns, a third-party host and Chromium’s failed-resource lines', async () => {
     const url = `${site.origin}/listen/console/ignored`;
-    const unfiltered = await checkPage(pool, url, [consoleErrorCheck]);
+    const unfiltered = await checkPage(site.pool, url, [consoleErrorCheck]);
     // Only the ignore patterns are left to do: the 404 image's line and the tag manager's error are not findings.
     expect(unfiltered.findings.map((one) => one.message.replace(/ \(at .*\)$/, ''))).toEqual([
       'Known noise from a widget, code 17',
@@ -72,7 +58,7 @@ describe('console-error', () => {
     ]);
     // A global pattern tests each message whole (its lastIndex neither read nor moved).
     const global = /known noise/gi;
-    const filtered = await checkPage(pool, url, [consoleErrorCheck], {
+    const filtered = await checkPage(site.pool, url, [consoleErrorCheck], {
       settings: { ignoreConsole: [global] },
     });
     expect(filtered.findings).toEqual([]);
@@ -80,7 +66,7 @@ describe('console-error', () => {
   });
 
   it('gives one finding per distinct message (numbers folded, the first line of a stack), bounded', async () => {
-    const { findings } = await checkPage(pool, `${site.origin}/listen/console/folded`, [consoleErrorCheck]);
+    const { findings } = await site.check('/listen/console/folded', [consoleErrorCheck]);
     expect(findings.map((one) => one.message.replace(/ \(at .*\)$/, '').slice(0, 20))).toEqual([
       'Retry 1 failed',
       'Error: With a stack',
@@ -91,7 +77,7 @@ describe('console-error', () => {
   });
 
   it(`gives at most ${MAX_CONSOLE_FINDINGS} findings a page`, async () => {
-    const { findings } = await checkPage(pool, `${site.origin}/listen/console/many`, [consoleErrorCheck]);
+    const { findings } = await site.check('/listen/console/many', [consoleErrorCheck]);
     expect(findings).toHaveLength(MAX_CONSOLE_FINDINGS);
     expect(new Set(findings.map((one) => one.fingerprint)).size).toBe(MAX_CONSOLE_FINDINGS);
     expect(findings.at(-1)?.message).toMatch(/^Problem T /);

@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NEVER_ABORTED } from '../../core/index.js';
-import { BrowserPool } from '../browser/index.js';
-import { checkPage, cleanPage, servePages, type PagesSite } from './fixtures/check-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cleanPage, useCheckSite, type CheckedPage } from './fixtures/check-harness.js';
 import { domCleanPaths, domHtmlPaths, domPages, expectedLines, foundLines } from './fixtures/dom-pages.js';
 import { formsCheck, MAX_FORM_FINDINGS_PER_RULE } from './forms.js';
-
-let site: PagesSite;
-let pool: BrowserPool;
 
 /** Pages of this file only: edge cases of the rules, beside the area's planted pages. */
 const EXTRA = {
@@ -26,17 +21,10 @@ const EXTRA = {
   ),
 };
 
-beforeAll(async () => {
-  site = await servePages({ ...domPages, ...EXTRA });
-  pool = await BrowserPool.launch({ contexts: 1, signal: NEVER_ABORTED });
-});
-afterAll(async () => {
-  await pool?.close();
-  await site?.close();
-});
+const site = useCheckSite({ ...domPages, ...EXTRA });
 
-function check(path: string): ReturnType<typeof checkPage> {
-  return checkPage(pool, `${site.origin}${path}`, [formsCheck]);
+function check(path: string): Promise<CheckedPage> {
+  return site.check(path, [formsCheck]);
 }
 
 describe('forms', () => {

@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NEVER_ABORTED } from '../../core/index.js';
-import { BrowserPool } from '../browser/index.js';
-import { checkPage, servePages, type PagesSite } from './fixtures/check-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useCheckSite, type CheckedPage } from './fixtures/check-harness.js';
 import { domCleanPaths, domHtmlPaths, domPages, expectedLines, foundLines } from './fixtures/dom-pages.js';
 import { imagesCheck } from './images.js';
 
-let site: PagesSite;
-let pool: BrowserPool;
+const site = useCheckSite(domPages);
 
-beforeAll(async () => {
-  site = await servePages(domPages);
-  pool = await BrowserPool.launch({ contexts: 1, signal: NEVER_ABORTED });
-});
-afterAll(async () => {
-  await pool?.close();
-  await site?.close();
-});
-
-function check(path: string): ReturnType<typeof checkPage> {
-  return checkPage(pool, `${site.origin}${path}`, [imagesCheck]);
+function check(path: string): Promise<CheckedPage> {
+  return site.check(path, [imagesCheck]);
 }
 
 describe('images', () => {

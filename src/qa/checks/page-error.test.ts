@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NEVER_ABORTED } from '../../core/index.js';
-import { BrowserPool, visitPage } from '../browser/index.js';
+import { visitPage } from '../browser/index.js';
 import { DEFAULT_CHECK_SETTINGS } from './check.js';
-import { checkPage, cleanPage, servePages, type PagesSite } from './fixtures/check-harness.js';
+import { cleanPage, useCheckSite } from './fixtures/check-harness.js';
 import { cleanListenPaths, expected, listenPages } from './fixtures/listen-pages.js';
 import { MAX_PAGE_ERROR_FINDINGS, pageErrorCheck } from './page-error.js';
 import { PageProbe } from './page-probe.js';
@@ -42,24 +42,12 @@ setTimeout(() => late.catch(() => undefined), 50);</script>
   ),
 };
 
-let pool: BrowserPool;
-let site: PagesSite;
-
-beforeAll(async () => {
-  [pool, site] = await Promise.all([
-    BrowserPool.launch({ contexts: 1, signal: NEVER_ABORTED }),
-    servePages(pages),
-  ]);
-});
-afterAll(async () => {
-  await pool?.close();
-  await site?.close();
-});
+const site = useCheckSite(pages);
 
 describe('page-error', () => {
   it('tells an unhandled rejection from an uncaught exception in the first visit of a new page', async () => {
     // A context of its own: its page is new, so the recorder's init script is sent just before this navigation.
-    const context = await pool.openContext();
+    const context = await site.pool.openContext();
     try {
       const url = `${site.origin}/listen/unhandled-rejection`;
       const probe = new PageProbe({ url, checks: [pageErrorCheck], settings: DEFAULT_CHECK_SETTINGS });
@@ -80,7 +68,7 @@ describe('page-error', () => {
     for (const { path, rule, severity } of expected.filter((one) => one.check === 'page-error')) {
       // Twice: the page (and its init script) is reused, and says each error once a visit.
       for (let visit = 0; visit < 2; visit++) {
-        const { findings } = await checkPage(pool, `${site.origin}${path}`, [pageErrorCheck]);
+        const { findings } = await site.check(path, [pageErrorCheck]);
         expect(findings, path).toHaveLength(1);
         expect(findings[0]).toMatchObject({ check: 'page-error', rule, severity, selector: null });
         expect(findings[0]?.message).toMatch(messages[path]!);
@@ -88,13 +76,13 @@ describe('page-error', () => {
       }
     }
     for (const path of cleanListenPaths) {
-      const { findings } = await checkPage(pool, `${site.origin}${path}`, [pageErrorCheck]);
+      const { findings } = await site.check(path, [pageErrorCheck]);
       expect(findings, path).toEqual([]);
     }
   });
 
   it('classifies every kind of reason; a rejection the page cancels or handles late is none', async () => {
-    const { findings } = await checkPage(pool, `${site.origin}/listen/errors/mixed`, [pageErrorCheck]);
+    const { findings } = await site.check('/listen/errors/mixed', [pageErrorCheck]);
     const said = findings.map(({ rule, message }) => `${rule} ${message.replace(/ \(at .*\)$/, '')}`).sort();
     expect(said).toEqual(
       [
@@ -111,10 +99,10 @@ describe('page-error', () => {
   });
 
   it(`gives one finding per distinct error, at most ${MAX_PAGE_ERROR_FINDINGS} a page`, async () => {
-    const many = await checkPage(pool, `${site.origin}/listen/errors/many`, [pageErrorCheck]);
+    const many = await site.check('/listen/errors/many', [pageErrorCheck]);
     expect(many.findings).toHaveLength(MAX_PAGE_ERROR_FINDINGS);
     expect(many.findings.at(-1)?.message).toMatch(/^Error: Problem T /);
-    const repeated = await checkPage(pool, `${site.origin}/listen/errors/repeated`, [pageErrorCheck]);
+    const repeated = await site.check('/listen/errors/repeated', [pageErrorCheck]);
     expect(repeated.findings.map(({ message }) => message.replace(/ \(at .*\)$/, ''))).toEqual([
       'Error: Widget 0 failed',
     ]);

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NEVER_ABORTED } from '../../core/index.js';
-import { BrowserPool } from '../browser/index.js';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUDGETS } from './check.js';
-import { checkPage, servePages, type PagesSite } from './fixtures/check-harness.js';
+import { useCheckSite } from './fixtures/check-harness.js';
 import { cleanListenPaths, expected, listenPages } from './fixtures/listen-pages.js';
 import { budgetFindings, performanceCheck, readPerformance } from './performance.js';
 
@@ -14,23 +12,11 @@ const pages = {
     '<!doctype html><html lang="en"><head><title>Empty</title></head><body></body></html>',
 };
 
-let pool: BrowserPool;
-let site: PagesSite;
-
-beforeAll(async () => {
-  [pool, site] = await Promise.all([
-    BrowserPool.launch({ contexts: 1, signal: NEVER_ABORTED }),
-    servePages(pages),
-  ]);
-});
-afterAll(async () => {
-  await pool?.close();
-  await site?.close();
-});
+const site = useCheckSite(pages);
 
 describe('performance', () => {
   it('reads the load time, LCP and CLS of a loaded page, the same when read again', async () => {
-    const context = await pool.openContext();
+    const context = await site.pool.openContext();
     try {
       const page = await context.newPage();
       await page.goto(`${site.origin}/listen/clean`, { waitUntil: 'load' });
@@ -52,21 +38,21 @@ describe('performance', () => {
 
   it('gives the planted slow and shifting pages with the default budgets, and nothing for the clean pages', async () => {
     for (const { path, rule, severity } of expected.filter((one) => one.check === 'performance')) {
-      const { findings } = await checkPage(pool, `${site.origin}${path}`, [performanceCheck]);
+      const { findings } = await site.check(path, [performanceCheck]);
       expect(
         findings.map((one) => [one.rule, one.severity]),
         path,
       ).toEqual([[rule, severity]]);
     }
     for (const path of cleanListenPaths) {
-      const { findings } = await checkPage(pool, `${site.origin}${path}`, [performanceCheck]);
+      const { findings } = await site.check(path, [performanceCheck]);
       expect(findings, path).toEqual([]);
     }
   });
 
   it('holds a page to the budgets it is given, and a metric the browser did not report to none', async () => {
     const budgets = { load: 1, lcp: 1, cls: 0.0001 };
-    const clean = await checkPage(pool, `${site.origin}/listen/clean`, [performanceCheck], {
+    const clean = await site.check('/listen/clean', [performanceCheck], {
       settings: { budgets },
     });
     expect(clean.findings.map(({ rule, severity }) => [rule, severity])).toEqual([
@@ -77,7 +63,7 @@ describe('performance', () => {
       /^The largest content of the page was painted at \d+ ms, over the budget of 1 ms\.$/,
     );
     // No LCP on an empty page, and no shift: only its load time is over.
-    const empty = await checkPage(pool, `${site.origin}/listen/perf/empty`, [performanceCheck], {
+    const empty = await site.check('/listen/perf/empty', [performanceCheck], {
       settings: { budgets },
     });
     expect(empty.findings.map(({ rule }) => rule)).toEqual(['load-over-budget']);

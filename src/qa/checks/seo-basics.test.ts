@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NEVER_ABORTED } from '../../core/index.js';
-import { BrowserPool } from '../browser/index.js';
-import { checkPage, servePages, type PagesSite } from './fixtures/check-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useCheckSite, type CheckedPage } from './fixtures/check-harness.js';
 import { domCleanPaths, domHtmlPaths, domPages, expectedLines, foundLines } from './fixtures/dom-pages.js';
 import { seoBasicsCheck } from './seo-basics.js';
-
-let site: PagesSite;
-let pool: BrowserPool;
 
 /** A page with none of the four, beside the area's pages that each miss one. */
 const BARE = '<!doctype html><html><body><p>Nothing but text.</p></body></html>';
 
-beforeAll(async () => {
-  site = await servePages({ ...domPages, '/seo/bare': BARE });
-  pool = await BrowserPool.launch({ contexts: 1, signal: NEVER_ABORTED });
-});
-afterAll(async () => {
-  await pool?.close();
-  await site?.close();
-});
+const site = useCheckSite({ ...domPages, '/seo/bare': BARE });
 
-function check(path: string): ReturnType<typeof checkPage> {
-  return checkPage(pool, `${site.origin}${path}`, [seoBasicsCheck]);
+function check(path: string): Promise<CheckedPage> {
+  return site.check(path, [seoBasicsCheck]);
 }
 
 describe('seo-basics', () => {
