@@ -61,11 +61,13 @@ export {
 export {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_TTL_MS,
+  ENGINE_RUN_KINDS,
   RunError,
   StepError,
   toRunSummary,
   WorkflowEngine,
   type AnyStepType,
+  type EngineRunKind,
   type GateDecision,
   type GateRequest,
   type ItemCounts,

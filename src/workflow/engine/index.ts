@@ -10,6 +10,7 @@ export {
   type RunView,
   type WaitingGate,
 } from './run-view.js';
+export { ENGINE_RUN_KINDS, type EngineRunKind } from './run-spec.js';
 export { RunError, RunPausedSignal, StepError, type StepFailureStatus } from './step-error.js';
 export { StepRegistry } from './step-registry.js';
 export type {

@@ -9,6 +9,7 @@ import {
   type LeaseRecord,
   type Store,
 } from '../../store/index.js';
+import { ENGINE_RUN_KINDS } from './run-spec.js';
 import { RunState } from './run-state.js';
 
 /** Options of `RunLeases`. */
@@ -58,7 +59,7 @@ export class RunLeases {
   }
 
   /**
-   * Marks `interrupted` every workflow run that says `running` but whose driver is gone — no lease, an
+   * Marks `interrupted` every workflow or plan run that says `running` but whose driver is gone — no lease, an
    * expired one, or one held by a process of this host that no longer exists — and frees its lease.
    * Runs in `skip` (driven by this engine) are left alone.
    * @returns the ids of the runs marked.
@@ -68,7 +69,10 @@ export class RunLeases {
     const now = nowIso();
     const host = hostname();
     const marked: string[] = [];
-    for (const run of store.runs.list({ status: 'running', kind: 'workflow', limit: 1000 }).items) {
+    const running = ENGINE_RUN_KINDS.flatMap(
+      (kind) => store.runs.list({ status: 'running', kind, limit: 1000 }).items,
+    );
+    for (const run of running) {
       if (skip.has(run.id)) continue;
       const lease = store.leases.get(runLeaseName(run.id));
       if (lease !== undefined && !abandoned(lease, now, host)) continue;

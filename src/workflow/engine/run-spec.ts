@@ -19,3 +19,11 @@ export function runSpecOf(definition: WorkflowDefinition, baseDir: string, regis
   registry.walk(definition.steps, (step) => stepOrder.push(step.id));
   return { definition, baseDir, stepOrder };
 }
+
+/**
+ * The kinds of run the engine drives: workflows, and plans (a workflow of one `plan` step, made by
+ * `flotilla plan`), listed, reaped and resumed alike.
+ */
+export const ENGINE_RUN_KINDS = ['workflow', 'plan'] as const;
+/** A kind of run the engine drives. */
+export type EngineRunKind = (typeof ENGINE_RUN_KINDS)[number];

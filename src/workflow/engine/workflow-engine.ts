@@ -20,7 +20,7 @@ import {
 import { gateDecisionOutput, RunExecutor } from './run-executor.js';
 import { RunLeases } from './run-leases.js';
 import { runMarker } from './run-marker.js';
-import { runSpecOf, type RunSpec } from './run-spec.js';
+import { runSpecOf, type EngineRunKind, type RunSpec } from './run-spec.js';
 import { RunState } from './run-state.js';
 import { toRunSummary, toRunView, type RunSummary, type RunView } from './run-view.js';
 import { RunError, RunPausedSignal } from './step-error.js';
@@ -65,6 +65,8 @@ export interface WorkflowEngineOptions {
 
 /** Options of `WorkflowEngine.run`. */
 export interface StartOptions {
+  /** What the run is listed as. @default 'workflow' */
+  readonly kind?: EngineRunKind;
   /** Input values as `--input k=v` gives them: strings converted to the declared types. */
   readonly fromStrings?: boolean;
   /** Where relative paths resolve; @default the workflow file's folder, else `process.cwd()`. */
@@ -205,7 +207,7 @@ export class WorkflowEngine {
     store.transaction(() => {
       store.runs.insert({
         id,
-        kind: 'workflow',
+        kind: options.kind ?? 'workflow',
         name: definition.workflow.name ?? definition.workflow.id,
         status: 'running',
         spec: runSpecOf(definition, baseDir, this.#registry),
@@ -310,9 +312,11 @@ export class WorkflowEngine {
     return run && toRunView(run, store.items.listForRun(id));
   }
 
-  /** Runs newest first, without their steps. */
-  list(options: { status?: RunStatus; limit?: number; cursor?: string } = {}): Page<RunSummary> {
-    const page = this.#options.store.runs.list({ ...options, kind: 'workflow' });
+  /** Runs of one kind (workflows by default) newest first, without their steps. */
+  list(
+    options: { status?: RunStatus; limit?: number; cursor?: string; kind?: EngineRunKind } = {},
+  ): Page<RunSummary> {
+    const page = this.#options.store.runs.list({ ...options, kind: options.kind ?? 'workflow' });
     return { ...page, items: page.items.map(toRunSummary) };
   }
 
