@@ -84,4 +84,4 @@ export {
   type WaitingGate,
   type WorkflowEngineOptions,
 } from './engine/index.js';
-export { BUILTIN_STEP_TYPES } from './steps/index.js';
+export { BUILTIN_STEP_TYPES, runAgentJob, type AgentJobRequest, type AgentOutput } from './steps/index.js';

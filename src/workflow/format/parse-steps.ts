@@ -43,7 +43,10 @@ export function parseSteps(
   schemas: readonly StepSchema[],
 ): ParsedSteps {
   const byType = new Map(schemas.map((schema) => [schema.type, schema]));
-  const known = schemas.map((schema) => schema.type).join(', ');
+  const known = schemas
+    .filter((schema) => schema.madeBy === undefined)
+    .map((schema) => schema.type)
+    .join(', ');
   const records: StepRecord[] = [];
   let count = 0;
 
@@ -62,6 +65,9 @@ export function parseSteps(
     if (schema === undefined) {
       const found = type === undefined ? 'missing' : `unknown step type ${describeValue(type)}`;
       source.report([...path, 'type'], `${found} (expected one of: ${known})`, { step: label });
+    } else if (schema.madeBy !== undefined) {
+      const message = `${schema.type} steps are made by ${schema.madeBy} steps: write a ${schema.madeBy} step`;
+      source.report([...path, 'type'], message, { step: label });
     }
     if (name !== undefined && typeof name !== 'string') {
       source.report([...path, 'name'], `expected a string, got ${describeValue(name)}`, { step: label });

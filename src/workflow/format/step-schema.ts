@@ -39,4 +39,9 @@ export interface StepSchema {
    * them like `steps.ID` in an expression (the step exists and ran before this one).
    */
   readonly stepReferenceFields?: readonly string[];
+  /**
+   * Set for a type that only another step type makes (the `plan` step's leaves): the name of that type.
+   * A workflow file that writes such a step is refused at load, saying which type to write instead.
+   */
+  readonly madeBy?: string;
 }

@@ -39,30 +39,56 @@ export const agentStep: StepType<AgentStep, 'jobs'> = {
       ...(step.ref === undefined ? {} : { ref: renderString(step.ref, scope) }),
       ...(step.paths === undefined ? {} : { paths: step.paths.map((path) => renderString(path, scope)) }),
       ...(step.timeout_s === undefined ? {} : { timeout_s: step.timeout_s }),
-      metadata: { run_id: context.runId, item_id: context.itemId },
     };
-    const job = await submitWhenAccepted(jobs, request, context);
-    const cancel = (): void => void jobs.cancel(job.id).catch(() => undefined);
-    context.signal.addEventListener('abort', cancel, { once: true });
-    let done: JobView | undefined;
-    try {
-      done = await jobs.wait(job.id);
-    } finally {
-      context.signal.removeEventListener('abort', cancel);
-    }
-    if (done === undefined) throw new StepError(`${step.id}: job ${job.id} disappeared`);
-    if (context.signal.aborted) throw context.signal.reason;
-    const output = await outputOf(jobs, done);
-    if (done.status !== 'succeeded') {
-      const status = done.status === 'timed_out' ? 'timed_out' : 'failed';
-      throw new StepError(`${step.id}: job ${done.id} ${done.status}${done.error ? `: ${done.error}` : ''}`, {
-        status,
-        output,
-      });
-    }
-    return output;
+    return (await runAgentJob(jobs, request, context, step.id)).output;
   },
 };
+
+/** A job an agent-running step asks for (`POST /v1/jobs`'s fields); the step adds its run and item ids. */
+export interface AgentJobRequest {
+  readonly agent: string;
+  readonly prompt: string;
+  readonly repo?: string;
+  readonly ref?: string;
+  readonly paths?: readonly string[];
+  readonly timeout_s?: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Runs one job of the job service for a step (an `agent` step, a plan's leaf) and waits for it: a full
+ * queue is waited out, the step's cancel, halt or timeout cancels the job (which kills the agent's process
+ * tree). Resolves with the finished job and its output once it succeeded.
+ * @throws StepError with the output when the job did not succeed (`timed_out` or `failed`).
+ */
+export async function runAgentJob(
+  jobs: JobScheduler,
+  request: AgentJobRequest,
+  context: StepContext,
+  stepId: string,
+): Promise<{ readonly job: JobView; readonly output: AgentOutput }> {
+  const metadata = { ...request.metadata, run_id: context.runId, item_id: context.itemId };
+  const job = await submitWhenAccepted(jobs, { ...request, metadata }, context);
+  const cancel = (): void => void jobs.cancel(job.id).catch(() => undefined);
+  context.signal.addEventListener('abort', cancel, { once: true });
+  let done: JobView | undefined;
+  try {
+    done = await jobs.wait(job.id);
+  } finally {
+    context.signal.removeEventListener('abort', cancel);
+  }
+  if (done === undefined) throw new StepError(`${stepId}: job ${job.id} disappeared`);
+  if (context.signal.aborted) throw context.signal.reason;
+  const output = await outputOf(jobs, done);
+  if (done.status !== 'succeeded') {
+    const status = done.status === 'timed_out' ? 'timed_out' : 'failed';
+    throw new StepError(`${stepId}: job ${done.id} ${done.status}${done.error ? `: ${done.error}` : ''}`, {
+      status,
+      output,
+    });
+  }
+  return { job: done, output };
+}
 
 async function submitWhenAccepted(
   jobs: JobScheduler,

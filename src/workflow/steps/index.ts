@@ -6,7 +6,7 @@ import { gateStep } from './gate-step.js';
 import { ifStep } from './if-step.js';
 import { shellStep } from './shell-step.js';
 
-export type { AgentOutput } from './agent-step.js';
+export { runAgentJob, type AgentJobRequest, type AgentOutput } from './agent-step.js';
 export type { FanInOutput } from './fan-in-step.js';
 export type { FanOutCounts, FanOutOutput } from './fan-out-step.js';
 export type { GateOutput } from './gate-step.js';
