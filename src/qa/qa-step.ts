@@ -6,7 +6,7 @@ import { InvalidArgumentError, MAX_TIMER_MS, TimeoutError } from '../core/index.
 import type { RunStatus } from '../events/index.js';
 import {
   flag,
-  isSingleExpression,
+  literalOr,
   renderValue,
   seconds,
   stepFields,
@@ -71,12 +71,6 @@ export interface QaStepDeps {
   readonly config: Pick<ResolvedConfig, 'home' | 'qa'>;
   /** The runtime's runs: its bound on crawls at once, its shared politeness. */
   readonly runner: QaRunner;
-}
-
-/** `schema`, or one `{{ expression }}` with nothing around it (a value of any type, checked when the step runs). */
-function literalOr<T extends z.ZodType>(schema: T, expected: string) {
-  const message = `expected ${expected}, or one "{{ expression }}"`;
-  return z.union([schema, z.string().refine(isSingleExpression, message)], { error: message });
 }
 
 /** An integer from `min` (to `max`), every check with the same message. */

@@ -8,6 +8,7 @@
 export {
   BUILTIN_STEP_SCHEMAS,
   count,
+  literalOr,
   flag,
   loadWorkflowFile,
   mapping,

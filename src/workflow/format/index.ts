@@ -33,4 +33,4 @@ export {
   type WorkflowErrorDetails,
   type WorkflowIssue,
 } from './workflow-error.js';
-export { count, flag, mapping, seconds, stepFields, stringList, text } from './workflow-schema.js';
+export { count, flag, literalOr, mapping, seconds, stepFields, stringList, text } from './workflow-schema.js';

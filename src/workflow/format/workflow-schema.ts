@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSingleExpression } from '../expressions/index.js';
 import type { InputType } from './definition.js';
 import { checkInputEnum, checkInputType, INPUT_TYPES } from './inputs.js';
 
@@ -7,6 +8,15 @@ import { checkInputEnum, checkInputType, INPUT_TYPES } from './inputs.js';
  * in an error, so every message reads `max_concurrency: expected an integer ≥ 1, got "4"` whatever check
  * failed. Nothing is coerced: `"4"` is not a number, `1` is not a string.
  */
+
+/**
+ * `schema`, or one `{{ expression }}` with nothing around it: a value of any type, checked by the step
+ * type when the step runs (a capability's fields, such as a `qa` step's `workers`).
+ */
+export function literalOr<T extends z.ZodType>(schema: T, expected: string) {
+  const message = `expected ${expected}, or one "{{ expression }}"`;
+  return z.union([schema, z.string().refine(isSingleExpression, message)], { error: message });
+}
 
 /** An integer ≥ `min`. */
 export function count(min: number) {
