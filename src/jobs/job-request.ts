@@ -57,6 +57,11 @@ export const jobRequestSchema = z.strictObject({
     })
     .optional(),
   priority: z.number({ error: 'expected an integer' }).int('expected an integer').optional(),
+  /**
+   * `false` skips the repository's `verify` command for this job: a plan's leaf checks out a part of the
+   * repository, where a whole repository's tests cannot pass; the plan verifies the merged result instead.
+   */
+  verify: z.boolean({ error: 'expected true or false' }).optional(),
   metadata: z.record(z.string(), z.unknown(), { error: 'expected a JSON object' }).optional(),
 });
 

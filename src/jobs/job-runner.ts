@@ -166,7 +166,7 @@ export async function runJob(
 
     // 3. Verification.
     let verify: JobResult['verify'];
-    if (status === 'succeeded' && repo?.verify !== undefined) {
+    if (status === 'succeeded' && repo?.verify !== undefined && request.verify !== false) {
       elapsed = stopwatch();
       // The verification gets the same bound as the agent: a hung test run must not hold the job.
       const check = await runProcess(repo.verify, {

@@ -186,6 +186,15 @@ describe('JobService', () => {
     expect(failed.result?.verify?.tail).toContain(`verifying ${job.id}`);
   });
 
+  it('skips the verify command of a job that asks for none (verify: false)', async () => {
+    await startService(makeConfig({}, {}, ['sh', '-c', 'grep -q never note.txt']));
+    const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app', verify: false });
+    await reach(job.id, 'running');
+    release(job.id);
+    await reach(job.id, 'succeeded');
+    expect((await service.get(job.id))?.result?.verify).toBeUndefined();
+  });
+
   it('times out a verify command that hangs, with the job’s own bound', async () => {
     await startService(makeConfig({}, {}, ['sh', '-c', 'sleep 1000 & wait']));
     const job = await service.submit({ agent: 'hold', prompt: 'x', repo: 'app', timeout_s: 2 });

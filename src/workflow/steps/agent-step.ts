@@ -20,6 +20,9 @@ export interface AgentOutput {
   readonly branch: string | null;
   readonly fetch_from: string | null;
   readonly diff: string | null;
+  /** When the job started running (after its wait in the queue) and finished. */
+  readonly started_at: string | null;
+  readonly finished_at: string | null;
 }
 
 /**
@@ -52,6 +55,7 @@ export interface AgentJobRequest {
   readonly ref?: string;
   readonly paths?: readonly string[];
   readonly timeout_s?: number;
+  readonly verify?: boolean;
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
@@ -116,5 +120,7 @@ async function outputOf(jobs: JobScheduler, job: JobView): Promise<AgentOutput> 
     branch: job.result?.branch ?? null,
     fetch_from: job.result?.fetchFrom ?? null,
     diff: (await jobs.diff(job.id)) ?? null,
+    started_at: job.started_at,
+    finished_at: job.finished_at,
   };
 }
