@@ -4,3 +4,4 @@
  */
 export { PlanError, type PlanErrorCode } from './plan-error.js';
 export type { Decomposition, DecomposeOptions, LeafScope, PlanFile, PlanLeaf, PlanNode } from './types.js';
+export { scopeViolations, type ScopedLeaf } from './merge/index.js';

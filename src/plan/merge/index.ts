@@ -1,0 +1,5 @@
+/**
+ * The planner's merge (docs/plan.md, "Merging the leaves"): the leaves' diffs as commits on one result
+ * branch, with conflicts and scope violations reported, and the result verified in a throwaway worktree.
+ */
+export { scopeViolations, type ScopedLeaf } from './scope.js';
