@@ -4,4 +4,13 @@
  */
 export { PlanError, type PlanErrorCode } from './plan-error.js';
 export type { Decomposition, DecomposeOptions, LeafScope, PlanFile, PlanLeaf, PlanNode } from './types.js';
-export { scopeViolations, type ScopedLeaf } from './merge/index.js';
+export {
+  mergeLeaves,
+  RUN_TRAILER,
+  scopeViolations,
+  type LeafChange,
+  type MergeConflict,
+  type MergeOptions,
+  type MergeResult,
+  type ScopedLeaf,
+} from './merge/index.js';
