@@ -8,9 +8,13 @@ export {
   mergeLeaves,
   RUN_TRAILER,
   scopeViolations,
+  VERIFY_TAIL_LINES,
+  verifyResult,
   type LeafChange,
   type MergeConflict,
   type MergeOptions,
   type MergeResult,
   type ScopedLeaf,
+  type VerifyOptions,
+  type VerifyResult,
 } from './merge/index.js';

@@ -11,3 +11,4 @@ export {
 } from './merge.js';
 export { RUN_TRAILER } from './branch.js';
 export { scopeViolations, type ScopedLeaf } from './scope.js';
+export { VERIFY_TAIL_LINES, verifyResult, type VerifyOptions, type VerifyResult } from './verify.js';
