@@ -143,6 +143,24 @@ describe('mergeLeaves', () => {
     expect(show(BRANCH, 'src/b/two.ts')).toBe('export const two = 2;');
   });
 
+  it('names in `with` a leaf that made a folder where a later leaf edits a file', async () => {
+    const folder = leafDiff(source, base, (dir) => {
+      execFileSync('rm', [join(dir, 'shared/config.txt')]);
+      writeFiles(dir, { 'shared/config.txt/inner.txt': 'inner\n' });
+    });
+    const changes = [
+      change('to-folder', ['shared/config.txt'], folder),
+      change('edits-file', ['shared/config.txt'], writing({ 'shared/config.txt': config({ 3: 'z' }) })),
+    ];
+
+    const result = await merge(changes);
+
+    expect(result.applied).toEqual(['to-folder']);
+    expect(result.conflicts).toHaveLength(1);
+    expect(result.conflicts[0]).toMatchObject({ leaf: 'edits-file', with: ['to-folder'] });
+    expect(result.conflicts[0]!.files).toEqual(['shared/config.txt']);
+  });
+
   it('merges two leaves editing different parts of one file (a clean 3-way merge)', async () => {
     const changes = [
       change('top', ['shared/config.txt'], writing({ 'shared/config.txt': config({ 1: 'top' }) })),

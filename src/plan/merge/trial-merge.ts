@@ -26,8 +26,21 @@ export async function trialMerge(
   const [tree, ...names] = result.stdout;
   if (result.exitCode === 0 && tree !== undefined && tree !== '') return { clean: true, tree };
   if (result.exitCode === 1) {
-    const files = [...new Set(names.filter((line) => line !== '').map(unquotePath))];
-    return { clean: false, files };
+    const files = names
+      .filter((line) => line !== '')
+      .map((line) => realPath(unquotePath(line), [ours, theirs]));
+    return { clean: false, files: [...new Set(files)] };
   }
   throw gitFailure(repo, args, result);
+}
+
+/**
+ * The path a conflicted entry stands for. Where a file and a folder collide, merge-ort moves the file
+ * aside to `<path>~<side>` (the side being the commit id we passed); the conflict is about `<path>`.
+ */
+function realPath(name: string, sides: readonly string[]): string {
+  for (const side of sides) {
+    if (name.endsWith(`~${side}`)) return name.slice(0, -(side.length + 1));
+  }
+  return name;
 }
