@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { git, gitRaw } from '../../workspace/index.js';
 import { nulFields } from './git-paths.js';
+import { compareCodeUnits } from './scope.js';
 
 /**
  * Settings of `git apply` the user's config must not change: a diff is applied as the job wrote it, not
@@ -16,7 +17,7 @@ const LIST_OPTIONS = ['-r', '--no-renames', '--no-ext-diff', '--no-textconv', '-
 export interface LeafCommit {
   readonly kind: 'commit';
   readonly commit: string;
-  /** The paths it changed, sorted as git lists them (code units). */
+  /** The paths it changed, sorted (code units, as `PlanLeaf.files`). */
   readonly changed: readonly string[];
   /** Those of them that are new (absent from the base). */
   readonly added: readonly string[];
@@ -64,7 +65,7 @@ export async function commitLeaf(input: LeafCommitInput): Promise<LeafCommitResu
   if (changed.length === 0) return { kind: 'unchanged' };
 
   const [commit] = await git(repo, ['commit-tree', tree!, '-p', base], { signal, stdin: input.message });
-  return { kind: 'commit', commit: commit!, changed, added };
+  return { kind: 'commit', commit: commit!, changed: changed.sort(compareCodeUnits), added };
 }
 
 /** The paths and the new ones of `diff-tree --name-status -z` output (`M\0a\0A\0b\0`). */
