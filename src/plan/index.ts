@@ -4,3 +4,17 @@
  */
 export { PlanError, type PlanErrorCode } from './plan-error.js';
 export type { Decomposition, DecomposeOptions, LeafScope, PlanFile, PlanLeaf, PlanNode } from './types.js';
+export {
+  mergeLeaves,
+  RUN_TRAILER,
+  scopeViolations,
+  VERIFY_TAIL_LINES,
+  verifyResult,
+  type LeafChange,
+  type MergeConflict,
+  type MergeOptions,
+  type MergeResult,
+  type ScopedLeaf,
+  type VerifyOptions,
+  type VerifyResult,
+} from './merge/index.js';

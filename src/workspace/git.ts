@@ -1,3 +1,5 @@
+import { isAbsolute } from 'node:path';
+import { InvalidArgumentError } from '../core/index.js';
 import { runProcess } from '../exec/index.js';
 import { WorkspaceError } from './workspace-error.js';
 
@@ -51,6 +53,12 @@ export interface GitOptions {
   readonly signal?: AbortSignal | undefined;
   /** Written to git's standard input. */
   readonly stdin?: string;
+  /**
+   * An index file of the caller's (an absolute path), set as `GIT_INDEX_FILE` for this call only: how the
+   * planner builds commits in a repository without touching its own index. It is the one repository
+   * variable a caller may set; the others stay stripped.
+   */
+  readonly indexFile?: string;
 }
 
 /** How a git call ended, when its exit code is for the caller to judge. */
@@ -87,8 +95,12 @@ export async function gitRaw(
   options: GitOptions = {},
 ): Promise<GitResult> {
   const stdout: string[] = [];
+  const env =
+    options.indexFile === undefined
+      ? gitEnvironment()
+      : { ...gitEnvironment(), GIT_INDEX_FILE: absoluteIndexFile(options.indexFile) };
   const result = await runProcess(['git', '-C', dir, ...FIXED_CONFIG, ...args], {
-    env: gitEnvironment(),
+    env,
     tailLines: ERROR_TAIL_LINES,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
@@ -98,6 +110,16 @@ export async function gitRaw(
   });
   if (result.cancelled) throw options.signal?.reason ?? new Error('git was cancelled');
   return { exitCode: result.exitCode, stdout, tail: result.tail };
+}
+
+/** `indexFile` checked: git resolves a relative one against the repository, not against our cwd. */
+function absoluteIndexFile(indexFile: string): string {
+  if (!isAbsolute(indexFile)) {
+    throw new InvalidArgumentError(
+      `Expected \`indexFile\` to be an absolute path, got ${JSON.stringify(indexFile)}`,
+    );
+  }
+  return indexFile;
 }
 
 /** Like `gitRaw`, but a non-zero exit rejects with a `WorkspaceError` (`E_GIT`) quoting git's last words. */

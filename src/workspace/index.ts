@@ -12,3 +12,4 @@ export {
   type WorkspaceManagerOptions,
   type WorkspaceRequest,
 } from './types.js';
+export { git, gitFailure, gitRaw, type GitOptions, type GitResult } from './git.js';
