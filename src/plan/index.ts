@@ -18,3 +18,5 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from './merge/index.js';
+export { BYTES_PER_TOKEN, decompose, DEFAULT_BOUNDS, planId } from './decompose.js';
+export { listPlanFiles, type ListOptions, type PlanSource } from './list-files.js';

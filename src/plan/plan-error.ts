@@ -2,10 +2,10 @@ import { FlotillaError } from '../core/index.js';
 
 /**
  * The codes a `PlanError` carries:
- * - `E_INVALID_ARGUMENT`: a bound or the task is not what the planner can use (`--max-files 0`, an empty
- *   task); nothing was planned.
- * - `E_REPO_UNAVAILABLE`: the folder is missing, or a plan that runs jobs was given a folder that is not in
- *   a git repository (a dry run works on any folder).
+ * - `E_INVALID_ARGUMENT`: a bound, the task, the folder or the ref is not what the planner can use
+ *   (`--max-files 0`, an empty task, a missing folder, a ref that names no commit, a plan that runs jobs
+ *   over a folder outside any git repository — a dry run works on any folder); nothing was planned.
+ * - `E_REPO_UNAVAILABLE`: git could not list the files of a commit it had just named.
  * - `E_PLAN_BRANCH_EXISTS`: the result branch `flotilla/plan-<id>` is already in the repository and was
  *   made by another run; nothing was changed.
  */

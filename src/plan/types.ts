@@ -38,7 +38,11 @@ export interface LeafScope {
 export interface PlanLeaf {
   /** Deterministic (same files, same id), short, `[a-z0-9-]` only: safe in a file name and a branch name. */
   readonly id: string;
-  /** What the leaf stands for, for people: `src/api`, `src/util/{a,b,c}`, `src/big (2/3)`, `.` for the root. */
+  /**
+   * What the leaf stands for, for people: `src/api` (a folder's whole subtree), `src/api/*` (only the files
+   * directly in it), `src/util/{a,b,*}` (small siblings grouped; `*` the parent's own files), `src/big (2/3)`
+   * (a part of a folder that could not split), `.` the whole root, `./*` the root's own files.
+   */
   readonly path: string;
   /** Its files, sorted (code-unit order). Every file of the input is in exactly one leaf. */
   readonly files: readonly string[];
