@@ -20,3 +20,19 @@ export {
 } from './merge/index.js';
 export { BYTES_PER_TOKEN, decompose, DEFAULT_BOUNDS, planId } from './decompose.js';
 export { listPlanFiles, type ListOptions, type PlanSource } from './list-files.js';
+export { DEFAULT_LEAF_PROMPT, leafPrompt } from './leaf-prompt.js';
+export {
+  planDecomposeStepType,
+  type PlanDecomposeStep,
+  type PlanDecomposition,
+} from './plan-decompose-step.js';
+export { planLeafStepType, type LeafItem, type LeafOutput, type PlanLeafStep } from './plan-leaf-step.js';
+export {
+  DEFAULT_MAX_PARALLEL,
+  peakOf,
+  planStepType,
+  type PlanLeafSummary,
+  type PlanOutput,
+  type PlanStep,
+  type PlanStepDeps,
+} from './plan-step.js';

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/index.js';
+import { planDecomposeStepType, planLeafStepType, planStepType } from '../plan/index.js';
 import { qaStepType, type QaRunner } from '../qa/index.js';
 import type { Store } from '../store/index.js';
 import { suitesStepType } from '../suites/index.js';
@@ -22,5 +23,8 @@ export function stepTypes({ config, store, qa }: StepTypeDeps): AnyStepType[] {
     ...BUILTIN_STEP_TYPES,
     suitesStepType({ config, history: store.suiteHistory }),
     qaStepType({ config, runner: qa }),
+    planStepType({ config }),
+    planDecomposeStepType,
+    planLeafStepType,
   ];
 }

@@ -9,6 +9,6 @@ export {
   type MergeOptions,
   type MergeResult,
 } from './merge.js';
-export { RUN_TRAILER } from './branch.js';
+export { claimBranch, RUN_TRAILER, type BranchClaim } from './branch.js';
 export { scopeViolations, type ScopedLeaf } from './scope.js';
 export { VERIFY_TAIL_LINES, verifyResult, type VerifyOptions, type VerifyResult } from './verify.js';
