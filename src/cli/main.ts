@@ -4,6 +4,7 @@ import { CancelledError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerJobsCommand } from './commands/jobs.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerQaCommand } from './commands/qa.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerRunsCommand } from './commands/runs.js';
@@ -50,6 +51,7 @@ Exit codes: 0 success · 1 the work found failures · 2 usage or configuration e
   registerRunsCommand(program, signal, state);
   registerSuitesCommand(program, signal, state);
   registerQaCommand(program, signal, state);
+  registerPlanCommand(program, signal, state);
   return program;
 }
 

@@ -89,7 +89,7 @@ export function registerExecCommand(
 }
 
 /** Adds a folder given to `--repo` as a repository of its own, keyed by its absolute path. */
-function withLocalRepo(
+export function withLocalRepo(
   config: ResolvedConfig,
   repo: string | undefined,
 ): { config: ResolvedConfig; repoKey?: string } {

@@ -1,15 +1,17 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { RUN_STATUSES } from '../../events/index.js';
+import { ENGINE_RUN_KINDS } from '../../workflow/index.js';
 import { createContext, type CommandContext, type CommandState, type GlobalOptions } from '../context.js';
 import { printRun, printRunList } from '../display/run-report.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseCount } from '../parse.js';
 import { style } from '../style.js';
+import { resumePlan } from './plan-run.js';
 import { localUser, openRunSession, resumeHere, viewOf, type RunSession } from './run-session.js';
 
 /**
- * `flotilla runs list|show|resume|cancel|approve`: the workflow runs of `--home`, local like `exec`.
+ * `flotilla runs list|show|resume|cancel|approve`: the workflow and plan runs of `--home`, local like `exec`.
  * `resume` and `approve` drive the run here in the foreground, with the display of `flotilla run`.
  */
 export function registerRunsCommand(
@@ -39,10 +41,16 @@ export function registerRunsCommand(
     .description('runs, newest first')
     .addOption(new Option('--status <status>', 'only runs in this status').choices(RUN_STATUSES))
     .addOption(new Option('--limit <n>', 'how many').default(20).argParser(parseCount('--limit', 1)))
+    .addOption(
+      new Option('--kind <kind>', 'workflow runs, or plans (flotilla plan)')
+        .choices(ENGINE_RUN_KINDS)
+        .default('workflow' as const),
+    )
     .action((options, command) =>
       withSession(command, (session, { output }) => {
         const page = session.engine.list({
           limit: options.limit,
+          kind: options.kind,
           ...(options.status === undefined ? {} : { status: options.status }),
         });
         if (output.json) output.document({ items: page.items, next_cursor: page.nextCursor });
@@ -66,12 +74,15 @@ export function registerRunsCommand(
     .command('resume')
     .argument('<id>')
     .description('continue an interrupted, failed or paused run here; finished steps and items are kept')
-    .action((id, _options, command) =>
-      withSession(command, async (session, context) => {
-        viewOf(session, id);
-        state.exitCode = await resumeHere(context, session, id);
-      }),
-    );
+    .action(async (id, _options, command) => {
+      let plan = false;
+      await withSession(command, async (session, context) => {
+        // A plan checks out a folder the configuration may not name: `flotilla plan --resume` adds it.
+        plan = viewOf(session, id).kind === 'plan';
+        if (!plan) state.exitCode = await resumeHere(context, session, id);
+      });
+      if (plan) state.exitCode = await resumePlan(createContext(command.optsWithGlobals(), signal), id);
+    });
 
   runs
     .command('approve')

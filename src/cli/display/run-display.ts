@@ -36,10 +36,19 @@ export class RunDisplay {
   readonly #region: LiveRegion;
   /** Events count only between `start` and `stop` (not those of an approval recorded before). */
   #started = false;
+  #labelOf: (itemId: string) => string | undefined = () => undefined;
 
   constructor(output: Output) {
     this.#output = output;
     this.#region = new LiveRegion(output, (frame) => this.#draw(frame));
+  }
+
+  /**
+   * Names items by something people know instead of their ids (a plan's leaf by its folder): `labelOf`
+   * gives the name, or `undefined` for the id.
+   */
+  setLabels(labelOf: (itemId: string) => string | undefined): void {
+    this.#labelOf = labelOf;
   }
 
   start(): void {
@@ -94,7 +103,7 @@ export class RunDisplay {
   #item(itemId: string): ItemLine {
     let item = this.#items.get(itemId);
     if (item === undefined) {
-      item = { id: itemId, status: 'running', startedAt: undefined, lastLine: '' };
+      item = { id: this.#labelOf(itemId) ?? itemId, status: 'running', startedAt: undefined, lastLine: '' };
       this.#items.set(itemId, item);
     }
     return item;

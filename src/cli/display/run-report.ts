@@ -103,6 +103,8 @@ function printHints(output: Output, view: RunView): void {
     }
   }
   if (view.status === 'interrupted' || view.status === 'failed') {
-    output.line(style.dim(`resume with: flotilla runs resume ${view.id}`));
+    const resume =
+      view.kind === 'plan' ? `flotilla plan --resume ${view.id}` : `flotilla runs resume ${view.id}`;
+    output.line(style.dim(`resume with: ${resume}`));
   }
 }
