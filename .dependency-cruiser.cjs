@@ -27,7 +27,7 @@ const allowed = {
   distributed: [...foundation, 'jobs', 'qa'],
   // The one composition root: opens the store and the services, registers every step type.
   runtime: [...foundation, 'jobs', 'workflow', ...capabilities, 'distributed'],
-  demo: [...foundation, 'runtime', 'qa'],
+  demo: [...foundation, 'runtime', 'qa', 'plan'],
   server: [...foundation, 'jobs', 'workflow', ...capabilities, 'distributed', 'runtime'],
 };
 const layers = Object.keys(allowed);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.js';
 import { assertCount, stopwatch } from '../core/index.js';
-import type { JobStatus, SequencedEvent } from '../events/index.js';
+import type { JobStatus, RunStatus, SequencedEvent } from '../events/index.js';
+import type { PlanDecomposition, PlanOutput } from '../plan/index.js';
 import { openRuntime } from '../runtime/index.js';
 import { hasCode } from '../core/index.js';
 import { CHECK_IDS, DEFAULT_BUDGETS, startQaRun, type QaReport } from '../qa/index.js';
@@ -49,6 +50,23 @@ export interface DemoOptions {
   readonly crawl?: boolean;
   /** Called when the crawl's run starts, with its id (for a display). */
   readonly onCrawl?: (runId: string, url: string) => void;
+  /** After the jobs, run a plan over the demo's repository (`flotilla plan`, docs/plan.md). @default true */
+  readonly plan?: boolean;
+  /** Called when the plan's run starts, with its id and its leaves (for a display). */
+  readonly onPlan?: (
+    runId: string,
+    leaves: readonly { readonly id: string; readonly path: string }[],
+  ) => void;
+}
+
+/** What the demo's plan did. */
+export interface DemoPlanResult {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly wallMs: number;
+  /** The plan step's output; `null` when it failed before deciding its leaves. */
+  readonly output: PlanOutput | null;
+  readonly error: string | null;
 }
 
 /** What the demo's crawl did, or why it was skipped. */
@@ -83,11 +101,14 @@ export interface DemoResult {
   /** The sum of the jobs' own run times: what a sequential run would have taken. */
   readonly sequentialMs: number;
   readonly jobs: readonly DemoJobResult[];
+  /** The plan after the jobs; `undefined` when not asked for. */
+  readonly plan?: DemoPlanResult;
   /** The crawl after the jobs; `undefined` when not asked for. */
   readonly crawl?: DemoCrawlResult;
 }
 
 const AGENT_PATH = fileURLToPath(new URL('../../examples/agents/demo-agent.mjs', import.meta.url));
+const PLAN_AGENT_PATH = fileURLToPath(new URL('../../examples/agents/plan-agent.mjs', import.meta.url));
 
 /**
  * The main job on embedded defaults: makes a temporary git repository and runs a batch of agent jobs on
@@ -114,6 +135,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         type: 'cli' as const,
         command: [process.execPath, AGENT_PATH, '{prompt}'],
         env: { DEMO_AGENT_SPEED: String(options.agentSpeed ?? 1) },
+        timeout_s: options.jobTimeoutS ?? 60,
+      },
+      'plan-agent': {
+        type: 'cli' as const,
+        command: [process.execPath, PLAN_AGENT_PATH, '{prompt}'],
         timeout_s: options.jobTimeoutS ?? 60,
       },
     },
@@ -161,13 +187,86 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       };
     });
     const sequentialMs = jobs.reduce((sum, job) => sum + job.durationMs, 0);
+    // The batch's own peak: the plan's leaves are jobs of the same service, counted by the plan itself.
+    const batchPeak = peak;
+    const plan = options.plan === false ? undefined : await planDemoRepository(runtime, concurrency, options);
     const crawl = options.crawl === false ? undefined : await crawlDemoSite(runtime, options);
-    return { concurrency, peak, wallMs, sequentialMs, jobs, ...(crawl === undefined ? {} : { crawl }) };
+    return {
+      concurrency,
+      peak: batchPeak,
+      wallMs,
+      sequentialMs,
+      jobs,
+      ...(plan === undefined ? {} : { plan }),
+      ...(crawl === undefined ? {} : { crawl }),
+    };
   } finally {
     signal?.removeEventListener('abort', cancelAll);
     unsubscribe();
     await runtime.close();
     rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The demo's plan: a task over every file of its repository, a leaf per folder. */
+const DEMO_PLAN = (concurrency: number): string => `schema_version: 1
+workflow: { id: demo-plan, name: "plan: add a header to every file" }
+steps:
+  - id: plan
+    type: plan
+    dir: shipyard
+    task: Add a header naming the file's owner
+    agent: plan-agent
+    max_files: 2
+    min_files: 1
+    max_parallel: ${concurrency}
+`;
+
+/**
+ * Runs a plan over the demo's repository, as `flotilla plan` does: its files split by folder into leaves,
+ * each leaf a job of the same job service, their changes merged onto `flotilla/plan-<id>`.
+ */
+async function planDemoRepository(
+  runtime: Awaited<ReturnType<typeof openRuntime>>,
+  concurrency: number,
+  options: DemoOptions,
+): Promise<DemoPlanResult> {
+  await runtime.start(['workflows']);
+  const elapsed = stopwatch();
+  const handle = runtime.workflows.run(
+    runtime.workflows.parse(DEMO_PLAN(concurrency)),
+    {},
+    {
+      kind: 'plan',
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
+  );
+  const decided = (): PlanDecomposition | undefined =>
+    runtime.store.items.get(handle.id, 'plan:decompose')?.output as PlanDecomposition | undefined;
+  // The leaves are known once the plan decided them: its first item. Each leaf's job is named by its leaf
+  // (its request's metadata) as soon as it is queued, before a display shows it start.
+  const unsubscribe = runtime.bus.subscribe((event) => {
+    if (event.type === 'item.status' && event.itemId === 'plan:decompose' && event.status === 'succeeded') {
+      options.onPlan?.(handle.id, decided()?.leaves ?? []);
+    } else if (event.type === 'job.status' && event.status === 'queued') {
+      const spec = runtime.store.jobs.get(event.jobId)?.spec as
+        { metadata?: { plan_leaf?: unknown } } | undefined;
+      const leaf = decided()?.leaves.find((one) => one.id === spec?.metadata?.plan_leaf);
+      if (leaf !== undefined) options.onJob?.(event.jobId, `leaf ${leaf.id}  ${leaf.path}`);
+    }
+  });
+  try {
+    const view = await handle.done;
+    options.signal?.throwIfAborted();
+    return {
+      runId: view.id,
+      status: view.status,
+      wallMs: elapsed(),
+      output: (view.steps['plan']?.output ?? null) as PlanOutput | null,
+      error: view.steps['plan']?.error ?? view.error,
+    };
+  } finally {
+    unsubscribe();
   }
 }
 

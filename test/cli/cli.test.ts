@@ -64,7 +64,7 @@ describe('flotilla CLI', () => {
     expect(stderr).toMatch(/flotilla\.config\.yaml:2:\d+: server\.concurrency/);
   });
 
-  it('runs the demo: every job succeeds in its own checkout under the bound, then the crawl, all of it stored', async () => {
+  it('runs the demo: every job succeeds in its own checkout under the bound, then a plan, then the crawl, all of it stored', async () => {
     const home = join(dir, 'home');
     const { code, stdout, stderr } = await runCli(
       ['demo', '--jobs', '6', '--concurrency', '3', '--agent-speed', '0', '--json', '--home', home],
@@ -75,6 +75,15 @@ describe('flotilla CLI', () => {
     const result = JSON.parse(stdout) as {
       peak: number;
       jobs: { id: string; status: string; changedFiles: string[] }[];
+      plan: {
+        status: string;
+        output: {
+          leaves: { path: string; status: string; changed_files: string[] }[];
+          stats: { leaves: number; peak_concurrency: number; max_parallel: number };
+          result: { branch: string; applied: string[]; conflicts: unknown[]; failed: unknown[] };
+          scope_violations: unknown[];
+        };
+      };
       crawl: {
         runId: string;
         url: string;
@@ -105,6 +114,20 @@ describe('flotilla CLI', () => {
     ]);
     expect(result.jobs.map((job) => job.status)).toEqual(Array(6).fill('succeeded'));
     expect(result.peak).toBeLessThanOrEqual(3);
+    // The plan over the demo's repository: a leaf per folder, each a job under the same bound, all merged.
+    const plan = result.plan.output;
+    expect(result.plan.status).toBe('succeeded');
+    expect(plan.leaves.map((leaf) => [leaf.path, leaf.status])).toEqual([
+      ['./*', 'succeeded'],
+      ['src', 'succeeded'],
+      ['test', 'succeeded'],
+    ]);
+    expect(plan.result.applied).toHaveLength(3);
+    expect(plan.result).toMatchObject({ conflicts: [], failed: [] });
+    expect(plan.result.branch).toMatch(/^flotilla\/plan-[0-9a-f]{10}$/);
+    expect(plan.scope_violations).toEqual([]);
+    expect(plan.stats.max_parallel).toBe(3);
+    expect(plan.stats.peak_concurrency).toBeLessThanOrEqual(3);
     for (const job of result.jobs) expect(job.changedFiles).toEqual(expect.arrayContaining(['CHANGELOG.md']));
     // Each checkout saw only its own agent's edit: one note file per job.
     for (const job of result.jobs)
@@ -116,7 +139,8 @@ describe('flotilla CLI', () => {
         id: string;
         status: string;
       }[];
-      expect(jobs.map((job) => job.status)).toEqual(Array(6).fill('succeeded'));
+      // The batch's 6 and the plan's 3.
+      expect(jobs.map((job) => job.status)).toEqual(Array(9).fill('succeeded'));
       const logLines = db.prepare("SELECT count(*) AS n FROM events WHERE type = 'job.log'").get() as {
         n: number;
       };

@@ -17,7 +17,7 @@ export function registerDemoCommand(
   program
     .command('demo')
     .description(
-      'run a batch of agent jobs in parallel on a temporary git repository, then crawl a small site it serves',
+      'run a batch of agent jobs in parallel on a temporary git repository, a plan over it, then crawl a small site it serves',
     )
     .addOption(
       new Option('--jobs <n>', 'how many agent jobs to run').default(12).argParser(parseCount('--jobs', 1)),
@@ -32,6 +32,7 @@ export function registerDemoCommand(
         .default(1)
         .argParser(parseFactor),
     )
+    .option('--no-plan', 'skip the plan over the demo’s repository')
     .option('--no-crawl', 'skip the crawl of the demo’s own web site (which needs Chromium)')
     .action(async (options, command) => {
       const globals = command.optsWithGlobals() as GlobalOptions;
@@ -57,6 +58,16 @@ export function registerDemoCommand(
           signal,
           onJob: (jobId, prompt) => display.describe(jobId, prompt),
           crawl: options.crawl,
+          plan: options.plan,
+          onPlan: (runId, leaves) => {
+            output.line();
+            output.line(
+              style.bold(
+                `Then a plan (run ${runId}): one task over the repository, split by folder into ${leaves.length} leaves, each a job`,
+              ),
+            );
+            for (const leaf of leaves) output.line(style.dim(`  leaf ${leaf.id}  ${leaf.path}`));
+          },
           onEvent: (event) => {
             display.handle(event);
             crawlDisplay.handle(event);
@@ -76,9 +87,10 @@ export function registerDemoCommand(
         crawlDisplay.stop();
       }
       const failed = result.jobs.filter((job) => job.status !== 'succeeded');
+      const planFailed = result.plan !== undefined && result.plan.status !== 'succeeded';
       if (output.json) output.document(result);
       else printSummary(output, result);
-      state.exitCode = failed.length === 0 ? ExitCode.Ok : ExitCode.Failures;
+      state.exitCode = failed.length === 0 && !planFailed ? ExitCode.Ok : ExitCode.Failures;
     });
 }
 
@@ -106,6 +118,7 @@ function printSummary(output: Output, result: DemoResult): void {
     `  wall time       ${formatDuration(result.wallMs)} (the jobs’ own time adds up to ${formatDuration(result.sequentialMs)}: ${speedup.toFixed(1)}× from running them in parallel)`,
   );
   output.line(`  stored          every job and every output line, in the state folder above`);
+  printPlan(output, result.plan);
   const crawl = result.crawl;
   if (crawl === undefined) return;
   if ('skipped' in crawl) {
@@ -122,4 +135,22 @@ function printSummary(output: Output, result: DemoResult): void {
   );
   output.line(`  findings        ${found === '' ? 'none' : found} (the site’s faults, on purpose)`);
   output.line(`  crawl stored    run ${crawl.runId}: every URL, page and finding, as it went`);
+}
+
+/** The demo's plan in two lines: its leaves and what was merged. */
+function printPlan(output: Output, plan: DemoResult['plan']): void {
+  if (plan === undefined) return;
+  const done = plan.output;
+  if (done === null) {
+    output.line(`  plan            ${plan.status}: ${plan.error ?? 'no output'}`);
+    return;
+  }
+  const { result, stats } = done;
+  const changed = new Set(done.leaves.flatMap((leaf) => leaf.changed_files)).size;
+  output.line(
+    `  plan            ${stats.leaves} leaves by folder (${done.leaves.map((leaf) => leaf.path).join(', ')}), at most ${stats.peak_concurrency} at once (bound ${stats.max_parallel}), in ${formatDuration(plan.wallMs)}`,
+  );
+  output.line(
+    `  plan merged     ${result.applied.length} of ${stats.leaves} leaves onto ${result.branch} (${changed} files, one commit a leaf); ${result.conflicts.length} conflicts`,
+  );
 }
