@@ -62,26 +62,34 @@ export async function ensureBase(source: string, base: string, signal?: AbortSig
   return 'fetched';
 }
 
+/** A full commit id (SHA-1 or SHA-256). */
+const FULL_COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 /**
  * Resolves a branch, tag, ref name or commit to a commit id in the base; `HEAD` means the source's.
- * Rejects with `E_REF_UNKNOWN` when there is no such commit.
+ * A full commit id the base lacks is fetched from `source` when a ref of the source points at it: how a
+ * job starts from a commit that only a `flotilla/*` branch holds (a plan's result branch, which the
+ * refresh never fetches). Rejects with `E_REF_UNKNOWN` when there is no such commit.
  */
 export async function resolveCommit(
   base: string,
   repo: string,
   ref: string,
-  signal?: AbortSignal,
+  options: { readonly source?: string; readonly signal?: AbortSignal | undefined } = {},
 ): Promise<string> {
+  const { signal, source } = options;
   const name = ref === 'HEAD' ? SOURCE_HEAD_REF : ref;
-  const result = await gitRaw(
-    base,
-    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${name}^{commit}`],
-    {
+  const lookup = (): Promise<string | undefined> =>
+    gitRaw(base, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${name}^{commit}`], {
       signal,
-    },
-  );
-  const commit = result.stdout[0];
-  if (result.exitCode !== 0 || commit === undefined) {
+    }).then((result) => (result.exitCode === 0 ? result.stdout[0] : undefined));
+  let commit = await lookup();
+  if (commit === undefined && source !== undefined && FULL_COMMIT_ID.test(ref)) {
+    const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules'];
+    const fetched = await gitRaw(base, [...args, source, ref], { signal });
+    if (fetched.exitCode === 0) commit = await lookup();
+  }
+  if (commit === undefined) {
     throw new WorkspaceError('E_REF_UNKNOWN', `Unknown ref ${JSON.stringify(ref)} in repository "${repo}"`);
   }
   return commit;

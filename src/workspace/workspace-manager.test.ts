@@ -177,6 +177,23 @@ describe('WorkspaceManager.prepare', () => {
     await manager.release(workspaces);
   });
 
+  it('starts from a commit that only a flotilla/* branch of the source holds, named by its id', async () => {
+    // A plan's result branch: the refresh never fetches flotilla/* branches, but a job may start from its commit.
+    await manager.release(await manager.prepare({ jobId: 'warm', repo: 'app' }));
+    gitIn(source, 'switch', '--quiet', '-c', 'flotilla/plan-x');
+    const planned = commitTo(source, { 'planned.txt': 'merged\n' }, 'merged leaves');
+    gitIn(source, 'switch', '--quiet', 'main');
+    const workspace = await manager.prepare({ jobId: 'reconcile', repo: 'app', ref: planned });
+    expect(workspace.baseCommit).toBe(planned);
+    expect(readFileSync(join(workspace.path, 'planned.txt'), 'utf8')).toBe('merged\n');
+    await manager.release(workspace);
+    // By its name the branch stays the job branches' namespace: not the source's.
+    const byName = await manager
+      .prepare({ jobId: 'z', repo: 'app', ref: 'flotilla/plan-x' })
+      .catch((e: unknown) => e);
+    expect(hasCode(byName, 'E_REF_UNKNOWN')).toBe(true);
+  });
+
   it('refuses a bad job id, bad sparse paths, and a second workspace for one job', async () => {
     for (const jobId of ['', '../x', 'a b', 'x.lock', '-x']) {
       const error = await manager.prepare({ jobId, repo: 'app' }).catch((e: unknown) => e);

@@ -279,7 +279,7 @@ export class WorkspaceManager {
     const { layout } = slot;
     await mkdir(layout.checkouts, { recursive: true });
     await ensureBase(slot.source, layout.base, signal);
-    const commit = await resolveCommit(layout.base, slot.key, request.ref, signal);
+    const commit = await resolveCommit(layout.base, slot.key, request.ref, { source: slot.source, signal });
     const busy = { pid: process.pid, state: 'busy', jobId: request.jobId, paths: request.paths } as const;
     const pooled = slot.pool.take(commit, request.paths);
     if (pooled !== undefined) {
