@@ -139,6 +139,45 @@ describe('the plan step', () => {
     expect(view.steps['plan']?.error).toMatch(/1 of 6 leaves failed; 4 of 6 leaves conflicted/);
   });
 
+  it('hands the conflicts to one reconciling job on the merged result, and its change goes on the branch', async () => {
+    const runtime = await open(configOf({ PLAN_AGENT_ALSO: 'README.md' }));
+    const definition = runtime.workflows.parse(planWorkflow('    reconcile: true\n'));
+    const view = await runtime.workflows.run(definition, {}, { kind: 'plan' }).done;
+    expect(view.error).toBeNull();
+    expect(view.status).toBe('succeeded');
+    const plan = outputOf(view);
+    const [root, a, b, c, d, e] = plan.leaves;
+    // The conflicts are still reported: they were handed over, not hidden.
+    expect(plan.result.applied).toEqual([root!.id]);
+    const conflicting = [a, b, c, d, e].map((leaf) => leaf!.id);
+    expect(plan.result.conflicts.map((one) => one.leaf)).toEqual(conflicting);
+    expect(plan.result.reconcile).toMatchObject({
+      leaves: conflicting,
+      status: 'succeeded',
+      applied: true,
+      error: null,
+    });
+    expect(plan.result.reconcile!.changed_files).toEqual(
+      expect.arrayContaining(['README.md', 'src/a/f1.js', 'src/e/f3.js']),
+    );
+    // One commit per applied leaf, then the reconciling one; the branch's tree has every leaf's edit.
+    const branch = plan.result.branch;
+    expect(gitIn(repo, 'rev-list', '--count', `main..${branch}`)).toBe('2');
+    expect(gitIn(repo, 'rev-parse', branch)).toBe(plan.result.head);
+    expect(gitIn(repo, 'log', '-1', '--format=%B', branch)).toMatch(
+      /reconcile leaves .*\n\nFlotilla-Run: run_/s,
+    );
+    for (const file of ['src/a/f1.js', 'src/c/f2.js', 'src/e/f3.js']) {
+      expect(gitIn(repo, 'show', `${branch}:${file}`)).toContain('Use the new logger');
+    }
+    // Its job checked out the merged result, the whole tree.
+    const job = (await runtime.jobs.list({ limit: 100 })).items.find(
+      (one) => one.id === plan.result.reconcile!.job_id,
+    );
+    expect(job?.status).toBe('succeeded');
+    expect(job?.ref).toBe(gitIn(repo, 'rev-parse', `${branch}~1`));
+  });
+
   it('resumes a failed plan without running a finished leaf again', async () => {
     const first = await open(configOf({ PLAN_AGENT_FAIL: 'src/c' }));
     const failed = await first.workflows.run(first.workflows.parse(planWorkflow()), {}, { kind: 'plan' })

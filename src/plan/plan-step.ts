@@ -21,6 +21,7 @@ import { claimBranch, mergeLeaves, verifyResult, type MergeResult } from './merg
 import type { PlanDecomposeStep, PlanDecomposition } from './plan-decompose-step.js';
 import type { LeafItem, LeafOutput, PlanLeafStep } from './plan-leaf-step.js';
 import { PlanError } from './plan-error.js';
+import { reconcile, type PlanReconcile } from './reconcile.js';
 import type { DecomposeOptions } from './types.js';
 
 /** `--max-parallel`'s default: leaves whose jobs run at once. */
@@ -52,6 +53,8 @@ export interface PlanStep extends StepBase {
   readonly continue_on_error?: boolean;
   /** Whether the merged result is verified with the repository's `verify` command, when it has one. @default true */
   readonly verify?: boolean;
+  /** Whether conflicts are handed to one more agent job on the merged result (docs/plan.md). @default false */
+  readonly reconcile?: boolean;
 }
 
 /** How one leaf ended, in the plan's output. */
@@ -84,6 +87,8 @@ export interface PlanOutput {
     readonly unchanged: readonly string[];
     readonly conflicts: MergeResult['conflicts'];
     readonly unapplicable: MergeResult['unapplicable'];
+    /** The job the conflicts were handed to (`reconcile: true`); `null` when there was none. */
+    readonly reconcile: PlanReconcile | null;
     /** Leaves whose job did not succeed. */
     readonly failed: readonly {
       readonly leaf: string;
@@ -127,6 +132,7 @@ export function planStepType({ config }: PlanStepDeps): StepType<PlanStep, 'jobs
       timeout_s: seconds().optional(),
       continue_on_error: flag().optional(),
       verify: flag().optional(),
+      reconcile: flag().optional(),
     }),
     needs: ['jobs'],
     async execute(step, context) {
@@ -152,14 +158,14 @@ export function planStepType({ config }: PlanStepDeps): StepType<PlanStep, 'jobs
         runId: context.runId,
         signal: context.signal,
       });
-      const template = {
-        id: 'leaf',
+      // What every job of the plan runs: each leaf's, and the reconciling one's.
+      const leafStep = {
         type: 'plan-leaf',
         agent: renderString(step.agent, scope),
         repo,
-        base: decided.commit,
         ...(step.timeout_s === undefined ? {} : { timeout_s: step.timeout_s }),
-      } satisfies PlanLeafStep;
+      } as const;
+      const template = { ...leafStep, id: 'leaf', base: decided.commit } satisfies PlanLeafStep;
       const promptTemplate =
         step.prompt === undefined ? DEFAULT_LEAF_PROMPT : renderString(step.prompt, scope);
       const items = decided.leaves.map((leaf): LeafItem => ({
@@ -188,13 +194,27 @@ export function planStepType({ config }: PlanStepDeps): StepType<PlanStep, 'jobs
           `plan ${decided.plan.id}: ${task.split('\n')[0]!.slice(0, 60)} (leaf ${leaf})`,
         signal: context.signal,
       });
+      const reconciled =
+        step.reconcile === true && merged.conflicts.length > 0
+          ? await reconcile({
+              context,
+              leafStep,
+              planId: decided.plan.id,
+              task,
+              repository: decided.repository,
+              leaves: decided.leaves,
+              outputs,
+              merged,
+            })
+          : null;
+      const head = reconciled?.head ?? merged.head;
       const verifyCommand = config.repos[repo]?.verify;
       const verified =
-        step.verify === false || verifyCommand === undefined || merged.applied.length === 0
+        step.verify === false || verifyCommand === undefined || head === decided.commit
           ? null
           : await verifyResult({
               repo: decided.repository,
-              commit: merged.head,
+              commit: head,
               command: verifyCommand,
               env: context.env,
               signal: context.signal,
@@ -223,11 +243,12 @@ export function planStepType({ config }: PlanStepDeps): StepType<PlanStep, 'jobs
         },
         result: {
           branch: merged.branch,
-          head: merged.head,
+          head,
           applied: merged.applied,
           unchanged: merged.unchanged,
           conflicts: merged.conflicts,
           unapplicable: merged.unapplicable,
+          reconcile: reconciled?.reconcile ?? null,
           failed: outcome.results
             .filter((result) => result.status !== 'succeeded')
             .map((result) => ({
@@ -260,8 +281,13 @@ function problemsOf(output: PlanOutput, leaves: number): string[] {
   const problems: string[] = [];
   const count = (n: number, what: string): string => `${n} of ${leaves} leaves ${what}`;
   if (result.failed.length > 0) problems.push(count(result.failed.length, 'failed'));
-  if (result.conflicts.length > 0)
+  if (result.reconcile !== null && !result.reconcile.applied) {
+    problems.push(
+      `the job reconciling ${count(result.conflicts.length, 'that conflicted')} did not: ${result.reconcile.error ?? result.reconcile.status}`,
+    );
+  } else if (result.conflicts.length > 0 && result.reconcile === null) {
     problems.push(count(result.conflicts.length, 'conflicted and were not applied'));
+  }
   if (result.unapplicable.length > 0)
     problems.push(count(result.unapplicable.length, 'gave a change that does not apply'));
   if (verify !== null && !verify.ok) {

@@ -88,6 +88,32 @@ describe('flotilla plan DIR (running it)', () => {
   );
 
   it(
+    'shows conflicts and exits 1; with --reconcile hands them to one more job and exits 0',
+    async () => {
+      // Every leaf also edits README.md: all but the first conflict.
+      const config = writeConfig({ PLAN_AGENT_ALSO: 'README.md' });
+      const plain = await runCli(planArgs(config));
+      expect(plain.code).toBe(1);
+      expect(plain.stdout).toMatch(
+        /✖ leaf src-a-[0-9a-f]{6} conflicts with root-[0-9a-f]{6} in README\.md: not applied/,
+      );
+      expect(plain.stdout).toContain('hand them to an agent with --reconcile');
+      gitIn(repo, 'branch', '-D', (/(flotilla\/plan-[0-9a-f]{10})/.exec(plain.stdout) ?? [])[1] ?? 'none');
+
+      const reconciled = await runCli(planArgs(config, '--reconcile', '--json'));
+      expect(reconciled.code, reconciled.stderr).toBe(0);
+      const plan = JSON.parse(reconciled.stdout) as PlanJson & {
+        result: { reconcile: { applied: boolean; leaves: string[] } };
+      };
+      expect(plan.result.conflicts).toHaveLength(5);
+      expect(plan.result.reconcile).toMatchObject({ applied: true });
+      expect(plan.result.reconcile.leaves).toHaveLength(5);
+      expect(gitIn(repo, 'rev-list', '--count', `main..${plan.result.branch}`)).toBe('2');
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'on Ctrl-C stops with 130; --resume never runs a finished leaf again and merges them all',
     async () => {
       const config = writeConfig({ PLAN_AGENT_GATE_DIR: gates });

@@ -35,6 +35,8 @@ export interface PlanRunOptions {
   readonly prompt?: string;
   readonly timeoutS?: number;
   readonly verify: boolean;
+  /** Hand the conflicts to a reconciling job (`--reconcile`). */
+  readonly reconcile: boolean;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function runPlan(
         ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
         ...(options.timeoutS === undefined ? {} : { timeout_s: options.timeoutS }),
         verify: options.verify,
+        reconcile: options.reconcile,
       },
     ],
   };
@@ -143,6 +146,7 @@ async function storedPlanFolder(context: CommandContext, id: string): Promise<st
 /** Names each leaf item of the live display by its leaf: `leaf src-api-3f2a1c src/api`. */
 function labelsOf(leaves: readonly Pick<PlanLeaf, 'id' | 'path'>[]): (itemId: string) => string | undefined {
   return (itemId) => {
+    if (/^plan:reconcile-[0-9a-f]+:0$/.test(itemId)) return 'reconcile (the leaves that conflicted)';
     const match = /^plan:leaf:(\d+)$/.exec(itemId);
     const leaf = match === null ? undefined : leaves[Number(match[1])];
     return leaf === undefined ? undefined : `${leaf.id} ${leaf.path}`;

@@ -70,6 +70,7 @@ export function registerPlanCommand(
     .addOption(
       new Option('--timeout <s>', 'seconds each leaf’s agent may run').argParser(parseCount('--timeout', 1)),
     )
+    .option('--reconcile', 'hand the leaves that conflict to one more agent job, on the merged result')
     .option('--no-verify', 'do not run the repository’s verify command on the merged result')
     .option('--resume <id>', 'continue a stopped or failed plan run; its finished leaves never run again')
     .addHelpText(
@@ -128,6 +129,7 @@ left alone. Exit 0 when every leaf applied (and the result verified), 1 otherwis
         ...(options.prompt === undefined ? {} : { prompt: options.prompt }),
         ...(options.timeout === undefined ? {} : { timeoutS: options.timeout }),
         verify: options.verify,
+        reconcile: options.reconcile === true,
       });
     });
 }
@@ -169,11 +171,16 @@ function printDryRun(
 
 function printNode(output: Output, node: PlanNode, indent: string, last: boolean, top: boolean): void {
   const branch = top ? '' : last ? '└─ ' : '├─ ';
-  const size = `${node.files} ${node.files === 1 ? 'file' : 'files'}, ~${node.tokens.toLocaleString('en-US')} tokens`;
+  const size = `${plural(node.files, 'file')}, ~${plural(node.tokens, 'token')}`;
   const name = node.leaf === undefined ? style.bold(node.path) : `${node.path}  ${style.cyan(node.leaf)}`;
   output.line(`${indent}${branch}${name}  ${style.dim(size)}`);
   const inner = top ? '' : `${indent}${last ? '   ' : '│  '}`;
   node.children.forEach((child, index) => {
     printNode(output, child, inner, index === node.children.length - 1, false);
   });
+}
+
+/** `1 file`, `12 files`, `~60,000 tokens`. */
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -42,11 +42,28 @@ export function printPlanOutcome(output: Output, plan: PlanOutput, repository: s
   output.line(`  ${style.bold(head!)}`);
   for (const line of body) output.line(`  ${line}`);
   output.line();
+  const handed = result.reconcile;
   for (const conflict of result.conflicts) {
+    const mark = handed?.applied === true ? style.yellow : style.red;
     output.line(
-      style.red(`✖ leaf ${conflict.leaf} conflicts with ${conflict.with.join(', ') || 'the result'}`) +
-        ` in ${files(conflict.files)}: not applied`,
+      mark(
+        `${handed?.applied === true ? '!' : '✖'} leaf ${conflict.leaf} conflicts with ${conflict.with.join(', ') || 'the result'}`,
+      ) +
+        ` in ${files(conflict.files)}: ${handed === null ? 'not applied' : 'handed to the reconciling job'}`,
     );
+  }
+  if (handed !== null) {
+    output.line(
+      handed.applied
+        ? style.green(
+            `✔ the reconciling job (${handed.job_id ?? 'no job'}) redid ${handed.leaves.length} leaves: ${handed.changed_files.length} files, one commit`,
+          )
+        : style.red(
+            `✖ the reconciling job (${handed.job_id ?? 'no job'}) did not: ${handed.error ?? handed.status}`,
+          ),
+    );
+  } else if (result.conflicts.length > 0) {
+    output.line(style.dim('hand them to an agent with --reconcile, or merge them yourself'));
   }
   for (const one of result.unapplicable) {
     output.line(style.red(`✖ leaf ${one.leaf}: its change does not apply: ${one.error}`));
@@ -65,11 +82,12 @@ export function printPlanOutcome(output: Output, plan: PlanOutput, repository: s
     output.line(verdict);
     if (!plan.verify.ok) for (const line of plan.verify.tail) output.line(style.dim(`    ${line}`));
   }
+  const redone = handed?.applied === true ? `, ${handed.leaves.length} redone by the reconciling job` : '';
   output.line(
-    `${style.bold(result.branch)}: ${result.applied.length} of ${stats.leaves} leaves applied` +
+    `${style.bold(result.branch)}: ${result.applied.length} of ${stats.leaves} leaves applied${redone}` +
       ` (at most ${stats.peak_concurrency} of ${stats.max_parallel} at once)`,
   );
-  if (result.applied.length > 0) {
+  if (result.head !== plan.base) {
     output.line(
       style.dim(`see it with: git -C ${repository} diff ${plan.base.slice(0, 12)} ${result.branch}`),
     );

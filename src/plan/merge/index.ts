@@ -10,5 +10,6 @@ export {
   type MergeResult,
 } from './merge.js';
 export { claimBranch, RUN_TRAILER, type BranchClaim } from './branch.js';
+export { commitOnBranch, type BranchCommitOptions, type BranchCommitResult } from './commit-on-branch.js';
 export { scopeViolations, type ScopedLeaf } from './scope.js';
 export { VERIFY_TAIL_LINES, verifyResult, type VerifyOptions, type VerifyResult } from './verify.js';
