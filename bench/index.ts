@@ -4,6 +4,7 @@
  */
 import { benchCore } from './core.bench.js';
 import { benchJobs } from './jobs.bench.js';
+import { benchPlan } from './plan.bench.js';
 import { benchQa } from './qa.bench.js';
 import { benchSuites } from './suites.bench.js';
 import { benchWorkflow } from './workflow.bench.js';
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<{ ok: boolean }>> = {
   jobs: benchJobs,
   workspace: benchWorkspace,
   workflow: benchWorkflow,
+  plan: benchPlan,
   suites: benchSuites,
   qa: benchQa,
 };

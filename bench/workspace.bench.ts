@@ -11,7 +11,10 @@ const FILES_PER_DIR = 40;
 const ROUNDS = 7;
 const TARGET_RATIO = 0.2;
 
-const GIT_ENV = {
+/** The generated repository's number of files. */
+export const REPOSITORY_FILES = DIRS * FILES_PER_DIR;
+
+export const GIT_ENV = {
   ...process.env,
   GIT_AUTHOR_NAME: 'Bench',
   GIT_AUTHOR_EMAIL: 'bench@localhost',
@@ -24,7 +27,7 @@ function git(dir: string, ...args: string[]): void {
 }
 
 /** A repository of DIRS × FILES_PER_DIR small files in one commit on `main`, and `other`: one file changed. */
-function generateRepository(dir: string): void {
+export function generateRepository(dir: string): void {
   mkdirSync(dir, { recursive: true });
   git(dir, 'init', '--quiet', '--initial-branch=main');
   for (let d = 0; d < DIRS; d++) {
