@@ -82,7 +82,8 @@ Examples:
   flotilla plan --resume run_01…     # after Ctrl-C or a crash
 
 The result is the branch flotilla/plan-<id> in DIR's repository; its working tree and current branch are
-left alone. Exit 0 when every leaf applied (and the result verified), 1 otherwise, 2 for bad flags.`,
+left alone. Exit 0 when every leaf applied (conflicts reconciled with --reconcile, the result verified),
+1 otherwise, 2 for bad flags.`,
     )
     .action(async (dir, options, command) => {
       const context = createContext(command.optsWithGlobals(), signal);
