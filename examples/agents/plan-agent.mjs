@@ -10,7 +10,7 @@
 //   PLAN_AGENT_FAIL=TEXT      exit 1 when the leaf's path contains TEXT (to see a failing leaf)
 //   PLAN_AGENT_GATE_DIR=DIR   after starting, wait until the file DIR/<leaf id> exists (tests decide when
 //                             each leaf finishes)
-import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 
@@ -40,6 +40,12 @@ function noteFor(file) {
 }
 
 console.log(`plan-agent: leaf ${leaf} ${part}: ${task}`);
+// What the leaf's checkout holds (a sparse one holds only the leaf's folders and the files above them).
+const countFiles = (dir) =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.name !== '.git')
+    .reduce((sum, entry) => sum + (entry.isDirectory() ? countFiles(join(dir, entry.name)) : 1), 0);
+console.log(`plan-agent: the checkout holds ${countFiles('.')} files`);
 const gateDir = process.env.PLAN_AGENT_GATE_DIR;
 if (gateDir) {
   const gate = join(gateDir, leaf);

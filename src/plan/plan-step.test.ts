@@ -112,9 +112,18 @@ describe('the plan step', () => {
     expect(gitIn(repo, 'status', '--porcelain')).toBe('');
     expect(gitIn(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     expect(readFileSync(join(repo, 'src/a/f1.js'), 'utf8')).toBe(PLAN_FILES['src/a/f1.js']);
-    // Each leaf's job checked out only its own folder.
+    // Each leaf's job checked out only its own folder (and the root's files): 4 of the 16 files; the
+    // leaf of the root's own files, the whole tree.
     const jobs = (await runtime.jobs.list({ limit: 10 })).items;
     expect(jobs.map((job) => job.status)).toEqual(Array(6).fill('succeeded'));
+    const held = (leaf: string): string | undefined => {
+      const job = jobs.find((one) => one.metadata?.['plan_leaf'] === leaf);
+      return /the checkout holds (\d+) files/.exec(job?.output_tail ?? '')?.[1];
+    };
+    expect(plan.leaves.map((leaf) => [leaf.path, held(leaf.id)])).toEqual([
+      ['./*', '16'],
+      ...['a', 'b', 'c', 'd', 'e'].map((name) => [`src/${name}`, '4']),
+    ]);
   });
 
   it('reports conflicts, scope violations and a failing leaf, merges the rest, and fails', async () => {
