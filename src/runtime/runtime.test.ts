@@ -90,7 +90,7 @@ describe('openRuntime', () => {
   it('loads only the step types it registered: without the fixture, the file names the unknown type', async () => {
     const runtime = await open();
     expect(() => runtime.workflows.parse(TALLY)).toThrow(
-      /<inline>:10:13: steps\[0\]\.step \(count\)\.type: unknown step type "tally" \(expected one of: shell, agent, fan-out, fan-in, if, gate, suites, qa\)/,
+      /<inline>:10:13: steps\[0\]\.step \(count\)\.type: unknown step type "tally" \(expected one of: shell, agent, fan-out, fan-in, if, gate, suites, qa, plan\)/,
     );
   });
 
