@@ -18,7 +18,16 @@ beforeEach(async () => {
   writeFileSync(join(dir, 'flotilla.config.yaml'), 'qa: { rate_limit: 0 }\n');
   site = await startChainSite(12);
 });
+/** The servers this test started: stopped when it ends, whether it passed or not. */
+const servers: ReturnType<typeof startCli>[] = [];
+
 afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    if (server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGTERM');
+      await server.done;
+    }
+  }
   await site.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -26,6 +35,7 @@ afterEach(async () => {
 /** `flotilla serve` on a free port of this test's home; killed when the test ends. */
 async function serve(): Promise<{ url: string; server: ReturnType<typeof startCli> }> {
   const server = startCli(['serve', '--port', '0', '--home', join(dir, 'home')], { cwd: dir });
+  servers.push(server);
   await server.waitForOutput('listening on');
   return { url: /listening on (http:\/\/\S+)/.exec(server.output())![1]!, server };
 }
