@@ -14,13 +14,29 @@ export const DEFAULT_BOUNDS: Required<DecomposeOptions> = {
   maxDepth: 8,
 };
 
-/** The flag or field each bound is given as, for errors. */
-const FIELDS: Record<keyof DecomposeOptions, string> = {
+/** The flag or field each bound is given as (`--max-files`, a `plan` step's `max_files`). */
+const FIELDS = {
   maxFiles: 'max_files',
   maxTokens: 'max_tokens',
   minFiles: 'min_files',
   maxDepth: 'max_depth',
-};
+} as const satisfies Record<keyof DecomposeOptions, string>;
+
+/** The bounds as a `plan` step and `flotilla plan --json` spell them. */
+export type BoundFields = { readonly [K in keyof DecomposeOptions as (typeof FIELDS)[K]]?: number };
+
+/** `{ max_files: 10 }` → `{ maxFiles: 10 }`: the bounds given as fields, for `decompose`. */
+export function decomposeOptionsOf(fields: BoundFields): DecomposeOptions {
+  const options: { -readonly [K in keyof DecomposeOptions]: number } = {};
+  for (const [key, field] of Object.entries(FIELDS) as [
+    keyof DecomposeOptions,
+    (typeof FIELDS)[keyof DecomposeOptions],
+  ][]) {
+    const value = fields[field];
+    if (value !== undefined) options[key] = value;
+  }
+  return options;
+}
 
 /** A file as the decomposition walks it: its path cut into folders once. */
 interface Entry {

@@ -18,8 +18,15 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from './merge/index.js';
-export { BYTES_PER_TOKEN, decompose, DEFAULT_BOUNDS, planId } from './decompose.js';
-export { listPlanFiles, type ListOptions, type PlanSource } from './list-files.js';
+export {
+  BYTES_PER_TOKEN,
+  decompose,
+  decomposeOptionsOf,
+  DEFAULT_BOUNDS,
+  planId,
+  type BoundFields,
+} from './decompose.js';
+export { listPlanFiles, requireCommit, type ListOptions, type PlanSource } from './list-files.js';
 export { DEFAULT_LEAF_PROMPT, leafPrompt } from './leaf-prompt.js';
 export {
   planDecomposeStepType,

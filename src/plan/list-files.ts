@@ -84,6 +84,23 @@ export async function listPlanFiles(dir: string, options: ListOptions = {}): Pro
   return { root, prefix, git: true, commit, files };
 }
 
+/**
+ * `source` when it is a commit of a repository, as a plan that runs jobs needs (its leaves are checkouts
+ * of that commit); a dry run takes any folder.
+ * @throws PlanError `E_INVALID_ARGUMENT` (field `dir`) outside a repository or before its first commit.
+ */
+export function requireCommit(source: PlanSource, dir: string): PlanSource & { readonly commit: string } {
+  if (source.git && source.commit !== null) return { ...source, commit: source.commit };
+  throw new PlanError(
+    'E_INVALID_ARGUMENT',
+    source.git
+      ? `${dir}: the repository has no commit yet; a plan's leaves start from a commit`
+      : `${dir} is not in a git repository: a plan runs its leaves in checkouts of one ` +
+          '(`flotilla plan --dry-run` shows the split of any folder)',
+    'dir',
+  );
+}
+
 async function realFolder(dir: string): Promise<string> {
   let info;
   try {

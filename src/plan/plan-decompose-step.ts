@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { StepBase, StepType } from '../workflow/index.js';
 import { decompose, planId } from './decompose.js';
-import { listPlanFiles } from './list-files.js';
+import { listPlanFiles, requireCommit } from './list-files.js';
 import { PlanError } from './plan-error.js';
 import type { DecomposeOptions, Decomposition, PlanLeaf } from './types.js';
 
@@ -37,19 +37,13 @@ export const planDecomposeStepType: StepType<PlanDecomposeStep> = {
   madeBy: 'plan',
   fields: z.record(z.string(), z.unknown()),
   async execute(step, context): Promise<PlanDecomposition> {
-    const source = await listPlanFiles(step.dir, {
-      ...(step.ref === undefined ? {} : { ref: step.ref }),
-      signal: context.signal,
-    });
-    if (!source.git || source.commit === null) {
-      throw new PlanError(
-        'E_INVALID_ARGUMENT',
-        source.git
-          ? `${step.dir}: the repository has no commit yet; a plan's leaves start from a commit`
-          : `${step.dir} is not in a git repository: a plan's leaves are jobs in checkouts of a repository ` +
-              '(`flotilla plan --dry-run` shows the split of any folder)',
-      );
-    }
+    const source = requireCommit(
+      await listPlanFiles(step.dir, {
+        ...(step.ref === undefined ? {} : { ref: step.ref }),
+        signal: context.signal,
+      }),
+      step.dir,
+    );
     const { leaves, stats } = decompose(source.files, step.bounds);
     if (leaves.length === 0) {
       throw new PlanError(

@@ -22,6 +22,7 @@ import type { PlanDecomposeStep, PlanDecomposition } from './plan-decompose-step
 import type { LeafItem, LeafOutput, PlanLeafStep } from './plan-leaf-step.js';
 import { PlanError } from './plan-error.js';
 import { reconcile, type PlanReconcile } from './reconcile.js';
+import { decomposeOptionsOf } from './decompose.js';
 import type { DecomposeOptions } from './types.js';
 
 /** `--max-parallel`'s default: leaves whose jobs run at once. */
@@ -335,16 +336,11 @@ function integerOf(step: PlanStep, field: NumberField, scope: ExpressionScope): 
 }
 
 function boundsOf(step: PlanStep, scope: ExpressionScope): DecomposeOptions {
-  const bound = (field: NumberField, key: keyof DecomposeOptions): DecomposeOptions => {
-    const value = integerOf(step, field, scope);
-    return value === undefined ? {} : { [key]: value };
-  };
-  return {
-    ...bound('max_files', 'maxFiles'),
-    ...bound('max_tokens', 'maxTokens'),
-    ...bound('min_files', 'minFiles'),
-    ...bound('max_depth', 'maxDepth'),
-  };
+  const fields: Record<string, number | undefined> = {};
+  for (const field of ['max_files', 'max_tokens', 'min_files', 'max_depth'] as const) {
+    fields[field] = integerOf(step, field, scope);
+  }
+  return decomposeOptionsOf(fields);
 }
 
 /** `dir` as a folder: a configured repository's key gives its folder; a path resolves against `baseDir`. */

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import {
-  decompose,
   listPlanFiles,
-  PlanError,
+  requireCommit,
   type PlanDecomposition,
   type PlanLeaf,
   type PlanOutput,
@@ -51,21 +50,11 @@ export async function runPlan(
   options: PlanRunOptions,
 ): Promise<ExitCode> {
   const folder = resolve(dir);
-  const source = await listPlanFiles(folder, { ...(options.ref === undefined ? {} : { ref: options.ref }) });
-  if (!source.git || source.commit === null) {
-    throw new PlanError(
-      'E_INVALID_ARGUMENT',
-      source.git
-        ? `${folder}: the repository has no commit yet; a plan's leaves start from a commit`
-        : `${folder} is not in a git repository: a plan runs its leaves in checkouts of one (--dry-run works on any folder)`,
-    );
-  }
-  const { leaves } = decompose(source.files, {
-    ...(options.bounds.max_files === undefined ? {} : { maxFiles: options.bounds.max_files }),
-    ...(options.bounds.max_tokens === undefined ? {} : { maxTokens: options.bounds.max_tokens }),
-    ...(options.bounds.min_files === undefined ? {} : { minFiles: options.bounds.min_files }),
-    ...(options.bounds.max_depth === undefined ? {} : { maxDepth: options.bounds.max_depth }),
-  });
+  // A bad folder or ref is refused here (exit 2), before anything is stored.
+  const source = requireCommit(
+    await listPlanFiles(folder, { ...(options.ref === undefined ? {} : { ref: options.ref }) }),
+    folder,
+  );
   const definition: WorkflowDefinition = {
     schema_version: 1,
     workflow: { id: 'plan', name: `plan: ${options.task.split('\n')[0]!.slice(0, 80)}` },
@@ -92,11 +81,14 @@ export async function runPlan(
     config: withLocalRepo(context.config, source.root).config,
   });
   try {
-    session.display.setLabels(labelsOf(leaves));
+    let runId: string | undefined;
+    session.display.setLabels(storedLabels(session, () => runId));
     await session.prepare(session.engine.needs(definition));
-    return await drivePlan(context, session, source.root, (signal) =>
-      session.engine.run(definition, {}, { kind: 'plan', signal }),
-    );
+    return await drivePlan(context, session, source.root, (signal) => {
+      const handle = session.engine.run(definition, {}, { kind: 'plan', signal });
+      runId = handle.id;
+      return handle;
+    });
   } finally {
     await session.close();
   }
@@ -114,9 +106,7 @@ export async function resumePlan(context: CommandContext, id: string): Promise<E
     config: withLocalRepo(context.config, source.root).config,
   });
   try {
-    const decided = session.runtime.store.items.get(id, DECOMPOSE_ITEM)?.output as
-      PlanDecomposition | undefined;
-    if (decided?.leaves !== undefined) session.display.setLabels(labelsOf(decided.leaves));
+    session.display.setLabels(storedLabels(session, () => id));
     await session.prepare(session.engine.needsOfRun(id));
     return await drivePlan(context, session, source.root, (signal) => session.engine.resume(id, { signal }));
   } finally {
@@ -143,12 +133,24 @@ async function storedPlanFolder(context: CommandContext, id: string): Promise<st
   }
 }
 
-/** Names each leaf item of the live display by its leaf: `leaf src-api-3f2a1c src/api`. */
-function labelsOf(leaves: readonly Pick<PlanLeaf, 'id' | 'path'>[]): (itemId: string) => string | undefined {
+/**
+ * Names each leaf item of the live display by its leaf (`src-api-3f2a1c src/api`), from the decision the
+ * run stored before its first leaf started.
+ */
+function storedLabels(
+  session: RunSession,
+  runIdOf: () => string | undefined,
+): (itemId: string) => string | undefined {
+  let leaves: readonly Pick<PlanLeaf, 'id' | 'path'>[] | undefined;
   return (itemId) => {
     if (/^plan:reconcile-[0-9a-f]+:0$/.test(itemId)) return 'reconcile (the leaves that conflicted)';
     const match = /^plan:leaf:(\d+)$/.exec(itemId);
-    const leaf = match === null ? undefined : leaves[Number(match[1])];
+    const runId = runIdOf();
+    if (match === null || runId === undefined) return undefined;
+    leaves ??= (
+      session.runtime.store.items.get(runId, DECOMPOSE_ITEM)?.output as PlanDecomposition | undefined
+    )?.leaves;
+    const leaf = leaves?.[Number(match[1])];
     return leaf === undefined ? undefined : `${leaf.id} ${leaf.path}`;
   };
 }

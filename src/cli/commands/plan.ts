@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import {
   decompose,
+  decomposeOptionsOf,
   DEFAULT_BOUNDS,
   DEFAULT_MAX_PARALLEL,
   listPlanFiles,
@@ -109,12 +110,7 @@ left alone. Exit 0 when every leaf applied (conflicts reconciled with --reconcil
       };
       if (options.dryRun === true) {
         const source = await listPlanFiles(folder, options.ref === undefined ? {} : { ref: options.ref });
-        const plan = decompose(source.files, {
-          ...(bounds.max_files === undefined ? {} : { maxFiles: bounds.max_files }),
-          ...(bounds.max_tokens === undefined ? {} : { maxTokens: bounds.max_tokens }),
-          ...(bounds.min_files === undefined ? {} : { minFiles: bounds.min_files }),
-          ...(bounds.max_depth === undefined ? {} : { maxDepth: bounds.max_depth }),
-        });
+        const plan = decompose(source.files, decomposeOptionsOf(bounds));
         printDryRun(context.output, { id: planId(task, plan.leaves), task, root: folder }, plan, source.git);
         return;
       }
