@@ -1,4 +1,4 @@
-import type { CompareOperator, ExpressionNode, FilterName } from './expression-parser.js';
+import type { CompareOperator, ExpressionNode, FilterName, PathRoot } from './expression-parser.js';
 import { ExpressionError } from './expression-error.js';
 
 /** What a step's expressions can see of an earlier step. */
@@ -19,6 +19,10 @@ export interface ExpressionScope {
   readonly item?: unknown;
   /** Inside a fan-out's template: the current item's 0-based index. */
   readonly index?: number;
+  /** The run's own facts (`context.run_id`, `context.workflow_dir`); without it `context.x` is undefined. */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** In a fan-in step's `output:` mapping: what the fan-in gathered (`fan_in.results`). */
+  readonly fan_in?: unknown;
 }
 
 /**
@@ -84,11 +88,7 @@ export function evaluate(node: ExpressionNode, scope: ExpressionScope): unknown 
   }
 }
 
-function readPath(
-  root: 'inputs' | 'steps' | 'item' | 'index',
-  segments: readonly (string | number)[],
-  scope: ExpressionScope,
-): unknown {
+function readPath(root: PathRoot, segments: readonly (string | number)[], scope: ExpressionScope): unknown {
   let value: unknown;
   let rest = segments;
   if (root === 'steps') {

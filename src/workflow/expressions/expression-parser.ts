@@ -1,8 +1,11 @@
 import { describeToken, tokenize, type Token } from './expression-lexer.js';
 import { ExpressionError } from './expression-error.js';
 
-/** The names an expression may start a path with. */
-export type PathRoot = 'inputs' | 'steps' | 'item' | 'index';
+/**
+ * The names an expression may start a path with. `context` is the run's own facts (`context.run_id`,
+ * `context.workflow_dir`); `fan_in` is what a fan-in step's `output:` mapping reads (`fan_in.results`).
+ */
+export type PathRoot = 'inputs' | 'steps' | 'item' | 'index' | 'context' | 'fan_in';
 
 /** A comparison operator (`in` and `not in` included). */
 export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in';
@@ -54,7 +57,14 @@ export type ExpressionNode =
       readonly offset: number;
     };
 
-const ROOTS: readonly string[] = ['inputs', 'steps', 'item', 'index'] satisfies PathRoot[];
+const ROOTS: readonly string[] = [
+  'inputs',
+  'steps',
+  'item',
+  'index',
+  'context',
+  'fan_in',
+] satisfies PathRoot[];
 const LITERALS: Readonly<Record<string, unknown>> = { true: true, false: false, null: null };
 const COMPARISONS: readonly string[] = ['==', '!=', '<', '<=', '>', '>='];
 
@@ -171,7 +181,10 @@ export function parseExpression(text: string, start: number, end: number): Expre
     if (Object.hasOwn(LITERALS, name))
       return { kind: 'literal', value: LITERALS[name], offset: token.offset };
     if (!ROOTS.includes(name)) {
-      return fail(token, `unknown name '${name}' (expected inputs, steps, item, index or a literal)`);
+      return fail(
+        token,
+        `unknown name '${name}' (expected inputs, steps, item, index, context, fan_in or a literal)`,
+      );
     }
     return { kind: 'path', root: name as PathRoot, segments: parseSegments(), offset: token.offset };
   };

@@ -264,7 +264,11 @@ describe('parse errors name the column in the template', () => {
     ['{{ 1 = 2 }}', 6, "unexpected character '=' (did you mean '=='?)"],
     ["ab {{ 'open }}", 7, "unterminated string (no closing ')"],
     ['x {{ inputs.a', 3, "'{{' is never closed with '}}'"],
-    ['{{ foo.bar }}', 4, "unknown name 'foo' (expected inputs, steps, item, index or a literal)"],
+    [
+      '{{ foo.bar }}',
+      4,
+      "unknown name 'foo' (expected inputs, steps, item, index, context, fan_in or a literal)",
+    ],
     [
       '{{ inputs.a | upcase }}',
       15,

@@ -8,7 +8,10 @@ const TEMPLATE_CACHE_SIZE = 1_000;
 /** What an expression reads, for load-time checks. */
 export interface Reference {
   readonly root: PathRoot;
-  /** The input's name (`inputs.NAME`) or the step's id (`steps.ID`), when the path names one. */
+  /**
+   * The input's name (`inputs.NAME`), the step's id (`steps.ID`) or the context field
+   * (`context.NAME`), when the path names one, so a load-time check can name an unknown one.
+   */
   readonly name?: string;
   /** 1-based column of the path's start in the template text. */
   readonly column: number;
@@ -198,13 +201,16 @@ function closingBraces(text: string, from: number): number {
   return -1;
 }
 
+/** The roots whose first segment names something a load-time check can look up. */
+const NAMED_ROOTS: ReadonlySet<PathRoot> = new Set(['inputs', 'steps', 'context']);
+
 function referencesOf(node: ExpressionNode): Reference[] {
   switch (node.kind) {
     case 'literal':
       return [];
     case 'path': {
       const [first] = node.segments;
-      const named = (node.root === 'inputs' || node.root === 'steps') && first !== undefined;
+      const named = NAMED_ROOTS.has(node.root) && first !== undefined;
       const column = node.offset + 1;
       return [named ? { root: node.root, name: String(first), column } : { root: node.root, column }];
     }

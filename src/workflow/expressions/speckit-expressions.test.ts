@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compileTemplate,
+  renderString,
+  renderValue,
+  templateReferences,
+  type ExpressionScope,
+} from './index.js';
+
+/** spec-kit's behaviours of the expression language: its workflow files must run unchanged. */
+
+const scope: ExpressionScope = {
+  inputs: { x: 'ex', n: 3, list: [1, 2], name: 'World' },
+  steps: () => undefined,
+  context: { run_id: 'run-42', workflow_dir: '/flows/speckit' },
+  fan_in: {
+    results: [
+      { id: 'a', ok: true },
+      { id: 'b', ok: false },
+    ],
+  },
+};
+const bare: ExpressionScope = { inputs: {}, steps: () => undefined };
+
+/** The value of one expression. */
+const value = (expression: string, at: ExpressionScope = scope) => renderValue(`{{ ${expression} }}`, at);
+
+describe('the context and fan_in roots', () => {
+  it('context reads the run facts', () => {
+    expect(value('context.run_id')).toBe('run-42');
+    expect(renderString('{{ context.workflow_dir }}/templates', scope)).toBe('/flows/speckit/templates');
+    expect(value('context')).toEqual({ run_id: 'run-42', workflow_dir: '/flows/speckit' });
+    expect(value('context.missing')).toBeUndefined();
+  });
+
+  it('without a context in the scope, context.x is undefined', () => {
+    expect(value('context.run_id', bare)).toBeUndefined();
+    expect(renderString('[{{ context.run_id }}]', bare)).toBe('[]');
+  });
+
+  it('fan_in reads like item', () => {
+    expect(value('fan_in.results[1].id')).toBe('b');
+    expect(value('fan_in.results | length')).toBe(2);
+    expect(value('fan_in', bare)).toBeUndefined();
+    expect(value('fan_in.results', bare)).toBeUndefined();
+  });
+
+  it('a context reference carries the field name, a fan_in reference none', () => {
+    const text = '{{ context.run_id }} {{ context }} {{ fan_in.results }}';
+    expect(templateReferences(text)).toEqual([
+      { root: 'context', name: 'run_id', column: 4 },
+      { root: 'context', column: text.indexOf('context }}') + 1 },
+      { root: 'fan_in', column: text.indexOf('fan_in') + 1 },
+    ]);
+  });
+
+  it('the unknown-name message lists every root', () => {
+    expect(() => compileTemplate('{{ ctx.run_id }}')).toThrow(
+      "unknown name 'ctx' (expected inputs, steps, item, index, context, fan_in or a literal)",
+    );
+  });
+});
