@@ -69,6 +69,8 @@ export function evaluate(node: ExpressionNode, scope: ExpressionScope): unknown 
       return node.value;
     case 'path':
       return readPath(node.root, node.segments, scope);
+    case 'list':
+      return node.items.map((item) => evaluate(item, scope));
     case 'not':
       return !isTruthy(evaluate(node.operand, scope));
     case 'logical': {

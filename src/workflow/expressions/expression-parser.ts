@@ -34,6 +34,7 @@ export type ExpressionNode =
       readonly segments: readonly (string | number)[];
       readonly offset: number;
     }
+  | { readonly kind: 'list'; readonly items: readonly ExpressionNode[]; readonly offset: number }
   | { readonly kind: 'not'; readonly operand: ExpressionNode; readonly offset: number }
   | {
       readonly kind: 'logical';
@@ -78,7 +79,8 @@ const COMPARISONS: readonly string[] = ['==', '!=', '<', '<=', '>', '>='];
  * not     := ('not' | '!') not | compare
  * compare := filtered (('==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not in') filtered)?
  * filtered:= primary ('|' NAME ('(' (or (',' or)*)? ')')?)*
- * primary := NUMBER | STRING | true | false | null | '(' or ')' | ROOT ('.' NAME | '[' (NUMBER | STRING) ']')*
+ * primary := NUMBER | STRING | true | false | null | list | '(' or ')' | ROOT ('.' NAME | '[' (NUMBER | STRING) ']')*
+ * list    := '[' (or (',' or)*)? ']'
  * ```
  *
  * @throws {ExpressionError} with the 1-based column (in `text`) of the first problem.
@@ -176,6 +178,7 @@ export function parseExpression(text: string, start: number, end: number): Expre
       expect(')', `')'`);
       return inner;
     }
+    if (isOp(token, '[')) return parseList(token);
     if (token.kind !== 'name') return fail(token, `expected a value, found ${describeToken(token)}`);
     const name = String(token.value);
     if (Object.hasOwn(LITERALS, name))
@@ -187,6 +190,20 @@ export function parseExpression(text: string, start: number, end: number): Expre
       );
     }
     return { kind: 'path', root: name as PathRoot, segments: parseSegments(), offset: token.offset };
+  };
+  /** A list literal, its `[` already read. A trailing comma is refused: it usually means a lost item. */
+  const parseList = (open: Token): ExpressionNode => {
+    const items: ExpressionNode[] = [];
+    if (!isOp(peek(), ']')) {
+      items.push(parseOr());
+      while (isOp(peek(), ',')) {
+        const comma = next();
+        if (isOp(peek(), ']')) fail(comma, "a trailing ',' in a list: remove it or add the missing item");
+        items.push(parseOr());
+      }
+    }
+    expect(']', `',' or ']' to end the list`);
+    return { kind: 'list', items, offset: open.offset };
   };
   const parseSegments = (): (string | number)[] => {
     const segments: (string | number)[] = [];
@@ -230,6 +247,8 @@ function checkStepPaths(node: ExpressionNode): void {
         throw new ExpressionError("'steps' must be followed by a step id (steps.ID.output)", node.offset + 1);
       }
       return;
+    case 'list':
+      return node.items.forEach(checkStepPaths);
     case 'not':
       return checkStepPaths(node.operand);
     case 'logical':

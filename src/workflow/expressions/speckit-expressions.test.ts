@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   compileTemplate,
+  ExpressionError,
   renderString,
   renderValue,
   templateReferences,
@@ -24,6 +25,17 @@ const bare: ExpressionScope = { inputs: {}, steps: () => undefined };
 
 /** The value of one expression. */
 const value = (expression: string, at: ExpressionScope = scope) => renderValue(`{{ ${expression} }}`, at);
+
+/** The ExpressionError a template throws when compiled or rendered. */
+function failure(template: string, at: ExpressionScope = scope): ExpressionError {
+  try {
+    renderValue(template, at);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExpressionError);
+    return error as ExpressionError;
+  }
+  throw new Error(`expected ${template} to throw`);
+}
 
 describe('the context and fan_in roots', () => {
   it('context reads the run facts', () => {
@@ -58,5 +70,45 @@ describe('the context and fan_in roots', () => {
     expect(() => compileTemplate('{{ ctx.run_id }}')).toThrow(
       "unknown name 'ctx' (expected inputs, steps, item, index, context, fan_in or a literal)",
     );
+  });
+});
+
+describe('list literals', () => {
+  it.each([
+    ["[1, 'a', inputs.x]", [1, 'a', 'ex']],
+    ['[]', []],
+    ['[ ]', []],
+    ['[[1, 2], [], [[3]]]', [[1, 2], [], [[3]]]],
+    ['[inputs.n > 2, not true, inputs.missing, null]', [true, false, undefined, null]],
+    ['[inputs.name | lower, context.run_id]', ['world', 'run-42']],
+    ['[1, 2] | length', 2],
+    ["['a', 'b'] | join('-')", 'a-b'],
+    ['2 in [1, 2, 3]', true],
+    ['[1, 2] == inputs.list', true],
+  ])('%s', (expression, expected) => {
+    expect(value(expression)).toEqual(expected);
+  });
+
+  it('a list renders into text as JSON', () => {
+    expect(renderString("x={{ [1, 'a'] }}", scope)).toBe('x=[1,"a"]');
+  });
+
+  it('paths inside a list are references', () => {
+    expect(templateReferences('{{ [inputs.x, [steps.s.output]] }}')).toEqual([
+      { root: 'inputs', name: 'x', column: 5 },
+      { root: 'steps', name: 's', column: 16 },
+    ]);
+  });
+
+  it.each([
+    ['{{ [1, 2, ] }}', 9, "a trailing ',' in a list: remove it or add the missing item"],
+    ['{{ [,] }}', 5, "expected a value, found ','"],
+    ['{{ [1 2] }}', 7, "expected ',' or ']' to end the list, found '2'"],
+    ['{{ [1, 2 }}', 10, "expected ',' or ']' to end the list, found the end of the expression"],
+    ['{{ [steps] }}', 5, "'steps' must be followed by a step id"],
+  ])('%s is refused at its column', (template, column, message) => {
+    const error = failure(template);
+    expect(error.message).toContain(message);
+    expect(error.column).toBe(column);
   });
 });

@@ -214,6 +214,8 @@ function referencesOf(node: ExpressionNode): Reference[] {
       const column = node.offset + 1;
       return [named ? { root: node.root, name: String(first), column } : { root: node.root, column }];
     }
+    case 'list':
+      return node.items.flatMap(referencesOf);
     case 'not':
       return referencesOf(node.operand);
     case 'logical':
