@@ -161,6 +161,12 @@ function applyFilter(name: FilterName, value: unknown, args: readonly unknown[],
     throw new ExpressionError(`filter '${name}' expects ${expected}, got ${kindOf(value)}`, offset + 1);
   };
   switch (name) {
+    case 'contains':
+      return containsFilter(value, args[0], offset);
+    case 'from_json':
+      return fromJson(value, offset);
+    case 'map':
+      return mapAttribute(value, args[0], offset);
     case 'default':
       return value === null || value === undefined || value === '' ? args[0] : value;
     case 'length':
@@ -184,6 +190,55 @@ function applyFilter(name: FilterName, value: unknown, args: readonly unknown[],
       return stringify(value).toUpperCase();
     case 'trim':
       return stringify(value).trim();
+  }
+}
+
+/**
+ * `value | contains(x)`: a substring of a string (x must be a string), an item of a list (deep-equal);
+ * anything else, `null` included, contains nothing.
+ */
+function containsFilter(value: unknown, needle: unknown, offset: number): boolean {
+  if (typeof value === 'string') {
+    if (typeof needle === 'string') return value.includes(needle);
+    const message = `filter 'contains' on a string needs a string argument, got ${kindOf(needle)}`;
+    throw new ExpressionError(message, offset + 1);
+  }
+  if (Array.isArray(value)) return value.some((item) => deepEqual(item, needle));
+  return false;
+}
+
+/**
+ * `list | map('a.b')`: each mapping's attribute at the dotted path (a miss is `null`, as JSON has no
+ * undefined); an item that is not a mapping stays itself; a value that is not a list maps to `[]`.
+ */
+function mapAttribute(value: unknown, path: unknown, offset: number): unknown[] {
+  if (typeof path !== 'string' || path === '') {
+    const message = `filter 'map' needs an attribute name such as 'id' or 'a.b', got ${kindOf(path)}`;
+    throw new ExpressionError(message, offset + 1);
+  }
+  if (!Array.isArray(value)) return [];
+  const segments = path.split('.');
+  return value.map((item: unknown) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    let found: unknown = item;
+    for (const segment of segments) found = member(found, segment);
+    return found ?? null;
+  });
+}
+
+/** `text | from_json`. The message shows at most 40 characters of the text: it may be long or secret. */
+function fromJson(value: unknown, offset: number): unknown {
+  if (typeof value !== 'string') {
+    throw new ExpressionError(`filter 'from_json' expects a string, got ${kindOf(value)}`, offset + 1);
+  }
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (error) {
+    // V8's own message quotes the text, so only its position is kept.
+    const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    const where = position === undefined ? '' : ` (at character ${Number(position) + 1})`;
+    const message = `filter 'from_json' got ${kindOf(value)}, which is not valid JSON${where}`;
+    throw new ExpressionError(message, offset + 1);
   }
 }
 

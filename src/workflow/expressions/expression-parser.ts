@@ -12,12 +12,15 @@ export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'no
 
 /** How many arguments each filter takes: [least, most]. */
 export const FILTER_ARITY = {
+  contains: [1, 1],
   default: [1, 1],
+  from_json: [0, 0],
   join: [0, 1],
   json: [0, 0],
   keys: [0, 0],
   length: [0, 0],
   lower: [0, 0],
+  map: [1, 1],
   trim: [0, 0],
   upper: [0, 0],
 } as const satisfies Record<string, readonly [number, number]>;

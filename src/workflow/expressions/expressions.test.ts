@@ -272,7 +272,7 @@ describe('parse errors name the column in the template', () => {
     [
       '{{ inputs.a | upcase }}',
       15,
-      "unknown filter 'upcase' (known: default, join, json, keys, length, lower, trim, upper)",
+      "unknown filter 'upcase' (known: contains, default, from_json, join, json, keys, length, lower, map, trim, upper)",
     ],
     ['{{ inputs.a | default }}', 15, "filter 'default' takes 1 argument, got 0"],
     ['{{   }}', 6, 'empty expression'],

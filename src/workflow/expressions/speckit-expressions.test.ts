@@ -11,7 +11,16 @@ import {
 /** spec-kit's behaviours of the expression language: its workflow files must run unchanged. */
 
 const scope: ExpressionScope = {
-  inputs: { x: 'ex', n: 3, list: [1, 2], name: 'World' },
+  inputs: {
+    x: 'ex',
+    n: 3,
+    list: [1, 2],
+    name: 'World',
+    tags: ['a', { k: 1 }, [2]],
+    tasks: [{ id: 't1', meta: { owner: 'ann' } }, { id: 't2' }, 'loose', null],
+    json: '{"a": [1, {"b": null}], "ok": true}',
+    long: `{"key": "${'s'.repeat(100)}"`,
+  },
   steps: () => undefined,
   context: { run_id: 'run-42', workflow_dir: '/flows/speckit' },
   fan_in: {
@@ -110,5 +119,65 @@ describe('list literals', () => {
     const error = failure(template);
     expect(error.message).toContain(message);
     expect(error.column).toBe(column);
+  });
+});
+
+describe('filters contains, map and from_json', () => {
+  it.each([
+    ["inputs.name | contains('orl')", true],
+    ["inputs.name | contains('xyz')", false],
+    ["inputs.name | contains('')", true],
+    ["inputs.tags | contains('a')", true],
+    ['inputs.tags | contains(inputs.tasks[1])', false],
+    ['inputs.tags | contains(inputs.tags[1])', true],
+    ['inputs.tags | contains([2])', true],
+    ['inputs.list | contains(2)', true],
+    ["inputs.list | contains('2')", false],
+    ["inputs.missing | contains('a')", false],
+    ["inputs.n | contains('3')", false],
+    ["fan_in | contains('results')", false],
+    ["inputs.tasks | map('id')", ['t1', 't2', 'loose', null]],
+    ["inputs.tasks | map('meta.owner')", ['ann', null, 'loose', null]],
+    ["fan_in.results | map('ok')", [true, false]],
+    ["inputs.name | map('id')", []],
+    ["inputs.missing | map('id')", []],
+    ["fan_in.results | map('id') | join(' ')", 'a b'],
+    ['inputs.json | from_json', { a: [1, { b: null }], ok: true }],
+    ["'[1, 2]' | from_json", [1, 2]],
+    ['\'"text"\' | from_json', 'text'],
+    ["'null' | from_json", null],
+    [`'{"x": 1}' | from_json | keys`, ['x']],
+  ])('%s', (expression, expected) => {
+    expect(value(expression)).toEqual(expected);
+  });
+
+  it.each([
+    [
+      '{{ inputs.name | contains(1) }}',
+      18,
+      "filter 'contains' on a string needs a string argument, got the number 1",
+    ],
+    [
+      '{{ inputs.tasks | map(1) }}',
+      19,
+      "filter 'map' needs an attribute name such as 'id' or 'a.b', got the number 1",
+    ],
+    ["{{ inputs.tasks | map('') }}", 19, "filter 'map' needs an attribute name"],
+    ['{{ inputs.list | from_json }}', 18, "filter 'from_json' expects a string, got a list"],
+    ["{{ 'nope' | from_json }}", 13, 'filter \'from_json\' got the string "nope", which is not valid JSON'],
+    ['{{ inputs.contains | contains }}', 22, "filter 'contains' takes 1 argument, got 0"],
+    ["{{ inputs.x | from_json('a') }}", 15, "filter 'from_json' takes 0 arguments, got 1"],
+  ])('%s is an error at the filter', (template, column, message) => {
+    const error = failure(template);
+    expect(error.message).toContain(message);
+    expect(error.column).toBe(column);
+  });
+
+  it('from_json never shows more than 40 characters of the text', () => {
+    const error = failure('{{ inputs.long | from_json }}');
+    expect(error.message).toContain("filter 'from_json'");
+    expect(error.message).not.toContain('s'.repeat(41));
+    expect(error.message).toMatch(/s{20,}\.\.\./);
+    expect(error.message).toContain('(at character 111)');
   });
 });
