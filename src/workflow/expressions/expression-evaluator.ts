@@ -117,6 +117,12 @@ function member(value: unknown, segment: string | number): unknown {
   return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
+/**
+ * A comparison. `==` and `!=` are strict, with no coercion (`1 == '1'` is false, as JSON sees it).
+ * `<`, `<=`, `>`, `>=` compare numbers, or numeric strings as numbers (captured output is text, so
+ * `"10" > '9'` and `"10" > 9` are true, as in spec-kit); two other strings compare as strings; any other
+ * mix is an error. `in` and `not in` never throw (see `contains`).
+ */
 function compare(op: CompareOperator, left: unknown, right: unknown, offset: number): boolean {
   switch (op) {
     case '==':
@@ -124,36 +130,50 @@ function compare(op: CompareOperator, left: unknown, right: unknown, offset: num
     case '!=':
       return !deepEqual(left, right);
     case 'in':
-      return contains(right, left, offset);
+      return contains(right, left);
     case 'not in':
-      return !contains(right, left, offset);
+      return !contains(right, left);
   }
-  const bothNumbers = typeof left === 'number' && typeof right === 'number';
-  const bothStrings = typeof left === 'string' && typeof right === 'string';
-  if (!bothNumbers && !bothStrings) {
+  const [leftNumber, rightNumber] = [asNumber(left), asNumber(right)];
+  let a: number | string;
+  let b: number | string;
+  if (leftNumber !== undefined && rightNumber !== undefined) [a, b] = [leftNumber, rightNumber];
+  else if (typeof left === 'string' && typeof right === 'string') [a, b] = [left, right];
+  else {
     const message = `cannot compare ${kindOf(left)} with ${kindOf(right)} using '${op}' (both must be numbers or both strings)`;
     throw new ExpressionError(message, offset + 1);
   }
-  const [a, b] = [left, right] as [number, number] | [string, string];
   if (op === '<') return a < b;
   if (op === '<=') return a <= b;
   if (op === '>') return a > b;
   return a >= b;
 }
 
-/** `needle in haystack`: a substring of a string, an item of a list, a key of a mapping. */
-function contains(haystack: unknown, needle: unknown, offset: number): boolean {
-  if (haystack === null || haystack === undefined) return false;
-  if (typeof haystack === 'string') {
-    if (typeof needle === 'string') return haystack.includes(needle);
-    throw new ExpressionError(`'in' a string needs a string on its left, got ${kindOf(needle)}`, offset + 1);
-  }
+/** A plain decimal, maybe signed, maybe with an exponent; never hex, octal, binary or `Infinity`. */
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A number as it is; a string that is a finite number after trimming (`" 3.5 "`) as that number. */
+function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  if (!NUMERIC.test(text)) return undefined;
+  const number = Number(text);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/**
+ * `needle in haystack`: a substring of a string, an item of a list, a key of a mapping. Anything else
+ * (a number, a boolean, `null`, a non-string needle in a string) is false, never an error, as spec-kit
+ * reads a type error in `in` as false.
+ */
+function contains(haystack: unknown, needle: unknown): boolean {
+  if (typeof haystack === 'string') return typeof needle === 'string' && haystack.includes(needle);
   if (Array.isArray(haystack)) return haystack.some((item) => deepEqual(item, needle));
-  if (typeof haystack === 'object') return typeof needle === 'string' && Object.hasOwn(haystack, needle);
-  throw new ExpressionError(
-    `'in' needs a string, a list or a mapping on its right, got ${kindOf(haystack)}`,
-    offset + 1,
-  );
+  if (haystack !== null && typeof haystack === 'object') {
+    return typeof needle === 'string' && Object.hasOwn(haystack, needle);
+  }
+  return false;
 }
 
 function applyFilter(name: FilterName, value: unknown, args: readonly unknown[], offset: number): unknown {

@@ -181,3 +181,68 @@ describe('filters contains, map and from_json', () => {
     expect(error.message).toContain('(at character 111)');
   });
 });
+
+describe('ordering compares numeric strings as numbers', () => {
+  const text: ExpressionScope = {
+    inputs: { ten: '10', nine: '9', padded: ' 3.5 ', minus: '-2', hex: '0x10', blank: '', word: 'abc' },
+    steps: () => undefined,
+  };
+  it.each([
+    [`"10" > '9'`, true],
+    [`"10" > 9`, true],
+    [`10 > "9"`, true],
+    ['inputs.ten > inputs.nine', true],
+    ['inputs.ten <= 10', true],
+    ['inputs.padded < 4', true],
+    ['inputs.padded >= 3.5', true],
+    ['inputs.minus < 0', true],
+    ["inputs.minus > '-3'", true],
+    ["'1e3' > 999", true],
+    ["'.5' < 1", true],
+    // Two strings that are not both numbers compare as strings.
+    ["inputs.hex < '0y'", true],
+    ["inputs.blank < '1'", true],
+    ["inputs.word > '10'", true],
+    ["'10' < 'abc'", true],
+  ])('%s → %s', (expression, expected) => {
+    expect(value(expression, text)).toBe(expected);
+  });
+
+  it.each([
+    ['{{ inputs.hex > 1 }}', 'cannot compare the string "0x10" with the number 1'],
+    ['{{ inputs.blank < 1 }}', 'cannot compare the string "" with the number 1'],
+    ["{{ 'Infinity' > 1 }}", 'cannot compare the string "Infinity" with the number 1'],
+    ['{{ inputs.word >= 1 }}', 'cannot compare the string "abc" with the number 1'],
+    ['{{ true < 1 }}', 'cannot compare the boolean true with the number 1'],
+    ["{{ inputs.missing > '1' }}", 'cannot compare null with the string "1"'],
+  ])('%s stays an error', (template, message) => {
+    expect(failure(template, text).message).toContain(message);
+  });
+
+  it('== and != stay strict', () => {
+    expect(value(`"10" == 10`, text)).toBe(false);
+    expect(value(`"10" != 10`, text)).toBe(true);
+    expect(value(`inputs.padded == 3.5`, text)).toBe(false);
+  });
+});
+
+describe('in and not in never throw', () => {
+  it.each([
+    ['1 in 5', false],
+    ['1 not in 5', true],
+    ["'a' in true", false],
+    ["'a' not in false", true],
+    ["'a' in null", false],
+    ["'a' not in inputs.missing", true],
+    ["1 in 'a1'", false],
+    ["1 not in 'a1'", true],
+    ["null in 'abc'", false],
+    ["inputs.list in 'abc'", false],
+    ['1 in fan_in', false],
+    ["'results' in fan_in", true],
+    ["'ell' in inputs.name | lower", false],
+    ["'orl' in inputs.name", true],
+  ])('%s → %s', (expression, expected) => {
+    expect(value(expression)).toBe(expected);
+  });
+});
