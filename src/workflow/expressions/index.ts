@@ -4,6 +4,7 @@ export { ExpressionError } from './expression-error.js';
 export type { PathRoot } from './expression-parser.js';
 export {
   compileTemplate,
+  conditionNeverEvaluated,
   evaluateCondition,
   isSingleExpression,
   renderString,

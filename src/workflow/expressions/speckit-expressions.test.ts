@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   compileTemplate,
+  conditionNeverEvaluated,
+  evaluateCondition,
   ExpressionError,
   renderString,
   renderValue,
@@ -244,5 +246,59 @@ describe('in and not in never throw', () => {
     ["'orl' in inputs.name", true],
   ])('%s → %s', (expression, expected) => {
     expect(value(expression)).toBe(expected);
+  });
+});
+
+describe('conditions read captured "true" and "false"', () => {
+  const at: ExpressionScope = {
+    inputs: { f: 'false', t: 'TRUE', padded: ' False ', zero: '0', blank: '  ', yes: 'yes', n: 0 },
+    steps: (id) => (id === 'check' ? { output: { stdout: 'false\n' } } : { output: { stdout: 'true\n' } }),
+  };
+  it.each([
+    ['{{ steps.check.output.stdout }}', false],
+    ['{{ steps.other.output.stdout }}', true],
+    ['{{ inputs.f }}', false],
+    ['{{ inputs.t }}', true],
+    ['{{ inputs.padded }}', false],
+    ["{{ 'FALSE' }}", false],
+    // A single expression's other strings keep their truthiness.
+    ['{{ inputs.zero }}', true],
+    ['{{ inputs.blank }}', true],
+    ['{{ inputs.yes }}', true],
+    ['{{ inputs.n }}', false],
+    // Rendered text is trimmed and lower-cased before it is read.
+    ['{{ steps.check.output.stdout }} ', false],
+    [' {{ inputs.f }}', false],
+    ['{{ inputs.f }}\n', false],
+    ['{{ inputs.zero }}{{ inputs.blank }}', false],
+    ['{{ inputs.t }}{{ inputs.blank }}', true],
+    ['x{{ inputs.f }}', true],
+    ['FALSE', false],
+    ['  0  ', false],
+    ['   ', false],
+    ['True', true],
+  ])('%j → %s', (condition, expected) => {
+    expect(evaluateCondition(condition, at)).toBe(expected);
+  });
+});
+
+describe('conditionNeverEvaluated', () => {
+  it.each([
+    ['inputs.count > 100', true],
+    ['steps.check.output.ok', true],
+    ['yes', true],
+    ['0', true],
+    ['true', false],
+    [' FALSE ', false],
+    ['', false],
+    ['  \n', false],
+    ['{{ inputs.count > 100 }}', false],
+    ['x {{ inputs.a }}', false],
+    ['{{ unclosed', false],
+    [true, false],
+    [0, false],
+    [null, false],
+  ])('%j → %s', (condition, expected) => {
+    expect(conditionNeverEvaluated(condition)).toBe(expected);
   });
 });

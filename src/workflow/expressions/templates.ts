@@ -123,19 +123,40 @@ export function renderString(text: string, scope: ExpressionScope, options?: Ren
   return compileTemplate(text).renderString(scope, options);
 }
 
-/** Literal strings that mean "no" in a condition. */
+/** Rendered condition text that means "no", once trimmed and lower-cased. */
 const FALSE_LITERALS: ReadonlySet<string> = new Set(['', 'false', '0']);
 
 /**
- * Whether a condition holds. A single expression: the truthiness of its value. Other strings are
- * rendered, then read as literals: `''`, `'false'` and `'0'` are false, any other text true. Anything
- * else (a boolean, a number): its truthiness.
+ * Whether a condition holds. A single expression: its value's truthiness, except that a string reading
+ * `true` or `false` (trimmed, any case) is that boolean: spec-kit documents that a condition reading
+ * captured output "false" is false, so `{{ steps.check.output.stdout }}` with stdout `"false\n"` is
+ * false. Other strings are rendered, trimmed and lower-cased: `''`, `'false'` and `'0'` are false, any
+ * other text true. Anything else (a boolean, a number): its truthiness.
  */
 export function evaluateCondition(value: unknown, scope: ExpressionScope): boolean {
   if (typeof value !== 'string') return isTruthy(value);
   const template = compileTemplate(value);
-  if (template.single) return isTruthy(template.render(scope));
-  return !FALSE_LITERALS.has(template.renderString(scope));
+  if (template.single) {
+    const result = template.render(scope);
+    if (typeof result === 'string') {
+      const word = result.trim().toLowerCase();
+      if (word === 'false') return false;
+      if (word === 'true') return true;
+    }
+    return isTruthy(result);
+  }
+  return !FALSE_LITERALS.has(template.renderString(scope).trim().toLowerCase());
+}
+
+/**
+ * Whether a condition is text that is never evaluated: non-blank, without any `{{`, and not the word
+ * `true` or `false` (trimmed, any case). `inputs.count > 100` written without braces is always true,
+ * so a load-time check refuses it rather than let it silently hold.
+ */
+export function conditionNeverEvaluated(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const word = value.trim().toLowerCase();
+  return word !== '' && !value.includes('{{') && word !== 'true' && word !== 'false';
 }
 
 /** Every path a template reads, for load-time checks. @throws {ExpressionError} when it does not parse. */
