@@ -9,9 +9,11 @@ export {
   isSingleExpression,
   renderString,
   renderValue,
-  shellQuote,
+  shellTemplateProblem,
   templateReferences,
   type CompiledTemplate,
   type Reference,
   type RenderOptions,
+  type ShellTemplateProblem,
 } from './templates.js';
+export { shellQuote, type ShellPosition } from './shell-position.js';

@@ -1,6 +1,7 @@
 import { evaluate, isTruthy, stringify, type ExpressionScope } from './expression-evaluator.js';
 import { parseExpression, type ExpressionNode, type PathRoot } from './expression-parser.js';
 import { ExpressionError } from './expression-error.js';
+import { ShellScanner, shellProblemMessage, type ShellPosition, type ShellSlot } from './shell-position.js';
 
 /** How many compiled templates are kept; past it the oldest is dropped. */
 const TEMPLATE_CACHE_SIZE = 1_000;
@@ -20,10 +21,19 @@ export interface Reference {
 /** How a template renders. */
 export interface RenderOptions {
   /**
-   * Applied to the text of every substituted value (e.g. `shellQuote` for a `sh -c` line). With it, a
-   * template always renders to a string, even one that is a single expression, so no value escapes it.
+   * Escapes the text of every substituted value for a `sh -c` line (e.g. `shellQuote`), given where in
+   * sh syntax the value sits: outside quotes, inside the user's `'…'`, or inside their `"…"`. With it,
+   * a template always renders to a string, even one that is a single expression, so no value escapes
+   * it; and a value where its position cannot be vouched for (inside `$(…)`, backticks, `${…}`, a
+   * comment, after a `<<` here-document) is an `ExpressionError` rather than a guess.
    */
-  readonly quote?: (text: string) => string;
+  readonly quote?: (text: string, position: ShellPosition) => string;
+}
+
+/** A problem placing a value in a shell line, with the 1-based column of its `{{`. */
+export interface ShellTemplateProblem {
+  readonly message: string;
+  readonly column: number;
 }
 
 /** A template parsed once, to be rendered many times. */
@@ -40,15 +50,20 @@ export interface CompiledTemplate {
   render(scope: ExpressionScope, options?: RenderOptions): unknown;
   /** The text with every value filled in; always a string. */
   renderString(scope: ExpressionScope, options?: RenderOptions): string;
+  /** The first value whose place in a shell line cannot be vouched for, or `undefined`. */
+  shellProblem(): ShellTemplateProblem | undefined;
 }
 
-type Part = string | ExpressionNode;
+/** Literal text, or an expression with the 1-based column of its `{{`. */
+type Part = string | { readonly node: ExpressionNode; readonly column: number };
 
 class Template implements CompiledTemplate {
   readonly single: boolean;
   readonly dynamic: boolean;
   readonly references: readonly Reference[];
   readonly #parts: readonly Part[];
+  /** Each expression's place in a shell line, worked out the first time a shell renders it. */
+  #slots: readonly ShellSlot[] | undefined;
 
   constructor(
     readonly source: string,
@@ -57,13 +72,13 @@ class Template implements CompiledTemplate {
     this.#parts = parts;
     this.single = parts.length === 1 && typeof parts[0] !== 'string';
     this.dynamic = parts.some((part) => typeof part !== 'string');
-    this.references = parts.flatMap((part) => (typeof part === 'string' ? [] : referencesOf(part)));
+    this.references = parts.flatMap((part) => (typeof part === 'string' ? [] : referencesOf(part.node)));
   }
 
   render(scope: ExpressionScope, options?: RenderOptions): unknown {
     const [first] = this.#parts;
     if (this.single && options?.quote === undefined && first !== undefined && typeof first !== 'string') {
-      return evaluate(first, scope);
+      return evaluate(first.node, scope);
     }
     return this.renderString(scope, options);
   }
@@ -71,16 +86,53 @@ class Template implements CompiledTemplate {
   renderString(scope: ExpressionScope, options?: RenderOptions): string {
     if (!this.dynamic) return this.source;
     const quote = options?.quote;
+    if (quote === undefined) {
+      return this.#parts
+        .map((part) => (typeof part === 'string' ? part : stringify(evaluate(part.node, scope))))
+        .join('');
+    }
+    const problem = this.shellProblem();
+    if (problem !== undefined) throw new ExpressionError(problem.message, problem.column);
+    const slots = this.#shellSlots();
+    let slot = 0;
     let text = '';
     for (const part of this.#parts) {
       if (typeof part === 'string') {
         text += part;
       } else {
-        const value = stringify(evaluate(part, scope));
-        text += quote === undefined ? value : quote(value);
+        // No slot has a problem (checked above), so each has a position.
+        const position = slots[slot]?.position ?? 'bare';
+        slot += 1;
+        text += quote(stringify(evaluate(part.node, scope)), position);
       }
     }
     return text;
+  }
+
+  shellProblem(): ShellTemplateProblem | undefined {
+    const slots = this.#shellSlots();
+    const expressions = this.#parts.filter((part) => typeof part !== 'string');
+    const index = slots.findIndex((slot) => slot.problem !== undefined);
+    const problem = slots[index]?.problem;
+    const column = expressions[index]?.column;
+    if (problem === undefined || column === undefined) return undefined;
+    return { message: shellProblemMessage(problem), column };
+  }
+
+  #shellSlots(): readonly ShellSlot[] {
+    if (this.#slots !== undefined) return this.#slots;
+    const scanner = new ShellScanner();
+    const slots: ShellSlot[] = [];
+    for (const part of this.#parts) {
+      if (typeof part === 'string') {
+        scanner.feed(part);
+      } else {
+        slots.push(scanner.slot());
+        scanner.afterValue();
+      }
+    }
+    this.#slots = slots;
+    return slots;
   }
 }
 
@@ -175,11 +227,15 @@ export function isSingleExpression(text: string): boolean {
 }
 
 /**
- * Quotes text for a POSIX shell: in single quotes, each `'` written as `'\''`. Whatever the text holds
- * (`$(…)`, `;`, backticks, newlines), the shell reads it as one literal word.
+ * Where a shell template (a `sh -c` line) substitutes a value whose quoting cannot be vouched for:
+ * inside `$(…)`, backticks, `${…}`, `$'…'`, a `#` comment, after a `<<` here-document, or right after a
+ * `\` or a `$`. The same problem `renderString` with `quote` throws for, found without a scope for a
+ * load-time check; `undefined` when every value has a known position.
+ *
+ * @throws {ExpressionError} when the template does not parse.
  */
-export function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
+export function shellTemplateProblem(text: string): ShellTemplateProblem | undefined {
+  return compileTemplate(text).shellProblem();
 }
 
 /** Splits a template into literal text and parsed expressions. */
@@ -192,7 +248,7 @@ function splitTemplate(text: string): Part[] {
     const close = closingBraces(text, open + 2);
     if (close === -1) throw new ExpressionError("'{{' is never closed with '}}'", open + 1);
     if (open > at) parts.push(text.slice(at, open));
-    parts.push(parseExpression(text, open + 2, close));
+    parts.push({ node: parseExpression(text, open + 2, close), column: open + 1 });
     at = close + 2;
   }
   if (at < text.length) parts.push(text.slice(at));
