@@ -131,7 +131,6 @@ export function planStepType({ config }: PlanStepDeps): StepType<PlanStep, 'jobs
       min_files: wholeOrExpression(1),
       max_depth: wholeOrExpression(1),
       timeout_s: seconds().optional(),
-      continue_on_error: flag().optional(),
       verify: flag().optional(),
       reconcile: flag().optional(),
     }),

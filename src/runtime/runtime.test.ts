@@ -61,7 +61,7 @@ describe('openRuntime', () => {
 
     const view = await runtime.workflows.run(definition).done;
     expect(view.status).toBe('succeeded');
-    const results = (view.steps['each']?.output as { results: ItemResult[] }).results;
+    const results = (view.steps['each']?.output as { records: ItemResult[] }).records;
     expect(results.map(({ id, output }) => [id, output])).toEqual([
       ['each:count:0', { label: 'a', total: 11, capacity: 3 } satisfies TallyOutput],
       ['each:count:1', { label: 'bb', total: 12, capacity: 3 } satisfies TallyOutput],
@@ -90,7 +90,7 @@ describe('openRuntime', () => {
   it('loads only the step types it registered: without the fixture, the file names the unknown type', async () => {
     const runtime = await open();
     expect(() => runtime.workflows.parse(TALLY)).toThrow(
-      /<inline>:10:13: steps\[0\]\.step \(count\)\.type: unknown step type "tally" \(expected one of: shell, agent, fan-out, fan-in, if, gate, suites, qa, plan\)/,
+      /<inline>:10:13: steps\[0\]\.step \(count\)\.type: unknown step type "tally" \(expected one of: shell, agent, command, prompt, fan-out, fan-in, if, switch, while, do-while, gate, init, suites, qa, plan\)/,
     );
   });
 

@@ -147,6 +147,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     stepTypes: [...stepTypes({ config, store, qa }), ...(options.stepTypes ?? [])],
     services: { jobs, processes },
     env,
+    agents: Object.keys(config.agents),
     ...(options.approver === undefined ? {} : { approver: options.approver }),
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),

@@ -125,7 +125,7 @@ describe('POST /v1/runs and GET /v1/runs/:id', () => {
 
     const run = await view(id);
     expect(run).toMatchObject({ id, kind: 'workflow', status: 'succeeded', workflow: { id: 'fan' } });
-    const { results } = output<{ results: ItemResultJson[] }>(run, 'each');
+    const { records: results } = output<{ records: ItemResultJson[] }>(run, 'each');
     expect(results.map((result) => result.output.stdout)).toEqual(['word a', 'word b', 'word c']);
     expect(results.map((result) => result.id)).toEqual(['each:say:0', 'each:say:1', 'each:say:2']);
     expect(output<{ stdout: string }>(run, 'done').stdout).toBe('3 words');
@@ -162,7 +162,7 @@ describe('POST /v1/runs and GET /v1/runs/:id', () => {
   });
 
   it('refuses an invalid workflow with 400 naming its line and column, and creates nothing', async () => {
-    const bad = FAN_OUT.replace('max_concurrency: 3', 'max_concurrency: "3"');
+    const bad = FAN_OUT.replace('max_concurrency: 3', 'max_concurrency: "three"');
     const { status, json } = await call('POST', '/v1/runs', { workflow: bad });
     expect(status).toBe(400);
     expect(json.error).toMatchObject({
@@ -293,7 +293,7 @@ steps:
     await events(id);
     const run = await view(id);
     expect(run.status).toBe('succeeded');
-    const { results } = output<{ results: { output: unknown }[] }>(run, 'each');
+    const { records: results } = output<{ records: { output: unknown }[] }>(run, 'each');
     expect(results.map((result) => result.output)).toEqual([
       { label: 'x', total: 2, capacity: 2 },
       { label: 'yy', total: 3, capacity: 2 },

@@ -6,6 +6,7 @@ import { CancelledError, InterruptedError, InvalidArgumentError } from '../core/
 import { RUN_STATUSES } from '../events/index.js';
 import type { RunRecord, Store } from '../store/index.js';
 import {
+  REJECT_CHOICES,
   toRunSummary,
   type RunHandle,
   type WorkflowDefinition,
@@ -39,11 +40,23 @@ const startSchema = z.strictObject({
 /** The body of `POST /v1/runs/:id/approve` (all optional: an empty body approves). */
 const approveSchema = z.strictObject({
   approved: z.boolean({ error: 'expected true or false' }).optional(),
+  /** One of the gate's options by name (`revise`); `reject` and `abort` reject. */
+  choice: z
+    .string({ error: "expected one of the gate's options" })
+    .min(1, "expected one of the gate's options")
+    .optional(),
   comment: z.string({ error: 'expected a string' }).optional(),
   by: z.string({ error: 'expected a name' }).trim().min(1, 'expected a name').optional(),
   gate: z
     .string({ error: 'expected the item id of a gate' })
     .min(1, 'expected the item id of a gate')
+    .optional(),
+});
+
+/** The body of `POST /v1/runs/:id/resume` (optional): inputs to change, merged over the stored ones. */
+const resumeSchema = z.strictObject({
+  inputs: z
+    .record(z.string(), z.unknown(), { error: 'expected a mapping of input names to values' })
     .optional(),
 });
 
@@ -128,8 +141,9 @@ export function runsRoutes(deps: AppDeps): Hono {
     return c.json(run.kind === 'qa' ? await qa.cancel(run.id) : await engine.cancel(run.id));
   });
 
-  app.post('/v1/runs/:id/resume', (c) => {
+  app.post('/v1/runs/:id/resume', async (c) => {
     const run = found(store, c.req.param('id'));
+    const body = parseInput(resumeSchema, await readJson(c, { optional: true }));
     if (run.kind === 'qa') {
       // Through the server's bound on crawls, like POST /v1/qa (429 beyond server.max_queue).
       const handle = qa.resume(run.id, { bounded: true });
@@ -137,7 +151,7 @@ export function runsRoutes(deps: AppDeps): Hono {
       return c.json({ id: handle.id, status: 'running', kind: 'qa', queued: qa.viewOf(run).queued }, 202);
     }
     refuseShellSteps(engine.definitionOf(run.id));
-    const handle = engine.resume(run.id);
+    const handle = engine.resume(run.id, body.inputs === undefined ? {} : { inputs: body.inputs });
     detach(handle);
     return c.json({ id: handle.id, status: 'running' }, 202);
   });
@@ -146,10 +160,18 @@ export function runsRoutes(deps: AppDeps): Hono {
     const id = c.req.param('id');
     const body = parseInput(approveSchema, await readJson(c, { optional: true }));
     refuseShellSteps(engine.definitionOf(id));
-    const approved = body.approved ?? true;
+    const approved =
+      body.choice === undefined
+        ? (body.approved ?? true)
+        : !REJECT_CHOICES.includes(body.choice.toLowerCase());
     const gate = engine.approve(
       id,
-      { approved, by: body.by ?? 'api', ...(body.comment === undefined ? {} : { comment: body.comment }) },
+      {
+        approved,
+        by: body.by ?? 'api',
+        ...(body.choice === undefined ? {} : { choice: body.choice }),
+        ...(body.comment === undefined ? {} : { comment: body.comment }),
+      },
       body.gate === undefined ? {} : { itemId: body.gate },
     );
     detach(engine.resume(id));

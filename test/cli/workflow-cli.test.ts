@@ -87,7 +87,7 @@ describe('flotilla run', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expect(code).toBe(0);
     const run = parsed(stdout);
     expect(run).toMatchObject({ status: 'succeeded', inputs: { count: 3, loud: false }, workflow: { file } });
-    const { results } = run.steps.each!.output as { results: ItemResultJson[] };
+    const { records: results } = run.steps.each!.output as { records: ItemResultJson[] };
     // Item 0 sleeps longest and finishes last, yet comes first.
     expect(results.map((result) => result.output.stdout)).toEqual([
       'item 3 loud=false',
@@ -141,14 +141,14 @@ steps:
     );
     const { code, stdout } = await flotilla('run', file);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/✖ each:check:1 failed .*exited with code 1: checking '1'/);
+    expect(stdout).toMatch(/✖ each:check:1 failed .*exited with code 1: checking 1/);
     expect(stdout).toMatch(/✖ run_[0-9a-f]+ failed/);
     expect(stdout).toContain('resume with: flotilla runs resume run_');
     const json = await flotilla('run', file, '--json');
     expect(json.code).toBe(1);
     const run = parsed(json.stdout);
     expect(run.status).toBe('failed');
-    const { results } = run.steps.each!.output as { results: ItemResultJson[] };
+    const { records: results } = run.steps.each!.output as { records: ItemResultJson[] };
     expect(results.map((result) => result.status)).toEqual(['succeeded', 'failed']);
   });
 
@@ -178,8 +178,8 @@ steps:
     );
     const { code, stdout } = await flotilla('run', file, '--json');
     expect(code).toBe(0);
-    const { results } = parsed(stdout).steps.each!.output as {
-      results: { output: { output: string; changed_files: string[]; diff: string } }[];
+    const { records: results } = parsed(stdout).steps.each!.output as {
+      records: { output: { output: string; changed_files: string[]; diff: string } }[];
     };
     expect(results.map((result) => result.output.output.trim())).toEqual(['wrote one', 'wrote two']);
     expect(results.map((result) => result.output.changed_files)).toEqual([['answer.txt'], ['answer.txt']]);
@@ -187,12 +187,12 @@ steps:
   });
 
   it('exits 2 for an invalid workflow, naming file, line and column', async () => {
-    const file = workflow('wf.yml', FAN_OUT.replace('max_concurrency: 4', 'max_concurrency: "4"'));
+    const file = workflow('wf.yml', FAN_OUT.replace('max_concurrency: 4', 'max_concurrency: "four"'));
     const { code, stdout, stderr } = await flotilla('run', file);
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain(
-      'wf.yml:14:22: steps[1] (each).max_concurrency: expected an integer ≥ 1, got "4"',
+      'wf.yml:14:22: steps[1] (each).max_concurrency: expected an integer ≥ 1 (or "3", or one "{{ expression }}"), got "four"',
     );
   });
 });

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { openRuntime, type Runtime } from '../../runtime/index.js';
 import {
+  REJECT_CHOICES,
   RunError,
   type GateDecision,
   type GateRequest,
@@ -85,9 +86,10 @@ export async function resumeHere(
   context: CommandContext,
   session: RunSession,
   id: string,
+  inputs: Readonly<Record<string, string>> = {},
 ): Promise<ExitCode> {
   await session.prepare(session.engine.needsOfRun(id));
-  return driveRun(context, session, (signal) => session.engine.resume(id, { signal }));
+  return driveRun(context, session, (signal) => session.engine.resume(id, { signal, inputs }));
 }
 
 /** 0 for a run that succeeded or waits at a gate, 130 for one interrupted, 1 otherwise. */
@@ -119,7 +121,10 @@ export function localUser(): string {
   }
 }
 
-/** Asks `MESSAGE [y/N]` on the terminal; anything but y/yes rejects. */
+/**
+ * Asks at the terminal: `MESSAGE [y/N]` for a gate of approve/reject (anything but y/yes rejects), or the
+ * gate's options by number or name, asked again until the answer is one of them.
+ */
 function terminalApprover(
   context: CommandContext,
   display: RunDisplay,
@@ -132,12 +137,28 @@ function terminalApprover(
       // The terminal is in raw mode while asking, so Ctrl-C reaches readline, not the process: pass it on.
       rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
       try {
-        const answer = await rl.question(`${request.stepId}: ${request.message} [y/N] `, {
-          signal: context.signal,
-        });
-        return { approved: /^y(es)?$/i.test(answer.trim()), by: 'tty' };
+        const ask = (question: string): Promise<string> => rl.question(question, { signal: context.signal });
+        if (isApproveReject(request.options)) {
+          const answer = await ask(`${request.stepId}: ${request.message} [y/N] `);
+          return { approved: /^y(es)?$/i.test(answer.trim()), by: 'tty' };
+        }
+        const listed = request.options.map((option, index) => `${index + 1}) ${option}`).join('  ');
+        for (;;) {
+          const answer = (await ask(`${request.stepId}: ${request.message}\n  ${listed}\n  choose: `)).trim();
+          const choice =
+            request.options[Number(answer) - 1] ??
+            request.options.find((option) => option.toLowerCase() === answer.toLowerCase());
+          if (choice !== undefined) {
+            return { approved: !REJECT_CHOICES.includes(choice.toLowerCase()), choice, by: 'tty' };
+          }
+        }
       } finally {
         rl.close();
       }
     });
+}
+
+/** Whether a gate's options are the plain approve/reject pair, asked as yes or no. */
+function isApproveReject(options: readonly string[]): boolean {
+  return options.length === 2 && options[0] === 'approve' && options[1] === 'reject';
 }

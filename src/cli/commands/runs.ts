@@ -1,11 +1,11 @@
 import { Option, type Command } from '@commander-js/extra-typings';
 import { RUN_STATUSES } from '../../events/index.js';
-import { ENGINE_RUN_KINDS } from '../../workflow/index.js';
+import { ENGINE_RUN_KINDS, parseInputAssignments, REJECT_CHOICES } from '../../workflow/index.js';
 import { createContext, type CommandContext, type CommandState, type GlobalOptions } from '../context.js';
 import { printRun, printRunList } from '../display/run-report.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { parseCount } from '../parse.js';
+import { collect, parseCount } from '../parse.js';
 import { style } from '../style.js';
 import { resumePlan } from './plan-run.js';
 import { localUser, openRunSession, resumeHere, viewOf, type RunSession } from './run-session.js';
@@ -74,12 +74,21 @@ export function registerRunsCommand(
     .command('resume')
     .argument('<id>')
     .description('continue an interrupted, failed or paused run here; finished steps and items are kept')
-    .action(async (id, _options, command) => {
+    .option(
+      '-i, --input <name=value>',
+      'change an input before resuming (repeatable): merged over the stored ones and checked again',
+      collect,
+      [] as string[],
+    )
+    .action(async (id, options, command) => {
       let plan = false;
+      const inputs = parseInputAssignments(options.input);
       await withSession(command, async (session, context) => {
         // A plan checks out a folder the configuration may not name: `flotilla plan --resume` adds it.
         plan = viewOf(session, id).kind === 'plan';
-        if (!plan) state.exitCode = await resumeHere(context, session, id);
+        if (plan && options.input.length > 0)
+          throw new UsageError('--input: a plan run has no inputs to change');
+        if (!plan) state.exitCode = await resumeHere(context, session, id, inputs);
       });
       if (plan) state.exitCode = await resumePlan(createContext(command.optsWithGlobals(), signal), id);
     });
@@ -88,23 +97,33 @@ export function registerRunsCommand(
     .command('approve')
     .argument('<id>')
     .description('record a decision at the gate a paused run waits at, then resume the run here')
-    .option('--reject', 'reject instead of approving (the gate fails, and so does the run)')
+    .option(
+      '--reject',
+      "reject instead of approving (what follows is the gate's on_reject: abort by default)",
+    )
+    .option('--choice <option>', "choose one of the gate's options by name (e.g. revise), see `runs show`")
     .option('--comment <text>', 'a note kept with the decision')
     .option('--by <name>', 'who decides (default: the user name)')
     .option('--gate <item-id>', 'which gate, when the run waits at several (see `runs show`)')
     .action((id, options, command) =>
       withSession(command, async (session, context) => {
         if (options.by?.trim() === '') throw new UsageError('--by expects a name');
+        if (options.choice !== undefined && options.reject === true) {
+          throw new UsageError('--choice and --reject: give one (--reject is --choice reject)');
+        }
+        const rejects = options.reject === true || isRejection(options.choice);
         const gate = session.engine.approve(
           id,
           {
-            approved: options.reject !== true,
+            approved: !rejects,
+            ...(options.choice === undefined ? {} : { choice: options.choice }),
             by: options.by ?? localUser(),
             ...(options.comment === undefined ? {} : { comment: options.comment }),
           },
           options.gate === undefined ? {} : { itemId: options.gate },
         );
-        const decision = options.reject === true ? style.red('rejected') : style.green('approved');
+        const said = options.choice ?? (rejects ? 'rejected' : 'approved');
+        const decision = rejects ? style.red(said) : style.green(said);
         context.output.line(`${gate} ${decision}; resuming ${id}`);
         state.exitCode = await resumeHere(context, session, id);
       }),
@@ -122,4 +141,9 @@ export function registerRunsCommand(
         state.exitCode = ExitCode.Ok;
       }),
     );
+}
+
+/** Whether a gate's option rejects (`reject`, `abort`), as the engine reads it. */
+function isRejection(choice: string | undefined): boolean {
+  return choice !== undefined && REJECT_CHOICES.includes(choice.toLowerCase());
 }

@@ -120,9 +120,9 @@ steps:
     for (const index of finishedBeforeKill) expect(runs.get(index), `item ${index}`).toBe(1);
     for (let index = 0; index < ITEMS; index++)
       expect(runs.get(index) ?? 0, `item ${index}`).toBeGreaterThanOrEqual(1);
-    const output = view.steps['each']!.output as { results: { index: number; status: string }[] };
-    expect(output.results.map((result) => result.index)).toEqual(Array.from({ length: ITEMS }, (_, i) => i));
-    expect(output.results.every((result) => result.status === 'succeeded')).toBe(true);
+    const output = view.steps['each']!.output as { records: { index: number; status: string }[] };
+    expect(output.records.map((result) => result.index)).toEqual(Array.from({ length: ITEMS }, (_, i) => i));
+    expect(output.records.every((result) => result.status === 'succeeded')).toBe(true);
   } finally {
     store.close();
   }

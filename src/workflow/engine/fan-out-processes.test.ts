@@ -69,8 +69,8 @@ steps:
   writeFileSync(join(dir, 'go0'), '');
   const view = await run.done;
   expect(view.status).toBe('failed');
-  const output = view.steps['each']!.output as { results: { status: string }[]; counts: { skipped: number } };
-  expect(output.results.map((result) => result.status)).toEqual(['succeeded', 'failed']);
+  const output = view.steps['each']!.output as { records: { status: string }[]; counts: { skipped: number } };
+  expect(output.records.map((result) => result.status)).toEqual(['succeeded', 'failed']);
   expect(output.counts.skipped).toBe(1);
   expect(await processesWithEnvironment({ FLOTILLA_RUN_ID: run.id })).toEqual([]);
 });

@@ -28,8 +28,8 @@ export type {
 export {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_LEASE_TTL_MS,
-  WorkflowEngine,
   type RunHandle,
   type StartOptions,
   type WorkflowEngineOptions,
-} from './workflow-engine.js';
+} from './engine-options.js';
+export { WorkflowEngine } from './workflow-engine.js';

@@ -1,7 +1,9 @@
+import { dirname } from 'node:path';
 import { mapOrdered, TimeoutError, withTimeout } from '../../core/index.js';
 import { nowIso, type ItemStatus } from '../../events/index.js';
 import type { StepDefinition, WorkflowDefinition } from '../format/index.js';
 import type { ExpressionScope } from '../expressions/index.js';
+import { decisionOf } from './gate-decisions.js';
 import type { RunState } from './run-state.js';
 import { RunPausedSignal, StepError } from './step-error.js';
 import type { StepRegistry } from './step-registry.js';
@@ -24,6 +26,8 @@ export interface RunExecutorOptions {
   readonly registry: StepRegistry;
   readonly baseDir: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The configuration's agent profiles, when known. */
+  readonly agents?: readonly string[];
   /** What the runtime lends to step types that declare a need for it. */
   readonly services: Partial<StepServices>;
   /** Asks a human at a gate (a TTY); `undefined` when nobody can answer now. */
@@ -43,9 +47,16 @@ interface Visible {
   readonly status?: string;
 }
 
+/** What a frame adds to its parent's scope: the item of a fan-out, or nothing (a loop's iteration). */
+interface FrameItem {
+  readonly value: unknown;
+  readonly index: number;
+}
+
 /**
- * A scope of execution: the whole run, or one item of a fan-out (with `item` and `index`, its own
- * step outputs, and a prefix that namespaces the ids of the steps run inside it).
+ * A scope of execution: the whole run, one item of a fan-out (with `item` and `index`), or one iteration
+ * of a loop; each with its own step outputs and a prefix that namespaces the ids of the steps run inside
+ * it. A frame sees its own outputs first, then its parent's, and inherits `item` and `index`.
  */
 class Frame {
   readonly prefix: string | null;
@@ -53,15 +64,25 @@ class Frame {
   readonly scope: ExpressionScope;
 
   constructor(
-    inputs: Readonly<Record<string, unknown>>,
+    base: Pick<ExpressionScope, 'inputs' | 'context'>,
     prefix: string | null,
     parent?: Frame,
-    item?: { readonly value: unknown; readonly index: number },
+    item?: FrameItem,
+    earlier: Readonly<Record<string, unknown>> = {},
   ) {
     this.prefix = prefix;
-    const steps = (id: string): Visible | undefined => this.outputs.get(id) ?? parent?.scope.steps(id);
+    const steps = (id: string): Visible | undefined =>
+      this.outputs.get(id) ??
+      (Object.hasOwn(earlier, id) ? { output: earlier[id] } : undefined) ??
+      parent?.scope.steps(id);
+    const inherited = parent?.scope;
+    const current =
+      item ??
+      (inherited?.index === undefined ? undefined : { value: inherited.item, index: inherited.index });
     this.scope =
-      item === undefined ? { inputs, steps } : { inputs, steps, item: item.value, index: item.index };
+      current === undefined
+        ? { ...base, steps }
+        : { ...base, steps, item: current.value, index: current.index };
   }
 
   idOf(step: StepDefinition): string {
@@ -75,8 +96,6 @@ class ItemFailure extends Error {
     super(result.error ?? result.status);
   }
 }
-
-const GATE_DECISION_KEY = 'decision';
 
 /** What messages call each service a step type may need. */
 const SERVICE_NAMES: Readonly<Record<StepNeed, string>> = {
@@ -93,14 +112,26 @@ const SERVICE_NAMES: Readonly<Record<StepNeed, string>> = {
 export class RunExecutor {
   readonly #options: RunExecutorOptions;
   readonly #state: RunState;
+  /** The run's inputs: one object every scope reads, so a gate's `setInput` is seen everywhere. */
+  readonly #inputs: Record<string, unknown>;
+  /** What every scope gets as `context`. */
+  readonly #base: Pick<ExpressionScope, 'inputs' | 'context'>;
+  readonly #workflowDir: string;
 
   constructor(options: RunExecutorOptions) {
     this.#options = options;
     this.#state = options.state;
+    this.#inputs = { ...options.inputs };
+    const file = options.definition.file;
+    this.#workflowDir = file === undefined ? '' : dirname(file);
+    this.#base = {
+      inputs: this.#inputs,
+      context: { run_id: options.state.runId, workflow_dir: this.#workflowDir },
+    };
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const top = new Frame(this.#options.inputs, null);
+    const top = new Frame(this.#base, null);
     await this.#runSteps(this.#options.definition.steps, top, null, signal);
   }
 
@@ -123,14 +154,29 @@ export class RunExecutor {
     return outputs;
   }
 
-  /** Runs a step unless its record says it already succeeded. */
+  /**
+   * Runs a step unless its record says it already succeeded (or failed past `continue_on_error`). A step
+   * with `continue_on_error` that fails gives its output and the run goes on — unless the run itself is
+   * stopping, the run pauses, or the failure is a deliberate abort (a gate's).
+   */
   async #runStep(step: StepDefinition, frame: Frame, at: Placement, signal: AbortSignal): Promise<unknown> {
     const stored = this.#state.item(at.itemId);
-    if (stored?.status === 'succeeded') {
-      frame.outputs.set(step.id, { output: stored.output, status: stored.status });
-      return stored.output;
+    const continues = step.continue_on_error === true;
+    if (stored?.status === 'succeeded' || (continues && isFailure(stored?.status))) {
+      frame.outputs.set(step.id, { output: stored!.output, status: stored!.status });
+      return stored!.output;
     }
-    return this.#attempt(step, frame, at, signal, (stored?.attempts ?? 0) + 1);
+    try {
+      return await this.#attempt(step, frame, at, signal, (stored?.attempts ?? 0) + 1);
+    } catch (error) {
+      const routed =
+        continues &&
+        !signal.aborted &&
+        !(error instanceof RunPausedSignal) &&
+        !(error instanceof StepError && error.aborts);
+      if (!routed) throw error;
+      return error instanceof StepError ? (error.output ?? null) : null;
+    }
   }
 
   /** One attempt of one step: `running`, then its outcome, each written before anything else happens. */
@@ -159,7 +205,8 @@ export class RunExecutor {
       return output;
     } catch (error) {
       if (error instanceof RunPausedSignal) {
-        state.writeItem({ ...placed, status: 'pending', output: { waiting: true, message: error.question } });
+        const waiting = { waiting: true, message: error.question, options: error.options };
+        state.writeItem({ ...placed, status: 'pending', output: waiting });
         throw error;
       }
       const status = statusOf(error, signal);
@@ -178,21 +225,37 @@ export class RunExecutor {
     const { itemId } = at;
     const options = this.#options;
     const state = this.#state;
+    const integration = options.definition.workflow.integration;
     return {
       runId: state.runId,
       itemId,
       signal,
       scope: frame.scope,
       baseDir: options.baseDir,
+      workflowDir: this.#workflowDir,
+      ...(integration === undefined ? {} : { defaultIntegration: integration }),
+      ...(options.agents === undefined ? {} : { agents: options.agents }),
       env: options.env,
       log: (stream, line) => state.log(itemId, stream, line),
-      runSteps: (steps) => this.#runSteps(steps, frame, itemId, signal),
+      runSteps: (steps, runOptions) => {
+        const namespace = runOptions?.namespace;
+        const inner =
+          namespace === undefined
+            ? frame
+            : new Frame(this.#base, `${itemId}:${namespace}`, frame, undefined, runOptions?.earlier);
+        return this.#runSteps(steps, inner, itemId, signal);
+      },
       runItems: (template, items, itemsOptions) =>
         this.#runItems(template, items, itemsOptions, frame, itemId, signal),
-      decide: async (message) => {
+      decide: async (message, choices) => {
         const stored = decisionOf(state.item(itemId)?.output);
         if (stored !== undefined) return stored;
-        return options.approver?.({ runId: state.runId, itemId, stepId: step.id, message });
+        const request = { runId: state.runId, itemId, stepId: step.id, message, options: choices };
+        return options.approver?.(request);
+      },
+      setInput: (name, value) => {
+        this.#inputs[name] = value;
+        state.setInputs({ ...this.#inputs });
       },
     };
   }
@@ -227,9 +290,10 @@ export class RunExecutor {
   ): Promise<ItemsOutcome> {
     const run = (item: unknown, index: number, itemSignal: AbortSignal): Promise<ItemResult> =>
       this.#runItem(template, item, index, options, frame, ownerId, itemSignal);
+    // spec-kit writes `continue_on_error` on the template: that item's failure does not halt the rest.
     const outcome = await mapOrdered(items, run, {
       concurrency: options.concurrency,
-      stopOnError: !options.continueOnError,
+      stopOnError: !options.continueOnError && template.continue_on_error !== true,
       signal,
     });
     const results = outcome.results.map((settled, index): ItemResult => {
@@ -265,7 +329,7 @@ export class RunExecutor {
         attempts: stored.attempts,
       };
     }
-    const itemFrame = new Frame(this.#options.inputs, itemId, frame, { value: item, index });
+    const itemFrame = new Frame(this.#base, itemId, frame, { value: item, index });
     const at: Placement = { itemId, parentId: ownerId, idx: index };
     const first = (stored?.attempts ?? 0) + 1;
     const last = first + options.retries;
@@ -307,21 +371,7 @@ function messageOf(error: unknown, signal: AbortSignal): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-/** A gate's decision recorded by `approve`, if any. */
-function decisionOf(output: unknown): GateDecision | undefined {
-  if (output === null || typeof output !== 'object') return undefined;
-  const decision = (output as Record<string, unknown>)[GATE_DECISION_KEY];
-  if (decision === null || typeof decision !== 'object') return undefined;
-  const { approved, by, comment } = decision as Record<string, unknown>;
-  if (typeof approved !== 'boolean') return undefined;
-  return {
-    approved,
-    ...(typeof by === 'string' ? { by } : {}),
-    ...(typeof comment === 'string' ? { comment } : {}),
-  };
-}
-
-/** The output a gate's record holds once a human decided through `approve`. */
-export function gateDecisionOutput(decision: GateDecision): Record<string, unknown> {
-  return { [GATE_DECISION_KEY]: { ...decision, decided_at: nowIso() } };
+/** Whether a stored status is how a step that ran ended without succeeding. */
+function isFailure(status: ItemStatus | undefined): boolean {
+  return status === 'failed' || status === 'timed_out';
 }

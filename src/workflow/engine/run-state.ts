@@ -66,6 +66,11 @@ export class RunState {
   }
 
   /** Changes the run's status (and other fields) with its `run.status` event. */
+  /** Replaces the run's stored inputs (a gate consuming its verdict input). */
+  setInputs(inputs: Readonly<Record<string, unknown>>): void {
+    this.#store.runs.update(this.runId, { inputs });
+  }
+
   setRun(status: RunStatus, patch: Omit<RunPatch, 'status'> = {}): RunRecord | undefined {
     const error = patch.error ?? undefined;
     const event: FlotillaEvent = {

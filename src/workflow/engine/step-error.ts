@@ -11,10 +11,18 @@ export type StepFailureStatus = 'failed' | 'timed_out';
 export class StepError extends FlotillaError {
   readonly status: StepFailureStatus;
   readonly output: unknown;
+  /** A deliberate stop (a gate's abort): `continue_on_error` does not route around it. */
+  readonly aborts: boolean;
 
   constructor(
     message: string,
-    options: { status?: StepFailureStatus; output?: unknown; cause?: unknown; code?: ErrorCode } = {},
+    options: {
+      status?: StepFailureStatus;
+      output?: unknown;
+      cause?: unknown;
+      code?: ErrorCode;
+      aborts?: boolean;
+    } = {},
   ) {
     super(
       options.code ?? 'E_STEP_FAILED',
@@ -23,6 +31,7 @@ export class StepError extends FlotillaError {
     );
     this.status = options.status ?? 'failed';
     this.output = options.output;
+    this.aborts = options.aborts ?? false;
   }
 }
 
@@ -31,11 +40,14 @@ export class RunPausedSignal extends Error {
   readonly itemId: string;
   /** What the approver is asked. */
   readonly question: string;
+  /** The choices the approver has. */
+  readonly options: readonly string[];
 
-  constructor(itemId: string, question: string) {
+  constructor(itemId: string, question: string, options: readonly string[] = ['approve', 'reject']) {
     super(`waiting for approval at ${itemId}`);
     this.itemId = itemId;
     this.question = question;
+    this.options = options;
   }
 }
 

@@ -39,14 +39,16 @@ export class StepRegistry {
     return found;
   }
 
-  /** The steps nested in `step` (a fan-out's template, an `if`'s branches), field by field in schema order. */
+  /**
+   * The steps nested in `step` (a fan-out's template, an `if`'s branches, a `switch`'s cases), field by
+   * field in schema order, a `switch`'s cases one list each.
+   */
   nested(step: StepDefinition): (readonly StepDefinition[])[] {
     const fields = this.#types.get(step.type)?.nested ?? [];
-    return fields.flatMap(({ field }) => {
-      const value = (step as Readonly<Record<string, StepDefinition | readonly StepDefinition[] | null>>)[
-        field
-      ];
+    return fields.flatMap(({ field, cases }) => {
+      const value = (step as Readonly<Record<string, unknown>>)[field];
       if (value === undefined || value === null) return [];
+      if (cases === true) return Object.values(value as Record<string, readonly StepDefinition[]>);
       return [Array.isArray(value) ? value : [value as StepDefinition]];
     });
   }

@@ -10,11 +10,15 @@ export interface GateRequest {
   readonly itemId: string;
   readonly stepId: string;
   readonly message: string;
+  /** The choices (`approve`, `reject`, …); `reject` and `abort` reject. */
+  readonly options: readonly string[];
 }
 
 /** A human's answer at a `gate`. */
 export interface GateDecision {
   readonly approved: boolean;
+  /** Which of the gate's options was chosen; absent: `approve` or `reject` as `approved` says. */
+  readonly choice?: string;
   /** Who decided (a user name, `api`, `tty`), for the record. */
   readonly by?: string;
   readonly comment?: string;
@@ -30,27 +34,46 @@ export interface StepContext {
   readonly itemId: string;
   /** Aborted on cancel, on a halt of the enclosing fan-out and on the item's timeout (reason: `TimeoutError`). */
   readonly signal: AbortSignal;
-  /** What expressions see here: inputs, earlier steps (nearest scope first), `item` and `index`. */
+  /** What expressions see here: inputs, earlier steps (nearest scope first), `item`, `index`, `context`. */
   readonly scope: ExpressionScope;
-  /** The folder relative paths of the workflow (`cwd` of a shell step) resolve against. */
+  /** The folder relative paths of the workflow (`cwd` of a shell step) resolve against: where the run started. */
   readonly baseDir: string;
+  /** The workflow file's folder (`context.workflow_dir`); `''` for a workflow from text. */
+  readonly workflowDir: string;
+  /** The agent profile `command` and `prompt` steps use when they name none (`workflow.integration`). */
+  readonly defaultIntegration?: string;
+  /** The configuration's agent profiles, when the engine knows them. */
+  readonly agents?: readonly string[];
   /** The environment processes start with (before a step's own `env`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Records a line of the step's output as an `item.log` event. */
   log(stream: OutputStream, line: string): void;
   /**
-   * Runs `steps` in order in a nested scope under this execution (`if` branches): each is stored as
-   * `ITEM_ID:STEP_ID` and skipped when a previous attempt already finished it.
+   * Runs `steps` in order under this execution (`if` branches, `switch` cases), each skipped when a
+   * previous attempt already finished it. With `namespace` (a loop's iteration), they run in a scope of
+   * their own and are stored as `ITEM_ID:NAMESPACE:STEP_ID`, so each iteration keeps its own records.
    * @returns the outputs by step id. Rejects with the first failing step's error.
    */
-  runSteps(steps: readonly StepDefinition[]): Promise<Readonly<Record<string, unknown>>>;
+  runSteps(
+    steps: readonly StepDefinition[],
+    options?: {
+      readonly namespace?: string;
+      /**
+       * With `namespace`: outputs the steps see for ids not yet run in this scope (a loop's previous
+       * iterations), before the enclosing scope's.
+       */
+      readonly earlier?: Readonly<Record<string, unknown>>;
+    },
+  ): Promise<Readonly<Record<string, unknown>>>;
   /**
    * Runs `step` once per item in a sliding window of `concurrency` (the fan-out's machinery), each item
    * stored as `ITEM_ID:TEMPLATE:INDEX` with `item` and `index` in scope.
    */
   runItems(step: StepDefinition, items: readonly unknown[], options: ItemsOptions): Promise<ItemsOutcome>;
   /** A gate's stored or asked decision; `undefined` when nobody can answer now (the run pauses). */
-  decide(message: string): Promise<GateDecision | undefined>;
+  decide(message: string, options: readonly string[]): Promise<GateDecision | undefined>;
+  /** Changes one of the run's inputs, stored at once (a gate's verdict input, consumed by `retry`). */
+  setInput(name: string, value: unknown): void;
 }
 
 /** Options of `StepContext.runItems`. */

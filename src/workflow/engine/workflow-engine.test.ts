@@ -151,13 +151,13 @@ describe('fan-out', () => {
     const view = await run.done;
     expect(view.status).toBe('succeeded');
     const output = view.steps['each']!.output as {
-      results: { index: number; output: unknown; id: string }[];
+      records: { index: number; output: unknown; id: string }[];
     };
-    expect(output.results.map((result) => result.index)).toEqual([0, 1, 2, 3, 4]);
-    expect(output.results.map((result) => result.output)).toEqual(
+    expect(output.records.map((result) => result.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(output.records.map((result) => result.output)).toEqual(
       [0, 10, 20, 30, 40].map((value) => ({ value })),
     );
-    expect(output.results[3]!.id).toBe('each:work:3');
+    expect(output.records[3]!.id).toBe('each:work:3');
   });
 
   it('never runs more than max_concurrency items at once, and keeps the window full', async () => {
@@ -197,12 +197,12 @@ describe('fan-out', () => {
     const step = view.steps['each']!;
     expect(step.status).toBe('failed');
     const output = step.output as {
-      results: { status: string }[];
+      records: { status: string }[];
       counts: Record<string, number>;
       halted: boolean;
     };
     expect(output.halted).toBe(true);
-    expect(output.results.map((result) => result.status)).toEqual(['succeeded', 'failed']);
+    expect(output.records.map((result) => result.status)).toEqual(['succeeded', 'failed']);
     expect(output.counts).toMatchObject({ total: 6, succeeded: 1, failed: 1, skipped: 4 });
     expect(store.items.get(run.id, 'each:work:2')?.status).toBe('cancelled');
     expect(store.items.get(run.id, 'each:work:3')).toBeUndefined();
@@ -235,10 +235,10 @@ steps:
     const view = await run.done;
     expect(view.status).toBe('succeeded');
     const output = view.steps['each']!.output as {
-      results: { status: string }[];
+      records: { status: string }[];
       counts: Record<string, number>;
     };
-    expect(output.results.map((result) => result.status)).toEqual([
+    expect(output.records.map((result) => result.status)).toEqual([
       'failed',
       'succeeded',
       'succeeded',
@@ -258,9 +258,9 @@ steps:
     await untilStarted('item-1', 3);
     finish('item-1', 'third time');
     const view = await run.done;
-    const output = view.steps['each']!.output as { results: { attempts: number; output: unknown }[] };
-    expect(output.results.map((result) => result.attempts)).toEqual([1, 3]);
-    expect(output.results[1]!.output).toBe('third time');
+    const output = view.steps['each']!.output as { records: { attempts: number; output: unknown }[] };
+    expect(output.records.map((result) => result.attempts)).toEqual([1, 3]);
+    expect(output.records[1]!.output).toBe('third time');
     const attempts = events.filter(
       (event) => event.type === 'item.status' && event.itemId === 'each:work:1' && event.status === 'failed',
     );
@@ -299,9 +299,9 @@ steps:
       'outer:inner:1:leaf:0',
     ]);
     const output = view.steps['outer']!.output as {
-      results: { output: { results: { output: unknown }[] } }[];
+      records: { output: { records: { output: unknown }[] } }[];
     };
-    expect(output.results.map((result) => result.output.results.map((leaf) => leaf.output))).toEqual([
+    expect(output.records.map((result) => result.output.records.map((leaf) => leaf.output))).toEqual([
       [100, 200],
       [300],
     ]);
@@ -340,15 +340,15 @@ describe('resume', () => {
     finish('item-4');
     const view = await again.done;
     expect(view.status).toBe('succeeded');
-    const output = view.steps['each']!.output as { results: { output: unknown; attempts: number }[] };
-    expect(output.results.map((result) => result.output)).toEqual([
+    const output = view.steps['each']!.output as { records: { output: unknown; attempts: number }[] };
+    expect(output.records.map((result) => result.output)).toEqual([
       'item-0',
       'item-1',
       'item-2',
       'fixed',
       'item-4',
     ]);
-    expect(output.results[3]!.attempts).toBe(2);
+    expect(output.records[3]!.attempts).toBe(2);
   });
 
   it('refuses runs that cannot resume', async () => {
@@ -400,7 +400,12 @@ steps:
     expect(engine.approve(paused.id, { approved: true, by: 'ana' })).toBe('approve');
     const view = await engine.resume(paused.id).done;
     expect(view.status).toBe('succeeded');
-    expect(view.steps['approve']!.output).toEqual({ approved: true, by: 'ana', comment: null });
+    expect(view.steps['approve']!.output).toEqual({
+      approved: true,
+      choice: 'approve',
+      by: 'ana',
+      comment: null,
+    });
     expect(control.started).toEqual(['build', 'ship']); // build did not run again
   });
 
@@ -470,8 +475,8 @@ steps:
 `);
     const view = await engine.run(definition).done;
     expect(view.status).toBe('succeeded');
-    const each = view.steps['each']!.output as { results: { output: { stdout: string } }[] };
-    expect(each.results.map((result) => result.output.stdout)).toEqual(['a b-0', 'c-1']);
+    const each = view.steps['each']!.output as { records: { output: { stdout: string } }[] };
+    expect(each.records.map((result) => result.output.stdout)).toEqual(['a b-0', 'c-1']);
     const sum = view.steps['sum']!.output as { items: { stdout: string }[] };
     expect(sum.items.map((item) => item.stdout)).toEqual(['a b-0', 'c-1']);
   });

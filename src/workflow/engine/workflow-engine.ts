@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import {
   CancelledError,
   InterruptedError,
@@ -6,9 +5,9 @@ import {
   Limiter,
   type LifecycleState,
 } from '../../core/index.js';
-import { nowIso, type EventBus, type RunStatus } from '../../events/index.js';
+import { nowIso, type RunStatus } from '../../events/index.js';
 import { killProcessesWithEnvironment } from '../../exec/index.js';
-import { newRecordId, type HeldLease, type Page, type RunRecord, type Store } from '../../store/index.js';
+import { newRecordId, type HeldLease, type Page, type RunRecord } from '../../store/index.js';
 import {
   loadWorkflowFile,
   parseWorkflow,
@@ -17,70 +16,23 @@ import {
   type StepSchema,
   type WorkflowDefinition,
 } from '../format/index.js';
-import { gateDecisionOutput, RunExecutor } from './run-executor.js';
+import { recordDecision } from './gate-decisions.js';
+import { RunExecutor } from './run-executor.js';
 import { RunLeases } from './run-leases.js';
 import { runMarker } from './run-marker.js';
 import { runSpecOf, type EngineRunKind, type RunSpec } from './run-spec.js';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_LEASE_TTL_MS,
+  type RunHandle,
+  type StartOptions,
+  type WorkflowEngineOptions,
+} from './engine-options.js';
 import { RunState } from './run-state.js';
 import { toRunSummary, toRunView, type RunSummary, type RunView } from './run-view.js';
 import { RunError, RunPausedSignal } from './step-error.js';
 import { StepRegistry } from './step-registry.js';
-import type { AnyStepType, GateDecision, GateRequest, StepNeed, StepServices } from './step-type.js';
-
-/** How long a run's lease lasts without a heartbeat, by default. */
-export const DEFAULT_LEASE_TTL_MS = 30_000;
-/** How often a driving process renews its lease and looks for a cancel from elsewhere, by default. */
-export const DEFAULT_HEARTBEAT_MS = 2_000;
-
-/** Options of `WorkflowEngine`. */
-export interface WorkflowEngineOptions {
-  readonly store: Store;
-  /** Where run, item and log events are published live (they are stored either way). */
-  readonly bus?: EventBus;
-  /** Every step type the engine runs: `BUILTIN_STEP_TYPES` and those of the capabilities registered. */
-  readonly stepTypes: readonly AnyStepType[];
-  /**
-   * What the runtime lends to the step types that need it (`StepType.needs`); a step whose type needs
-   * a service absent here fails with a message that says so.
-   * @default no job scheduler; `processes` without a bound
-   */
-  readonly services?: Partial<StepServices>;
-  /**
-   * The environment processes of `shell` steps start with.
-   * @default process.env
-   */
-  readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Asks a human at a gate (a terminal prompt); without it, or when it answers `undefined`, the run pauses. */
-  readonly approver?: (request: GateRequest) => Promise<GateDecision | undefined>;
-  /** @default DEFAULT_LEASE_TTL_MS */
-  readonly leaseTtlMs?: number;
-  /** @default DEFAULT_HEARTBEAT_MS */
-  readonly heartbeatMs?: number;
-  /**
-   * How often a started engine looks for runs whose driving process died, to mark them `interrupted`.
-   * @default heartbeatMs
-   */
-  readonly reapIntervalMs?: number;
-}
-
-/** Options of `WorkflowEngine.run`. */
-export interface StartOptions {
-  /** What the run is listed as. @default 'workflow' */
-  readonly kind?: EngineRunKind;
-  /** Input values as `--input k=v` gives them: strings converted to the declared types. */
-  readonly fromStrings?: boolean;
-  /** Where relative paths resolve; @default the workflow file's folder, else `process.cwd()`. */
-  readonly baseDir?: string;
-  /** Aborting it stops the run as `interrupted` (resumable), killing what runs. */
-  readonly signal?: AbortSignal;
-}
-
-/** A run being driven by this process. */
-export interface RunHandle {
-  readonly id: string;
-  /** Settles with the run's view once the run stops: succeeded, failed, paused, cancelled or interrupted. */
-  readonly done: Promise<RunView>;
-}
+import type { GateDecision, StepNeed, StepServices } from './step-type.js';
 
 /** Statuses from which `resume` continues a run. */
 const RESUMABLE: ReadonlySet<RunStatus> = new Set(['interrupted', 'failed', 'paused']);
@@ -149,12 +101,17 @@ export class WorkflowEngine {
 
   /** Parses a workflow's YAML text against this engine's step types (see `parseWorkflow`). */
   parse(text: string, options: { file?: string } = {}): WorkflowDefinition {
-    return parseWorkflow(text, { ...options, stepSchemas: this.#registry.schemas });
+    return parseWorkflow(text, { ...options, ...this.#loadOptions() });
   }
 
   /** Reads and parses a workflow file against this engine's step types (see `loadWorkflowFile`). */
   load(path: string): Promise<WorkflowDefinition> {
-    return loadWorkflowFile(path, { stepSchemas: this.#registry.schemas });
+    return loadWorkflowFile(path, this.#loadOptions());
+  }
+
+  #loadOptions(): { stepSchemas: readonly StepSchema[]; agents?: readonly string[] } {
+    const { agents } = this.#options;
+    return { stepSchemas: this.#registry.schemas, ...(agents === undefined ? {} : { agents }) };
   }
 
   /** What running `definition` needs from the runtime: the `needs` of its steps' types, nested ones too. */
@@ -198,7 +155,7 @@ export class WorkflowEngine {
   ): RunHandle {
     this.#lifecycle.assertStarted();
     const resolved = resolveInputs(definition, inputs, { fromStrings: options.fromStrings ?? false });
-    const baseDir = options.baseDir ?? (definition.file ? dirname(definition.file) : process.cwd());
+    const baseDir = options.baseDir ?? process.cwd();
     const id = newRecordId('run');
     const now = nowIso();
     const { store } = this.#options;
@@ -223,11 +180,18 @@ export class WorkflowEngine {
 
   /**
    * Continues an interrupted, failed or paused run: finished steps and items keep their results, the
-   * rest run. A run that looks `running` but whose process is gone is taken over.
+   * rest run. A run that looks `running` but whose process is gone is taken over. `inputs` (strings read
+   * as their declared types, as `--input k=v` gives them) are merged over the stored ones and checked
+   * again, then stored: the steps
+   * that run from here on see them (a gate's verdict input, a corrected value after a failure).
    * @throws RunError `E_RUN_NOT_FOUND`, `E_RUN_BUSY` (another live process drives it),
-   *   `E_RUN_NOT_RESUMABLE`, `E_STATE` (the engine is not started).
+   *   `E_RUN_NOT_RESUMABLE`, `E_STATE` (the engine is not started); WorkflowInputError for a bad input
+   *   (nothing changes).
    */
-  resume(id: string, options: { signal?: AbortSignal } = {}): RunHandle {
+  resume(
+    id: string,
+    options: { signal?: AbortSignal; inputs?: Readonly<Record<string, unknown>> } = {},
+  ): RunHandle {
     this.#lifecycle.assertStarted();
     this.reapInterrupted();
     const run = this.#get(id);
@@ -244,13 +208,20 @@ export class WorkflowEngine {
       );
     }
     const { store } = this.#options;
+    const given = options.inputs ?? {};
+    const definition = this.definitionOf(id);
+    const inputs =
+      Object.keys(given).length === 0 || definition === undefined
+        ? undefined
+        : resolveInputs(definition, { ...(run.inputs as object | null), ...given }, { fromStrings: true });
     const controller = new AbortController();
     const lease = this.#lease(id, controller);
     let taken: boolean;
     try {
       taken = store.transaction(() => {
         if (!lease.acquire().acquired) return false;
-        store.runs.update(id, { status: 'running', error: null, finishedAt: null });
+        const patch = inputs === undefined ? {} : { inputs };
+        store.runs.update(id, { status: 'running', error: null, finishedAt: null, ...patch });
         return true;
       });
     } catch (error) {
@@ -260,31 +231,15 @@ export class WorkflowEngine {
     if (!taken) throw new RunError('E_RUN_BUSY', `Run ${id} is being resumed by another process`);
     return this.#drive(id, controller, lease, options.signal, true);
   }
+
   /**
    * Records a human's decision at the gate a paused run waits at (the only one, or `itemId`). It does not
    * resume the run: call `resume` for that.
    * @returns the gate's item id.
    */
   approve(id: string, decision: GateDecision, options: { itemId?: string } = {}): string {
-    const run = this.#get(id);
-    const gates = this.#options.store.items.listForRun(id).filter((item) => item.status === 'pending');
-    const gate =
-      options.itemId === undefined ? gates[0] : gates.find((item) => item.itemId === options.itemId);
-    if (run.status !== 'paused' || gate === undefined) {
-      const where = options.itemId === undefined ? '' : ` at ${options.itemId}`;
-      throw new RunError(
-        'E_RUN_NOT_WAITING',
-        `Run ${id} waits for no approval${where} (it is ${run.status})`,
-      );
-    }
-    const output = { ...(gate.output as object | null), ...gateDecisionOutput(decision) };
-    new RunState(this.#options.store, id, this.#options.bus).writeItem({
-      itemId: gate.itemId,
-      idx: gate.idx,
-      status: 'pending',
-      output,
-    });
-    return gate.itemId;
+    const { store, bus } = this.#options;
+    return recordDecision(store, this.#get(id), decision, options.itemId, bus);
   }
 
   /**
@@ -391,6 +346,7 @@ export class WorkflowEngine {
         registry: this.#registry,
         baseDir: spec.baseDir,
         env: this.#options.env ?? process.env,
+        ...(this.#options.agents === undefined ? {} : { agents: this.#options.agents }),
         services: this.#services,
         ...(this.#options.approver === undefined ? {} : { approver: this.#options.approver }),
       });

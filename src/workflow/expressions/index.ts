@@ -1,5 +1,5 @@
 /** The expression language of `{{ … }}` templates: parsed once and cached, evaluated against a scope. */
-export { deepEqual, type ExpressionScope, type StepView } from './expression-evaluator.js';
+export { deepEqual, stringify, type ExpressionScope, type StepView } from './expression-evaluator.js';
 export { ExpressionError } from './expression-error.js';
 export type { PathRoot } from './expression-parser.js';
 export {

@@ -30,6 +30,8 @@ export interface InputDefinition {
   readonly required: boolean;
   /** When present, the value must be one of these. */
   readonly enum?: readonly unknown[];
+  /** What a terminal asks when the input has no value (spec-kit's `prompt`); without a terminal it is not asked. */
+  readonly prompt?: string;
 }
 
 /** What every step has. */
@@ -38,6 +40,12 @@ export interface StepBase {
   readonly id: string;
   readonly type: string;
   readonly name?: string;
+  /**
+   * When the step fails (not when it is cancelled, and never for a gate's abort), the run goes on: the
+   * step is recorded `failed` with its output, which later steps can read. On a fan-out it also keeps
+   * every item running; on a fan-out's template, that item's failure does not halt the fan-out.
+   */
+  readonly continue_on_error?: boolean;
   /** Where the step's mapping starts in its file. */
   readonly location?: SourceLocation;
 }
@@ -55,11 +63,13 @@ export interface ShellStep extends StepBase {
   readonly run: string | readonly string[];
   /** Seconds the process may run (from its start); absent: no limit beyond the run's own. */
   readonly timeout_s?: number;
+  /** The same, as spec-kit spells it; a step gives one or the other. */
+  readonly timeout?: number;
   /** `text` → `output.stdout`; `lines` → also `output.lines`; `json` → also `output.data`. @default 'text' */
   readonly output_format: OutputFormat;
   /** Extra environment variables (values may hold expressions), on top of the engine's environment. */
   readonly env?: Readonly<Record<string, string>>;
-  /** The working directory (may hold expressions); relative to the workflow file's folder. */
+  /** The working directory (may hold expressions); relative to where the run was started. */
   readonly cwd?: string;
 }
 
@@ -82,10 +92,11 @@ export interface FanOutStep extends StepBase {
   readonly type: 'fan-out';
   /** An array, or an expression that evaluates to one (e.g. `{{ steps.list.output.lines }}`). */
   readonly items: unknown;
-  /** How many items run at once: an integer ≥ 1 (checked at load time, never coerced). @default 1 */
-  readonly max_concurrency: number;
-  /** When `false`, the first failing item halts the fan-out and fails the run. @default false */
-  readonly continue_on_error: boolean;
+  /**
+   * How many items run at once: an integer ≥ 1, an integer written as a string (`"3"`), or one expression
+   * checked when it resolves (never a silent fallback). @default 1
+   */
+  readonly max_concurrency: number | string;
   /** How many more times a failing item is tried. @default 0 */
   readonly retries: number;
   /** Seconds each item may run, per attempt; absent: the template's own limit. */
@@ -99,6 +110,8 @@ export interface FanInStep extends StepBase {
   readonly type: 'fan-in';
   /** Ids of earlier steps whose outputs are gathered, in this order. */
   readonly wait_for: readonly string[];
+  /** Extra output fields: each value rendered with `fan_in.results` in scope (spec-kit's `output:`). */
+  readonly output?: Readonly<Record<string, unknown>>;
 }
 
 /** `if`: runs `then` when the condition holds, `else` otherwise. */
@@ -110,11 +123,58 @@ export interface IfStep extends StepBase {
   readonly else: readonly StepDefinition[];
 }
 
-/** `gate`: a human approval. */
+/** What a gate does when its choice rejects (`reject` or `abort`). */
+export type OnReject = 'abort' | 'skip' | 'retry';
+
+/** `gate`: a human decision among `options`. */
 export interface GateStep extends StepBase {
   readonly type: 'gate';
   /** What the approver is asked (may hold expressions). */
   readonly message: string;
+  /** The choices; `reject` and `abort` reject, any other approves. @default ['approve', 'reject'] */
+  readonly options: readonly string[];
+  /** A rejection fails the run (`abort`), lets it go on (`skip`) or asks again (`retry`). @default 'abort' */
+  readonly on_reject: OnReject;
+  /** An input whose non-empty value is the decision (spec-kit's verdict input). */
+  readonly verdict_input?: string;
+}
+
+/** `switch`: the steps of the case named by the expression's value, or `default`. */
+export interface SwitchStep extends StepBase {
+  readonly type: 'switch';
+  /** Evaluated once; its value as text (trimmed) names the case. */
+  readonly expression: unknown;
+  readonly cases: Readonly<Record<string, readonly StepDefinition[]>>;
+  readonly default: readonly StepDefinition[];
+}
+
+/** `while` (condition first) and `do-while` (body first): `steps` repeated, at most `max_iterations` times. */
+export interface LoopStep extends StepBase {
+  readonly type: 'while' | 'do-while';
+  /** An expression; it may read the steps of the body (their latest iteration). */
+  readonly condition: unknown;
+  /** @default 10 */
+  readonly max_iterations: number;
+  readonly steps: readonly StepDefinition[];
+}
+
+/** `prompt`: a prompt sent to an agent, as one job of the job service. */
+export interface PromptStep extends StepBase {
+  readonly type: 'prompt';
+  readonly prompt: string;
+  /** The agent profile; absent: the workflow's `integration`. May hold an expression. */
+  readonly integration?: string;
+  readonly timeout_s?: number;
+}
+
+/** `command`: a spec-kit command (`speckit.plan`), sent to the agent as `/speckit.plan ARGS`. */
+export interface CommandStep extends StepBase {
+  readonly type: 'command';
+  readonly command: string;
+  /** `args` (appended to the command) and any other values, rendered and kept in the output. */
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly integration?: string;
+  readonly timeout_s?: number;
 }
 
 /**
@@ -126,12 +186,38 @@ export interface CustomStep extends StepBase {
 }
 
 /** Any step. Switch on `type` to narrow the built-in ones. */
-export type StepDefinition = ShellStep | AgentStep | FanOutStep | FanInStep | IfStep | GateStep | CustomStep;
+export type StepDefinition =
+  | ShellStep
+  | AgentStep
+  | FanOutStep
+  | FanInStep
+  | IfStep
+  | GateStep
+  | SwitchStep
+  | LoopStep
+  | PromptStep
+  | CommandStep
+  | CustomStep;
+
+/** spec-kit's advisory `requires:` block, as written. */
+export interface WorkflowRequires {
+  readonly speckit_version?: string;
+  readonly integrations?: { readonly any?: readonly string[]; readonly all?: readonly string[] };
+}
 
 /** A loaded, validated workflow. */
 export interface WorkflowDefinition {
   readonly schema_version: 1;
-  readonly workflow: { readonly id: string; readonly name?: string; readonly description?: string };
+  readonly workflow: {
+    readonly id: string;
+    readonly name?: string;
+    readonly description?: string;
+    readonly version?: string;
+    readonly author?: string;
+    /** The agent profile `command` and `prompt` steps use when they name none. */
+    readonly integration?: string;
+  };
+  readonly requires?: WorkflowRequires;
   readonly inputs: Readonly<Record<string, InputDefinition>>;
   readonly steps: readonly StepDefinition[];
   /** The file it came from (absolute), or `undefined` for inline YAML text. */

@@ -4,6 +4,7 @@
  */
 export type {
   AgentStep,
+  CommandStep,
   CustomStep,
   FanInStep,
   FanOutStep,
@@ -11,12 +12,17 @@ export type {
   IfStep,
   InputDefinition,
   InputType,
+  LoopStep,
+  OnReject,
   OutputFormat,
+  PromptStep,
   ShellStep,
   SourceLocation,
   StepBase,
   StepDefinition,
+  SwitchStep,
   WorkflowDefinition,
+  WorkflowRequires,
 } from './definition.js';
 export { parseInputAssignments, resolveInputs, type ResolveInputsOptions } from './inputs.js';
 export {
@@ -26,7 +32,7 @@ export {
   type ParseWorkflowOptions,
 } from './load-workflow.js';
 export type { NestedSteps, StepSchema } from './step-schema.js';
-export { BUILTIN_STEP_SCHEMAS } from './step-schemas.js';
+export { BUILTIN_STEP_SCHEMAS, DEFAULT_MAX_ITERATIONS, REJECT_CHOICES } from './step-schemas.js';
 export {
   WorkflowError,
   WorkflowInputError,

@@ -22,36 +22,43 @@ function failure(lines: readonly string[]): WorkflowError {
 const HEAD = ['schema_version: 1', 'workflow: { id: wf }', 'steps:'];
 const withSteps = (...lines: string[]) => [...HEAD, ...lines];
 
+/** What a bad literal `max_concurrency` is told it should be. */
+const MAX_CONCURRENCY = 'expected an integer ≥ 1 (or "3", or one "{{ expression }}")';
+
 describe('parseWorkflow: errors name the file, line, column, step and field', () => {
   it.each([
-    ['"4"', 'expected an integer ≥ 1, got "4"'],
+    ['"0"', `${MAX_CONCURRENCY}, got "0"`],
+    ['"four"', `${MAX_CONCURRENCY}, got "four"`],
     ['0', 'expected an integer ≥ 1, got 0'],
     ['-1', 'expected an integer ≥ 1, got -1'],
-    ['2.5', 'expected an integer ≥ 1, got 2.5'],
-    ['true', 'expected an integer ≥ 1, got true'],
-    ['null', 'expected an integer ≥ 1, got an empty value'],
-  ])('max_concurrency: %s is never coerced', (found, text) => {
-    const error = failure(
-      withSteps(
-        '  - id: first',
-        '    type: gate',
-        '  - id: build',
-        '    type: fan-out',
-        '    items: [1, 2]',
-        `    max_concurrency: ${found}`,
-        '    step: { id: one, type: gate }',
-      ),
-    );
-    expect(error.message).toBe(`wf.yaml:9:22: steps[1] (build).max_concurrency: ${text}`);
-    expect(error).toMatchObject({
-      file: resolve('wf.yaml'),
-      line: 9,
-      column: 22,
-      path: 'steps[1].max_concurrency',
-      step: 'build',
-    });
-    expect(error.issues).toHaveLength(1);
-  });
+    ['2.5', `${MAX_CONCURRENCY}, got 2.5`],
+    ['true', `${MAX_CONCURRENCY}, got true`],
+    ['null', `${MAX_CONCURRENCY}, got an empty value`],
+  ])(
+    'max_concurrency: %s is refused at load (an integer, "3", or an expression checked when it resolves)',
+    (found, text) => {
+      const error = failure(
+        withSteps(
+          '  - id: first',
+          '    type: gate',
+          '  - id: build',
+          '    type: fan-out',
+          '    items: [1, 2]',
+          `    max_concurrency: ${found}`,
+          '    step: { id: one, type: gate }',
+        ),
+      );
+      expect(error.message).toBe(`wf.yaml:9:22: steps[1] (build).max_concurrency: ${text}`);
+      expect(error).toMatchObject({
+        file: resolve('wf.yaml'),
+        line: 9,
+        column: 22,
+        path: 'steps[1].max_concurrency',
+        step: 'build',
+      });
+      expect(error.issues).toHaveLength(1);
+    },
+  );
 
   it.each([
     [
@@ -187,19 +194,19 @@ describe('parseWorkflow: errors name the file, line, column, step and field', ()
 });
 
 describe('parseWorkflow: the top level', () => {
-  it('schema_version is required and must be 1', () => {
+  it('schema_version is required and must be 1 (spec-kit writes "1.0")', () => {
     expect(failure(['workflow: { id: wf }', 'steps: [{ id: a, type: gate }]']).message).toBe(
-      'wf.yaml:1:1: schema_version: missing, expected 1 (the only schema version there is)',
+      'wf.yaml:1:1: schema_version: missing, expected 1 or "1.0" (the only schema version there is)',
     );
     expect(
-      failure(['schema_version: "1"', 'workflow: { id: wf }', 'steps: [{ id: a, type: gate }]']).message,
-    ).toBe('wf.yaml:1:17: schema_version: expected 1 (the only schema version there is), got "1"');
+      failure(['schema_version: "2.0"', 'workflow: { id: wf }', 'steps: [{ id: a, type: gate }]']).message,
+    ).toBe('wf.yaml:1:17: schema_version: expected 1 or "1.0" (the only schema version there is), got "2.0"');
   });
 
   it('an unknown key, at the key', () => {
     const error = failure([...HEAD, '  - { id: a, type: gate }', 'output: x']);
     expect(error.message).toBe(
-      'wf.yaml:5:1: output: unknown key (expected one of: schema_version, workflow, inputs, steps)',
+      'wf.yaml:5:1: output: unknown key (expected one of: schema_version, workflow, requires, inputs, steps)',
     );
   });
 
@@ -280,8 +287,8 @@ describe('parseWorkflow: steps', () => {
       '  wf.yaml:4:5: steps[0].id: missing, expected a step id (letters, digits, _ and -, starting with a letter or _)',
       `  wf.yaml:5:9: steps[1].id: a step id may not contain ':' (item ids use it), got "a:b"`,
       '  wf.yaml:7:9: steps[2].id: expected a step id (letters, digits, _ and -, starting with a letter or _), got "7up"',
-      '  wf.yaml:9:5: steps[3] (ok).type: missing (expected one of: shell, agent, fan-out, fan-in, if, gate)',
-      '  wf.yaml:11:11: steps[4] (ok2).type: unknown step type "shel" (expected one of: shell, agent, fan-out, fan-in, if, gate)',
+      '  wf.yaml:9:5: steps[3] (ok).type: missing (expected one of: shell, agent, command, prompt, fan-out, fan-in, if, switch, while, do-while, gate, init)',
+      '  wf.yaml:11:11: steps[4] (ok2).type: unknown step type "shel" (expected one of: shell, agent, command, prompt, fan-out, fan-in, if, switch, while, do-while, gate, init)',
       '  wf.yaml:12:5: steps[5]: expected a step (a mapping with id and type), got "just text"',
     ]);
     expect(error.issues.map(({ step }) => step)).toEqual([
@@ -295,9 +302,9 @@ describe('parseWorkflow: steps', () => {
   });
 
   it('an unknown key of a step lists the keys its type has', () => {
-    const error = failure([...HEAD, '  - id: build', '    type: shell', '    run: make', '    timeout: 5']);
+    const error = failure([...HEAD, '  - id: build', '    type: shell', '    run: make', '    timeouts: 5']);
     expect(error.message).toBe(
-      'wf.yaml:7:5: steps[0] (build).timeout: unknown key (expected one of: id, type, name, run, timeout_s, output_format, env, cwd)',
+      'wf.yaml:7:5: steps[0] (build).timeouts: unknown key (expected one of: id, type, name, continue_on_error, run, timeout_s, timeout, output_format, env, cwd)',
     );
   });
 
@@ -454,7 +461,7 @@ describe('parseWorkflow: expressions and references', () => {
       '  - id: b',
       '    type: fan-out',
       '    items: "{{ steps.a.output.lines }} "', // 10
-      '    max_concurrency: "4"',
+      '    max_concurrency: "four"',
       '    step: { id: a, type: gate }',
     ]);
     expect(error.issues.map(({ line, path }) => `${line} ${path}`)).toEqual([

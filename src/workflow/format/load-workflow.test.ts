@@ -106,7 +106,6 @@ describe('parseWorkflow: a valid file', () => {
             type: 'fan-out',
             items: '{{ item | keys }}',
             max_concurrency: 1,
-            continue_on_error: false,
             retries: 0,
             location: at(23, 7),
             step: {
@@ -135,7 +134,14 @@ describe('parseWorkflow: a valid file', () => {
           },
         },
         { id: 'gather', type: 'fan-in', wait_for: ['build-all'], location: at(37, 5) },
-        { id: 'approve', type: 'gate', message: 'Approve to continue?', location: at(40, 5) },
+        {
+          id: 'approve',
+          type: 'gate',
+          message: 'Approve to continue?',
+          options: ['approve', 'reject'],
+          on_reject: 'abort',
+          location: at(40, 5),
+        },
         {
           id: 'ask',
           type: 'agent',
@@ -150,7 +156,16 @@ describe('parseWorkflow: a valid file', () => {
           type: 'if',
           condition: false,
           location: at(48, 5),
-          then: [{ id: 'never', type: 'gate', message: 'Sure {{ inputs.n }}?', location: at(51, 12) }],
+          then: [
+            {
+              id: 'never',
+              type: 'gate',
+              message: 'Sure {{ inputs.n }}?',
+              options: ['approve', 'reject'],
+              on_reject: 'abort',
+              location: at(51, 12),
+            },
+          ],
           else: [
             {
               id: 'instead',
@@ -212,7 +227,7 @@ describe('loadWorkflowFile', () => {
     const error = await loadWorkflowFile(file).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WorkflowError);
     expect((error as WorkflowError).message).toBe(
-      `${file}:6:5: steps[0] (a).mesage: unknown key (expected one of: id, type, name, message)`,
+      `${file}:6:5: steps[0] (a).mesage: unknown key (expected one of: id, type, name, continue_on_error, message, options, on_reject, verdict_input)`,
     );
     expect(error).toMatchObject({ file, line: 6, column: 5, path: 'steps[0].mesage', step: 'a' });
   });

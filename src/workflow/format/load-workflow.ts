@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { expectationMessages, unreadableFileReason } from '../../config/index.js';
-import { checkSteps } from './check-steps.js';
-import type { WorkflowDefinition } from './definition.js';
+import { checkSteps, profileProblem } from './check-steps.js';
+import type { WorkflowDefinition, WorkflowRequires } from './definition.js';
 import { parseSteps } from './parse-steps.js';
 import type { StepSchema } from './step-schema.js';
 import { BUILTIN_STEP_SCHEMAS } from './step-schemas.js';
@@ -19,16 +19,15 @@ export interface ParseWorkflowOptions {
    * @default BUILTIN_STEP_SCHEMAS
    */
   readonly stepSchemas?: readonly StepSchema[];
+  /**
+   * The configuration's agent profiles: `integration:` and `requires.integrations` are checked against
+   * them. Absent: profile names are not checked (a file read without a configuration).
+   */
+  readonly agents?: readonly string[];
 }
 
 /** What `loadWorkflowFile` needs besides the path. */
-export interface LoadWorkflowOptions {
-  /**
-   * The step types a file may use.
-   * @default BUILTIN_STEP_SCHEMAS
-   */
-  readonly stepSchemas?: readonly StepSchema[];
-}
+export type LoadWorkflowOptions = Omit<ParseWorkflowOptions, 'file'>;
 
 /** What messages call a workflow that came from no file. */
 const INLINE = '<inline>';
@@ -60,18 +59,58 @@ export function parseWorkflow(text: string, options: ParseWorkflowOptions = {}):
   const schemas = options.stepSchemas ?? BUILTIN_STEP_SCHEMAS;
   const { steps, records } = parseSteps(Array.isArray(rawSteps) ? rawSteps : [], source, schemas);
 
-  // 3. What needs the whole file: ids, expressions, references.
-  checkSteps(records, inputNamesOf(data), source);
+  // 3. What needs the whole file: ids, expressions, references, agent profiles.
+  const workflowSection = (data as Record<string, unknown>)['workflow'];
+  const defaultIntegration =
+    workflowSection !== null && typeof workflowSection === 'object'
+      ? (workflowSection as Record<string, unknown>)['integration']
+      : undefined;
+  checkSteps(
+    records,
+    {
+      inputNames: inputNamesOf(data),
+      ...(options.agents === undefined ? {} : { agents: options.agents }),
+      defaultIntegration,
+    },
+    source,
+  );
+  if (top.success) checkProfiles(top.data, options.agents, source);
 
   if (!top.success || source.failed) throw source.error();
-  const { schema_version, workflow, inputs } = top.data;
+  const { schema_version, workflow, requires, inputs } = top.data;
   return {
     schema_version,
     workflow,
+    ...(requires === undefined ? {} : { requires }),
     inputs,
     steps,
     ...(file === undefined ? {} : { file }),
   };
+}
+
+/**
+ * `workflow.integration` names a profile, and `requires.integrations` holds where it can: one of `any`
+ * and each of `all` is a profile of the configuration.
+ */
+function checkProfiles(
+  top: { workflow: { integration?: string | undefined }; requires?: WorkflowRequires | undefined },
+  agents: readonly string[] | undefined,
+  source: WorkflowSource,
+): void {
+  const integration = top.workflow.integration;
+  const problem = integration === undefined ? undefined : profileProblem(integration, agents);
+  if (problem !== undefined) source.report(['workflow', 'integration'], problem);
+  const required = top.requires?.integrations;
+  if (agents === undefined || required === undefined) return;
+  const known = agents.length > 0 ? `profiles: ${agents.join(', ')}` : 'the configuration has no agents';
+  if (required.any !== undefined && !required.any.some((name) => agents.includes(name))) {
+    const message = `none of ${required.any.join(', ')} is an agent profile of the configuration (${known}); name a profile after one of them`;
+    source.report(['requires', 'integrations', 'any'], message);
+  }
+  required.all?.forEach((name, index) => {
+    if (agents.includes(name)) return;
+    source.report(['requires', 'integrations', 'all', index], `"${name}" is not an agent profile (${known})`);
+  });
 }
 
 /**

@@ -15,6 +15,8 @@ export interface StepRecord {
   readonly ancestors: readonly number[];
   /** The `order` of every step whose per-item field (a fan-out's `step`) holds this one, outermost first. */
   readonly perItem: readonly number[];
+  /** The `order` of every loop whose body holds this one, outermost first. */
+  readonly loops: readonly number[];
   /** Its type's schema; `undefined` for an unknown type. */
   readonly schema?: StepSchema;
   /** Its own fields (not `id`, `type`, `name` or nested steps): as parsed, or as written when they failed. */
@@ -30,7 +32,17 @@ export interface ParsedSteps {
 interface Parent {
   readonly ancestors: readonly number[];
   readonly perItem: readonly number[];
+  readonly loops: readonly number[];
 }
+
+/**
+ * Step types of spec-kit that Flotilla does not run, and what to do instead: a file that uses one is
+ * refused with this, not with a bare "unknown step type".
+ */
+const UNSUPPORTED_TYPES: Readonly<Record<string, string>> = {
+  'speckit-task-shards':
+    "speckit-task-shards is spec-kit's own task splitter, which Flotilla does not have: write a shell step that prints the shards as JSON (output_format: json) and fan out over its output.data",
+};
 
 /**
  * Parses a list of steps (the file's `steps`), each against its type's schema and its nested steps
@@ -58,11 +70,16 @@ export function parseSteps(
       source.report(path, `expected a step (a mapping with id and type), got ${describeValue(raw)}`);
       return undefined;
     }
-    const { id, type, name, ...rest } = raw as Record<string, unknown>;
+    const { id, type: written, name, continue_on_error, ...rest } = raw as Record<string, unknown>;
+    // spec-kit's default type: a step with `command:` and no `type:` is a command step.
+    const type = written === undefined && rest['command'] !== undefined ? 'command' : written;
     const validId = checkId(id, path, source);
     const label: StepLabel | undefined = validId === undefined ? undefined : { id: validId, path };
     const schema = typeof type === 'string' ? byType.get(type) : undefined;
-    if (schema === undefined) {
+    const unsupported = typeof type === 'string' ? UNSUPPORTED_TYPES[type] : undefined;
+    if (schema === undefined && unsupported !== undefined) {
+      source.report([...path, 'type'], unsupported, { step: label });
+    } else if (schema === undefined) {
       const found = type === undefined ? 'missing' : `unknown step type ${describeValue(type)}`;
       source.report([...path, 'type'], `${found} (expected one of: ${known})`, { step: label });
     } else if (schema.madeBy !== undefined) {
@@ -71,6 +88,10 @@ export function parseSteps(
     }
     if (name !== undefined && typeof name !== 'string') {
       source.report([...path, 'name'], `expected a string, got ${describeValue(name)}`, { step: label });
+    }
+    if (continue_on_error !== undefined && typeof continue_on_error !== 'boolean') {
+      const message = `expected true or false, got ${describeValue(continue_on_error)}`;
+      source.report([...path, 'continue_on_error'], message, { step: label });
     }
 
     // 1. The type's own fields: everything but the nested steps.
@@ -90,18 +111,24 @@ export function parseSteps(
     if (label !== undefined) records.push({ label, order, ...parent, schema, fields });
 
     // 3. The nested steps, with this step as their parent.
-    const children: Record<string, StepDefinition | StepDefinition[]> = {};
+    const children: Record<string, StepDefinition | StepDefinition[] | Record<string, StepDefinition[]>> = {};
     for (const spec of nested) {
       const inner: Parent = {
         ancestors: [...parent.ancestors, order],
         perItem: spec.perItem ? [...parent.perItem, order] : parent.perItem,
+        loops: spec.repeated === true ? [...parent.loops, order] : parent.loops,
       };
       const value = parseNested(spec, rest[spec.field], [...path, spec.field], inner, label);
       if (value !== undefined) children[spec.field] = value;
     }
 
     const location = { file: source.displayName, ...source.position(path) };
-    const head = { id: validId ?? '', type: String(type), ...(typeof name === 'string' ? { name } : {}) };
+    const head = {
+      id: validId ?? '',
+      type: String(type),
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof continue_on_error === 'boolean' ? { continue_on_error } : {}),
+    };
     return { ...head, ...fields, ...children, location };
   };
 
@@ -111,7 +138,8 @@ export function parseSteps(
     path: DataPath,
     parent: Parent,
     label: StepLabel | undefined,
-  ): StepDefinition | StepDefinition[] | undefined => {
+  ): StepDefinition | StepDefinition[] | Record<string, StepDefinition[]> | undefined => {
+    if (spec.cases === true) return parseCases(value, path, parent, label);
     if (value === undefined || value === null) {
       if (spec.optional) return spec.list ? [] : undefined;
       const expected = spec.list ? 'a list of steps' : 'a step (a mapping with id and type)';
@@ -132,7 +160,30 @@ export function parseSteps(
     return parseStep(value, path, parent);
   };
 
-  const steps = parseList(list, ['steps'], { ancestors: [], perItem: [] });
+  /** A mapping of case names to lists of steps (a `switch`'s `cases`). */
+  const parseCases = (
+    value: unknown,
+    path: DataPath,
+    parent: Parent,
+    label: StepLabel | undefined,
+  ): Record<string, StepDefinition[]> | undefined => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      const found = value === undefined ? 'missing' : `got ${describeValue(value)}`;
+      source.report(path, `expected a mapping of case values to lists of steps, ${found}`, { step: label });
+      return undefined;
+    }
+    const cases: Record<string, StepDefinition[]> = {};
+    for (const [key, steps] of Object.entries(value)) {
+      if (Array.isArray(steps)) cases[key] = parseList(steps, [...path, key], parent);
+      else
+        source.report([...path, key], `expected a list of steps, got ${describeValue(steps)}`, {
+          step: label,
+        });
+    }
+    return cases;
+  };
+
+  const steps = parseList(list, ['steps'], { ancestors: [], perItem: [], loops: [] });
   return { steps, records };
 }
 

@@ -6,6 +6,8 @@ export interface NestedSteps {
   readonly field: string;
   /** `true`: a list of steps; `false`: exactly one step. */
   readonly list: boolean;
+  /** A mapping of names to lists of steps (a `switch`'s `cases`); `list` is then `true`. */
+  readonly cases?: boolean;
   /** Whether the field may be absent (then it is an empty list). */
   readonly optional: boolean;
   /**
@@ -13,6 +15,11 @@ export interface NestedSteps {
    * Steps outside may not reference steps inside such a field: they run many times.
    */
   readonly perItem: boolean;
+  /**
+   * Whether the nested steps run again and again (a loop's body): steps outside may not reference them,
+   * as for a fan-out's template, but they have no `item`.
+   */
+  readonly repeated?: boolean;
 }
 
 /**
@@ -39,6 +46,11 @@ export interface StepSchema {
    * them like `steps.ID` in an expression (the step exists and ran before this one).
    */
   readonly stepReferenceFields?: readonly string[];
+  /**
+   * Fields whose expressions may read the steps nested in this one (a loop's `condition` reads its body's
+   * latest iteration); elsewhere a step cannot read the steps it holds.
+   */
+  readonly innerReferenceFields?: readonly string[];
   /**
    * Set for a type that only another step type makes (the `plan` step's leaves): the name of that type.
    * A workflow file that writes such a step is refused at load, saying which type to write instead.

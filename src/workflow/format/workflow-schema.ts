@@ -62,7 +62,7 @@ export function mapping<Shape extends z.ZodRawShape>(shape: Shape, otherKeys: re
 }
 
 /** The keys the loader reads from every step itself, before its type's own fields. */
-export const STEP_KEYS: readonly string[] = ['id', 'type', 'name'];
+export const STEP_KEYS: readonly string[] = ['id', 'type', 'name', 'continue_on_error'];
 
 /**
  * The `fields` schema of a step type: a strict mapping of `shape`, whose unknown-key error lists every key
@@ -95,6 +95,8 @@ export const inputDefinitionSchema = mapping({
   default: z.unknown().optional(),
   required: flag().default(false),
   enum: z.array(z.unknown(), { error: 'expected a non-empty list of allowed values' }).min(1).optional(),
+  /** What a terminal asks for a missing input (spec-kit's `prompt`). */
+  prompt: text(true).optional(),
 }).superRefine((input, context) => {
   const type = input.type;
   input.enum?.forEach((value, index) => {
@@ -113,14 +115,53 @@ function emptyIsAbsent<Schema extends z.ZodType>(schema: Schema) {
   return z.preprocess((value) => (value === null ? undefined : value), schema);
 }
 
+/** An agent profile's name as a workflow names it (`integration:`). */
+const PROFILE_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * `schema_version`: 1, written as spec-kit writes it too (`"1.0"`, `1.0`, `"1"`). YAML reads `1.0` as the
+ * number 1, so only the strings need mapping.
+ */
+const schemaVersion = z
+  .union([z.literal(1), z.literal('1'), z.literal('1.0')], {
+    error: 'expected 1 or "1.0" (the only schema version there is)',
+  })
+  .transform(() => 1 as const);
+
+/**
+ * spec-kit's advisory `requires:` block. `integrations` is checked against the configuration's agent
+ * profiles where the loader knows them; `speckit_version` is kept and not checked (there is no spec-kit
+ * here). `permissions` is refused as spec-kit refuses it: it would promise a sandbox that does not exist.
+ */
+const requiresSchema = mapping({
+  speckit_version: text().optional(),
+  integrations: mapping({
+    any: stringList(true).optional(),
+    all: stringList(true).optional(),
+  }).optional(),
+  permissions: z
+    .never({
+      error:
+        'not supported: steps run with your rights, there is no capability sandbox to ask for (review the file; guard risky steps with a gate)',
+    })
+    .optional(),
+});
+
 /** The top level of a workflow file, `steps` still raw. */
 export const workflowFileSchema = mapping({
-  schema_version: z.literal(1, { error: 'expected 1 (the only schema version there is)' }),
+  schema_version: schemaVersion,
   workflow: mapping({
     id: z.string({ error: 'expected a workflow id (letters, digits, _, . and -)' }).regex(WORKFLOW_ID),
     name: text().optional(),
     description: text().optional(),
+    version: text().optional(),
+    author: text().optional(),
+    integration: z
+      .string({ error: 'expected an agent profile name' })
+      .regex(PROFILE_NAME, 'expected an agent profile name (letters, digits, _, . and -)')
+      .optional(),
   }),
+  requires: emptyIsAbsent(requiresSchema.optional()),
   inputs: emptyIsAbsent(
     z
       .record(z.string().regex(INPUT_NAME), inputDefinitionSchema, {

@@ -53,16 +53,16 @@ steps:
   const view = await engine.run(definition).done;
   expect(view.status, view.error ?? '').toBe('succeeded');
   const output = view.steps['each']!.output as {
-    results: { output: { job_id: string; changed_files: string[]; diff: string; branch: string } }[];
+    records: { output: { job_id: string; changed_files: string[]; diff: string; branch: string } }[];
   };
-  expect(output.results.map((result) => result.output.changed_files)).toEqual(
+  expect(output.records.map((result) => result.output.changed_files)).toEqual(
     ['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map((name) => [`${name}.txt`]),
   );
-  for (const result of output.results) {
+  for (const result of output.records) {
     expect(result.output.branch).toBe(`flotilla/${result.output.job_id}`);
     expect(result.output.diff).toContain(`+${result.output.changed_files[0]!.replace('.txt', '')}`);
   }
-  expect(new Set(output.results.map((result) => result.output.job_id)).size).toBe(5);
+  expect(new Set(output.records.map((result) => result.output.job_id)).size).toBe(5);
 });
 
 it('fails the step when its job fails, with the job in the output', async () => {

@@ -13,6 +13,8 @@ export const MAX_SHELL_OUTPUT_BYTES = 16 * 1024 * 1024;
 export interface ShellOutput {
   readonly exit_code: number | null;
   readonly stdout: string;
+  /** Standard error, kept like standard output (both are also logged line by line). */
+  readonly stderr: string;
   readonly lines?: readonly string[];
   readonly data?: unknown;
 }
@@ -33,15 +35,18 @@ export const shellStep: StepType<ShellStep, 'processes'> = {
         : step.run.map((arg) => renderString(arg, context.scope));
     const env: Record<string, string | undefined> = { ...context.env, ...runMarker(context.runId) };
     env['FLOTILLA_ITEM_ID'] = context.itemId;
+    // spec-kit's name for the workflow file's folder (`context.workflow_dir`); unset without a file.
+    if (context.workflowDir !== '') env['SPECKIT_WORKFLOW_DIR'] = context.workflowDir;
     for (const [name, value] of Object.entries(step.env ?? {}))
       env[name] = renderString(value, context.scope);
     const cwd =
       step.cwd === undefined
         ? context.baseDir
         : resolve(context.baseDir, renderString(step.cwd, context.scope));
-    const stdout = collectStdout(context);
+    const stdout = collectOutput(context);
     // Longer than a timer can wait means no limit, as for agents (`timeoutOf`).
-    const limitMs = (step.timeout_s ?? 0) * 1000;
+    const limitS = step.timeout_s ?? step.timeout;
+    const limitMs = (limitS ?? 0) * 1000;
     const timeoutMs = limitMs > MAX_TIMER_MS ? 0 : limitMs;
     // The wait for a slot is not the step's time: its timeout starts with the process.
     const result = await processes.run(
@@ -49,10 +54,15 @@ export const shellStep: StepType<ShellStep, 'processes'> = {
       { signal: context.signal },
     );
     if (result.cancelled) throw context.signal.reason;
-    const text = stdout.text();
-    const output: ShellOutput = { exit_code: result.exitCode, stdout: text, ...formatted(step, text) };
+    const text = stdout.text('stdout');
+    const output: ShellOutput = {
+      exit_code: result.exitCode,
+      stdout: text,
+      stderr: stdout.text('stderr'),
+      ...formatted(step, text),
+    };
     if (result.timedOut) {
-      throw new StepError(`${step.id}: timed out after ${step.timeout_s} s`, { status: 'timed_out', output });
+      throw new StepError(`${step.id}: timed out after ${limitS} s`, { status: 'timed_out', output });
     }
     if (result.exitCode !== 0) {
       const how =
@@ -79,27 +89,28 @@ function formatted(step: ShellStep, text: string): { lines?: string[]; data?: un
   return {};
 }
 
-/** Logs every line and keeps standard output, up to `MAX_SHELL_OUTPUT_BYTES`. */
-function collectStdout(context: StepContext): {
+/**
+ * Logs every line and keeps standard output and standard error, each up to `MAX_SHELL_OUTPUT_BYTES`:
+ * more standard output fails the step (its output is the step's result), more standard error is cut.
+ */
+function collectOutput(context: StepContext): {
   onLine: (stream: 'stdout' | 'stderr', line: string) => void;
-  text: () => string;
+  text: (stream: 'stdout' | 'stderr') => string;
 } {
-  const lines: string[] = [];
-  let bytes = 0;
-  let truncated = false;
+  const kept = { stdout: { lines: [] as string[], bytes: 0 }, stderr: { lines: [] as string[], bytes: 0 } };
   return {
     onLine(stream, line) {
       context.log(stream, line);
-      if (stream !== 'stdout' || truncated) return;
-      bytes += line.length + 1;
-      if (bytes > MAX_SHELL_OUTPUT_BYTES) truncated = true;
-      else lines.push(line);
+      const sink = kept[stream];
+      sink.bytes += line.length + 1;
+      if (sink.bytes <= MAX_SHELL_OUTPUT_BYTES) sink.lines.push(line);
     },
-    text() {
-      if (truncated) {
+    text(stream) {
+      const sink = kept[stream];
+      if (stream === 'stdout' && sink.bytes > MAX_SHELL_OUTPUT_BYTES) {
         throw new StepError(`standard output is larger than ${MAX_SHELL_OUTPUT_BYTES} bytes`);
       }
-      return lines.join('\n');
+      return sink.lines.join('\n');
     },
   };
 }
