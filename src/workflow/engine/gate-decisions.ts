@@ -1,6 +1,7 @@
 import { nowIso, type EventBus } from '../../events/index.js';
 import type { RunRecord, Store } from '../../store/index.js';
 import { RunState } from './run-state.js';
+import { isWaitingGate } from './run-view.js';
 import { RunError } from './step-error.js';
 import type { GateDecision } from './step-type.js';
 
@@ -20,7 +21,7 @@ export function recordDecision(
   itemId: string | undefined,
   bus?: EventBus,
 ): string {
-  const gates = store.items.listForRun(run.id).filter((item) => item.status === 'pending');
+  const gates = store.items.listForRun(run.id).filter(isWaitingGate);
   const gate = itemId === undefined ? gates[0] : gates.find((item) => item.itemId === itemId);
   if (run.status !== 'paused' || gate === undefined) {
     const where = itemId === undefined ? '' : ` at ${itemId}`;

@@ -205,7 +205,9 @@ export class RunExecutor {
       return output;
     } catch (error) {
       if (error instanceof RunPausedSignal) {
-        const waiting = { waiting: true, message: error.question, options: error.options };
+        // The gate keeps its question; the steps that hold it are pending too, with no question of their own.
+        const own = error.itemId === at.itemId;
+        const waiting = own ? { waiting: true, message: error.question, options: error.options } : null;
         state.writeItem({ ...placed, status: 'pending', output: waiting });
         throw error;
       }

@@ -54,7 +54,7 @@ export function toRunView(run: RunRecord, items: readonly RunItemRecord[]): RunV
   for (const item of items) {
     counts.total++;
     counts[item.status] = (counts[item.status] ?? 0) + 1;
-    if (item.status === 'pending') waiting.push(waitingGate(item));
+    if (isWaitingGate(item)) waiting.push(waitingGate(item));
     // A step outside every fan-out is stored under its own id; items and their inner steps have prefixes.
     if (item.stepId !== null && item.itemId === item.stepId) steps[item.stepId] = stepView(item);
   }
@@ -92,6 +92,14 @@ function stepView(item: RunItemRecord): RunStepView {
     started_at: item.startedAt,
     finished_at: item.finishedAt,
   };
+}
+
+/**
+ * Whether a record is a gate waiting for a decision: pending with its question. The steps that hold it
+ * (an `if`, a loop) are pending too while it waits, without a question of their own.
+ */
+export function isWaitingGate(item: RunItemRecord): boolean {
+  return item.status === 'pending' && (item.output as { waiting?: unknown } | null)?.waiting === true;
 }
 
 function waitingGate(item: RunItemRecord): WaitingGate {
