@@ -49,7 +49,7 @@ export class StepRegistry {
       const value = (step as Readonly<Record<string, unknown>>)[field];
       if (value === undefined || value === null) return [];
       if (cases === true) return Object.values(value as Record<string, readonly StepDefinition[]>);
-      return [Array.isArray(value) ? value : [value as StepDefinition]];
+      return [Array.isArray(value) ? value : [value]];
     });
   }
 
