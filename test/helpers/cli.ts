@@ -64,3 +64,51 @@ export async function startServe(
   await server.waitForOutput('listening on');
   return /listening on (http:\/\/\S+)/.exec(server.output())![1]!;
 }
+
+/** An answer the terminal types once the CLI has printed `after` (since the previous answer). */
+export interface TerminalAnswer {
+  readonly after: string;
+  readonly type: string;
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux's `script`, part of every Debian), typing each answer
+ * once its prompt shows, so that the paths taken only at a terminal (questions, gate choices) run as a
+ * user meets them. Everything the CLI writes arrives as one stream, with the terminal's control codes.
+ * Rejects when the CLI ends before every answer was typed.
+ */
+export function runCliInTerminal(
+  args: readonly string[],
+  answers: readonly TerminalAnswer[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number | null; screen: string }> {
+  const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
+  const command = [process.execPath, '--import', TSX_LOADER, BIN, ...args].map(quote).join(' ');
+  const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, NO_COLOR: '1', CI: undefined, TERM: 'dumb' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  onTestFinished(() => void child.kill('SIGKILL'));
+  const pending = [...answers];
+  let screen = '';
+  let unread = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    screen += chunk;
+    unread += chunk;
+    const next = pending[0];
+    if (next !== undefined && unread.includes(next.after)) {
+      pending.shift();
+      unread = '';
+      child.stdin.write(`${next.type}\r`);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (pending.length > 0)
+        reject(new Error(`CLI exited (${code}) waiting for "${pending[0]!.after}": ${screen}`));
+      else resolve({ code, screen });
+    });
+  });
+}
