@@ -230,4 +230,24 @@ describe('spec-kit workflow files, unchanged', { timeout: CLI_TEST_TIMEOUT_MS },
       'requires.integrations.any: none of claude, copilot, gemini, opencode is an agent profile of the configuration (profiles: aider)',
     );
   });
+
+  it('an integration an input names is checked when it resolves, whatever the value holds', async () => {
+    configure(['claude']);
+    const file = join(dir, 'pick.yml');
+    writeFileSync(
+      file,
+      'schema_version: "1.0"\nworkflow: { id: pick }\ninputs: { agent: { type: string } }\nsteps:\n  - id: ask\n    type: prompt\n    integration: "{{ inputs.agent }}"\n    prompt: hi\n',
+    );
+    for (const agent of ['gemini', '{{ claude }}']) {
+      const { code, stdout } = await flotilla('run', file, '--input', `agent=${agent}`);
+      expect(code, agent).toBe(1);
+      expect(view(stdout).steps['ask']!.error).toContain(
+        `ask: integration: "${agent}" is not an agent profile of the configuration (profiles: claude)`,
+      );
+    }
+    const { code, stdout } = await flotilla('run', file, '--input', 'agent=claude');
+    expect(code).toBe(0);
+    expect(view(stdout).steps['ask']!.output).toMatchObject({ integration: 'claude' });
+    expect(prompts()).toEqual(['hi']);
+  });
 });

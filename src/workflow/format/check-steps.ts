@@ -1,4 +1,5 @@
 import { describeValue } from '../../config/index.js';
+import { writtenProfileProblem } from './agent-profiles.js';
 import {
   compileTemplate,
   conditionNeverEvaluated,
@@ -138,19 +139,8 @@ function checkIntegration(record: StepRecord, check: CheckContext, source: Workf
     return;
   }
   if (typeof own !== 'string') return;
-  const problem = profileProblem(own, check.agents);
+  const problem = writtenProfileProblem(own, check.agents);
   if (problem !== undefined) source.report([...label.path, 'integration'], problem, { step: label });
-}
-
-/**
- * What is wrong with `name` as an agent profile, or `undefined`: an expression (checked when it
- * resolves), `auto` and any name are fine when the profiles are not known.
- */
-export function profileProblem(name: string, agents: readonly string[] | undefined): string | undefined {
-  if (agents === undefined || name === 'auto' || name.includes('{{') || agents.includes(name))
-    return undefined;
-  const known = agents.length > 0 ? `profiles: ${agents.join(', ')}` : 'the configuration has no agents';
-  return `"${name}" is not an agent profile of the configuration (${known})`;
 }
 
 /** A gate's `verdict_input` is a declared input, and not one that every item of a fan-out would share. */

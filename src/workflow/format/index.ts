@@ -24,6 +24,7 @@ export type {
   WorkflowDefinition,
   WorkflowRequires,
 } from './definition.js';
+export { knownProfiles, profileProblem } from './agent-profiles.js';
 export { parseInputAssignments, resolveInputs, type ResolveInputsOptions } from './inputs.js';
 export {
   loadWorkflowFile,

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { expectationMessages, unreadableFileReason } from '../../config/index.js';
-import { checkSteps, profileProblem } from './check-steps.js';
+import { knownProfiles, writtenProfileProblem } from './agent-profiles.js';
+import { checkSteps } from './check-steps.js';
 import type { WorkflowDefinition, WorkflowRequires } from './definition.js';
 import { parseSteps } from './parse-steps.js';
 import type { StepSchema } from './step-schema.js';
@@ -98,11 +99,11 @@ function checkProfiles(
   source: WorkflowSource,
 ): void {
   const integration = top.workflow.integration;
-  const problem = integration === undefined ? undefined : profileProblem(integration, agents);
+  const problem = integration === undefined ? undefined : writtenProfileProblem(integration, agents);
   if (problem !== undefined) source.report(['workflow', 'integration'], problem);
   const required = top.requires?.integrations;
   if (agents === undefined || required === undefined) return;
-  const known = agents.length > 0 ? `profiles: ${agents.join(', ')}` : 'the configuration has no agents';
+  const known = knownProfiles(agents);
   if (required.any !== undefined && !required.any.some((name) => agents.includes(name))) {
     const message = `none of ${required.any.join(', ')} is an agent profile of the configuration (${known}); name a profile after one of them`;
     source.report(['requires', 'integrations', 'any'], message);

@@ -1,4 +1,4 @@
-import type { CommandStep, PromptStep } from '../format/index.js';
+import { knownProfiles, profileProblem, type CommandStep, type PromptStep } from '../format/index.js';
 import { renderString, renderValue, stringify } from '../expressions/index.js';
 import { StepError, type StepContext, type StepType } from '../engine/index.js';
 import { runAgentJob, type AgentOutput } from './agent-step.js';
@@ -94,17 +94,13 @@ function profileOf(step: PromptStep | CommandStep, context: StepContext): string
     if (fallback !== undefined && fallback !== 'auto' && !fallback.includes('{{')) name = fallback;
     else if (agents?.length === 1) name = agents[0]!;
     else {
-      const known = agents === undefined ? '' : ` (profiles: ${agents.join(', ')})`;
+      const known = agents === undefined ? '' : ` (${knownProfiles(agents)})`;
       throw new StepError(
         `${step.id}: integration: ${name === '' ? 'empty' : '"auto"'} names no agent profile${known}: set workflow.integration, or pass the input that names one`,
       );
     }
   }
-  if (agents !== undefined && !agents.includes(name)) {
-    const known = agents.length > 0 ? `profiles: ${agents.join(', ')}` : 'the configuration has no agents';
-    throw new StepError(
-      `${step.id}: integration: "${name}" is not an agent profile of the configuration (${known})`,
-    );
-  }
+  const problem = profileProblem(name, agents);
+  if (problem !== undefined) throw new StepError(`${step.id}: integration: ${problem}`);
   return name;
 }
