@@ -259,6 +259,66 @@ describe('gates, resume and cancel', () => {
   });
 });
 
+const CHOOSE = `schema_version: "1.0"
+workflow: { id: choose }
+inputs:
+  target: { type: string, default: staging }
+  replicas: { type: number, default: 1 }
+steps:
+  - id: review
+    type: gate
+    message: Ship it?
+    options: [approve, revise, reject]
+  - id: deploy
+    type: shell
+    run: [echo, "{{ inputs.target }} x{{ inputs.replicas }}"]
+`;
+
+describe('gate choices and resume with inputs', () => {
+  it("approve takes one of the gate's options; any other is 400 and the run still waits", async () => {
+    const id = await start(CHOOSE);
+    await events(id);
+    const wrong = await call('POST', `/v1/runs/${id}/approve`, { choice: 'maybe' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.error.message).toContain('maybe');
+    expect(wrong.json.error.message).toContain('approve, revise, reject');
+    expect(await view(id)).toMatchObject({ status: 'paused', waiting: [{ item_id: 'review' }] });
+
+    const chosen = await call('POST', `/v1/runs/${id}/approve`, { choice: 'revise' });
+    expect(chosen).toEqual({ status: 202, json: { id, status: 'running', gate: 'review', approved: true } });
+    await events(id);
+    const done = await view(id);
+    expect(done.status).toBe('succeeded');
+    expect(output(done, 'review')).toMatchObject({ approved: true, choice: 'revise', by: 'api' });
+
+    const other = await start(CHOOSE);
+    await events(other);
+    expect((await call('POST', `/v1/runs/${other}/approve`, { choice: 'reject' })).json).toMatchObject({
+      approved: false,
+    });
+    await events(other);
+    expect(await view(other)).toMatchObject({ status: 'failed' });
+  });
+
+  it('resume {inputs} merges them over the stored ones, checked first: a bad one is 400 and changes nothing', async () => {
+    const id = await start(CHOOSE, { target: 'staging' });
+    await events(id);
+    const bad = await call('POST', `/v1/runs/${id}/resume`, { inputs: { replicas: 'many' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toContain('replicas');
+    expect((await view(id)).inputs).toEqual({ target: 'staging', replicas: 1 });
+    const shape = await call('POST', `/v1/runs/${id}/resume`, { inputs: ['prod'] });
+    expect(shape.json.error).toMatchObject({ field: 'inputs' });
+
+    expect((await call('POST', `/v1/runs/${id}/resume`, { inputs: { target: 'prod' } })).status).toBe(202);
+    await events(id);
+    expect(await view(id)).toMatchObject({ status: 'paused', inputs: { target: 'prod', replicas: 1 } });
+    expect((await call('POST', `/v1/runs/${id}/approve`, {})).status).toBe(202);
+    await events(id);
+    expect(output<{ stdout: string }>(await view(id), 'deploy').stdout).toBe('prod x1');
+  });
+});
+
 describe('the server and its engine', () => {
   it('runs agent steps as jobs of the server’s own queue', async () => {
     const id = await start(`schema_version: 1

@@ -12,7 +12,8 @@ const GATE_DECISION_KEY = 'decision';
  * Records a human's decision at the gate paused run `run` waits at (the only one, or `itemId`), checking
  * a `choice` against the gate's options. It does not resume the run.
  * @returns the gate's item id.
- * @throws RunError `E_RUN_NOT_WAITING` when the run waits at no such gate, or the gate has no such option.
+ * @throws RunError `E_RUN_NOT_WAITING` when the run waits at no such gate; `E_INVALID_ARGUMENT` when the
+ *   gate has no such option.
  */
 export function recordDecision(
   store: Store,
@@ -38,7 +39,7 @@ export function recordDecision(
     !choices.some((option) => sameChoice(option, choice))
   ) {
     const message = `${gate.itemId} has no option "${choice}" (options: ${choices.join(', ')})`;
-    throw new RunError('E_RUN_NOT_WAITING', message);
+    throw new RunError('E_INVALID_ARGUMENT', message);
   }
   const output = {
     ...(gate.output as object | null),

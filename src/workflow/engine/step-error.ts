@@ -54,7 +54,12 @@ export class RunPausedSignal extends Error {
 /** The codes a `RunError` carries. */
 export type RunErrorCode = Extract<
   ErrorCode,
-  'E_RUN_NOT_FOUND' | 'E_RUN_BUSY' | 'E_RUN_NOT_RESUMABLE' | 'E_RUN_NOT_WAITING' | 'E_STATE'
+  | 'E_RUN_NOT_FOUND'
+  | 'E_RUN_BUSY'
+  | 'E_RUN_NOT_RESUMABLE'
+  | 'E_RUN_NOT_WAITING'
+  | 'E_INVALID_ARGUMENT'
+  | 'E_STATE'
 >;
 
 /** Errors of the engine's API (not of a step). */
