@@ -15,10 +15,20 @@ export class JobRequestError extends FlotillaError {
 
   constructor(
     readonly field: string,
-    message: string,
+    /** What is wrong, without the field. */
+    readonly reason: string,
     code: JobRequestErrorCode = 'E_INVALID_REQUEST',
   ) {
-    super(code, `${field}: ${message}`);
+    super(code, `${field}: ${reason}`);
+  }
+
+  /**
+   * The same error about the request at `prefix` of a larger body (`jobs[3]`): its field is then
+   * `jobs[3].agent`, or `jobs[3]` for the request as a whole.
+   */
+  within(prefix: string): JobRequestError {
+    const field = this.field === 'body' ? prefix : `${prefix}.${this.field}`;
+    return new JobRequestError(field, this.reason, this.code);
   }
 }
 

@@ -47,6 +47,12 @@ export interface JobScheduler {
    * Rejects with `JobRequestError` (a bad field) or `QueueFullError`, having created nothing.
    */
   submit(request: unknown): Promise<JobView>;
+  /**
+   * `submit` for a batch, all or nothing (like BullMQ's `addBulk`): every request is validated and the
+   * queue must have room for all of them, or none is created. The views are in the order of `requests`.
+   * Rejects with `JobRequestError` naming the request (`jobs[3].agent`) or `QueueFullError`.
+   */
+  submitMany(requests: readonly unknown[]): Promise<JobView[]>;
   get(id: string): Promise<JobView | undefined>;
   /** Jobs newest first, a page at a time. */
   list(query?: JobListQuery): Promise<Page<JobView>>;

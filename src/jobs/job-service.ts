@@ -8,21 +8,15 @@ import {
   QueueFullError,
   type LifecycleState,
 } from '../core/index.js';
-import type { Environment, ResolvedConfig } from '../config/index.js';
+import type { ResolvedConfig } from '../config/index.js';
 import { EventBus, nowIso, type FlotillaEvent, type JobStatus } from '../events/index.js';
-import {
-  Journal,
-  newRecordId,
-  type JobEnding,
-  type JobRecord,
-  type Page,
-  type Store,
-} from '../store/index.js';
+import { Journal, type JobEnding, type JobRecord, type Page, type Store } from '../store/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
 import { JobEviction } from './eviction.js';
 import { HomeLease } from './home-lease.js';
 import type { JobListQuery, JobScheduler, SchedulerHealth, SchedulerLimits } from './job-scheduler.js';
 import { JobServiceError } from './job-service-error.js';
+import { assertBatchFits, parseJobBatch, storeJobs } from './job-admission.js';
 import { parseJobRequest, type JobRequest } from './job-request.js';
 import {
   diffPath,
@@ -34,26 +28,8 @@ import {
 } from './job-runner.js';
 import { toJobView, type JobView } from './job-view.js';
 import { killLeftovers } from './leftovers.js';
+import { DEFAULT_JOB_TIMEOUT_MS, type JobServiceOptions } from './job-service-options.js';
 import { ScratchFolders } from './scratch-folders.js';
-
-/** The timeout of a job whose request and profile set none. */
-export const DEFAULT_JOB_TIMEOUT_MS = 30 * 60_000;
-
-/** Options of a `JobService`. */
-export interface JobServiceOptions {
-  readonly store: Store;
-  readonly config: ResolvedConfig;
-  readonly workspaces: WorkspaceManager;
-  /** Receives every event after it is stored. @default a new bus */
-  readonly bus?: EventBus;
-  /** @default DEFAULT_JOB_TIMEOUT_MS */
-  readonly defaultTimeoutMs?: number;
-  /**
-   * The environment agents inherit, and that `${VAR}` in profiles and `api_key_env` are read from.
-   * @default a copy of `process.env` taken when the service is created
-   */
-  readonly env?: Environment;
-}
 
 /** A job this process has queued or is running. */
 interface LiveJob {
@@ -203,30 +179,38 @@ export class JobService implements JobScheduler {
 
   // eslint-disable-next-line @typescript-eslint/require-await -- the JobScheduler contract is async
   async submit(input: unknown): Promise<JobView> {
-    this.#lifecycle.assertStarted();
-    this.#lease.assertHeld();
+    this.#assertTaking();
     const request = parseJobRequest(input, this.#config);
     if (!this.#limiter.accepts({ group: request.agent })) {
       const { queued, maxQueue } = this.#limiter.stats;
       throw new QueueFullError(queued, maxQueue);
     }
-    const id = newRecordId('job');
-    const record = this.#journal.record(
-      () =>
-        this.#store.jobs.insert({
-          id,
-          agent: request.agent,
-          prompt: request.prompt,
-          repo: request.repo ?? null,
-          ref: request.ref ?? null,
-          priority: request.priority ?? 0,
-          spec: request,
-        }),
-      { type: 'job.status', jobId: id, status: 'queued', at: nowIso() },
-    );
-    const live = this.#schedule(record);
-    // The state now: a job that found a free slot has already started; a queued one is as inserted.
-    return live.started ? this.#view(id)! : toJobView(record, this.#store.jobs.queuePosition(record));
+    return this.#admit([request])[0]!;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- the JobScheduler contract is async
+  async submitMany(inputs: readonly unknown[]): Promise<JobView[]> {
+    this.#assertTaking();
+    const requests = parseJobBatch(inputs, this.#config);
+    assertBatchFits(requests.length, this.#limiter.stats);
+    return this.#admit(requests);
+  }
+
+  #assertTaking(): void {
+    this.#lifecycle.assertStarted();
+    this.#lease.assertHeld();
+  }
+
+  /** Stores accepted requests (see `storeJobs`), then queues them in order. */
+  #admit(requests: readonly JobRequest[]): JobView[] {
+    const records = storeJobs(this.#store, this.#journal, requests);
+    return records.map((record) => {
+      const live = this.#schedule(record);
+      // The state now: a job that found a free slot has already started; a queued one is as inserted.
+      return live.started
+        ? this.#view(record.id)!
+        : toJobView(record, this.#store.jobs.queuePosition(record));
+    });
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- the JobScheduler contract is async

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { InvalidArgumentError } from '../core/index.js';
 import { JOB_STATUSES, type FlotillaEvent } from '../events/index.js';
 import type { JobView } from '../jobs/index.js';
@@ -29,9 +30,13 @@ export function jobsRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.post('/v1/jobs', async (c) => {
-    const job = await jobs.submit(await readJson(c));
-    // A job that found a free slot has already started: position 0.
-    return c.json({ id: job.id, status: job.status, position: job.queue_position ?? 0 }, 202);
+    const body = await readJson(c);
+    if (isBatch(body)) {
+      const batch = parseInput(batchSchema, body);
+      const views = await jobs.submitMany(batch.jobs);
+      return c.json({ jobs: views.map(accepted) }, 202);
+    }
+    return c.json(accepted(await jobs.submit(body)), 202);
   });
 
   app.get('/v1/jobs', async (c) => {
@@ -78,6 +83,21 @@ export function jobsRoutes(deps: AppDeps): Hono {
   });
 
   return app;
+}
+
+/** A batch of jobs (`{jobs: [...]}`), all accepted or none; each request is checked by the job service. */
+const batchSchema = z.strictObject({
+  jobs: z.array(z.unknown(), { error: 'expected an array of job requests' }),
+});
+
+/** Whether a body is a batch: an object with `jobs` (a single request has no such field). */
+function isBatch(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, 'jobs');
+}
+
+/** What `POST /v1/jobs` answers for an accepted job; one that found a free slot has started: position 0. */
+function accepted(job: JobView): { id: string; status: string; position: number } {
+  return { id: job.id, status: job.status, position: job.queue_position ?? 0 };
 }
 
 /** The job, or a 404 naming the id. */

@@ -28,6 +28,21 @@ export class Journal {
     return result;
   }
 
+  /**
+   * `record` for several changes at once: `change` runs and every one of `events` is appended in one
+   * transaction (all or nothing), then the events are published in order.
+   */
+  recordAll<T>(change: () => T, events: readonly FlotillaEvent[]): T {
+    let stored: SequencedEvent[] = [];
+    const result = this.#store.transaction(() => {
+      const changed = change();
+      stored = this.#store.events.appendMany(events);
+      return changed;
+    });
+    for (const event of stored) this.#bus?.publish(event);
+    return result;
+  }
+
   /** Appends an event that changes nothing else (a line of output), then publishes it. */
   emit(event: FlotillaEvent): void {
     const stored = this.#store.events.append(event);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Environment } from '../../config/index.js';
 import { stopwatch } from '../../core/index.js';
 import { abortable } from './abortable.js';
@@ -110,6 +110,9 @@ export async function launchBrowser(
     if (value !== undefined) env[name] = value;
   }
   env[BROWSER_MARKER_VARIABLE] = marker;
+  // Loaded here, not at the top: playwright-core doubles a process's memory, and every process a
+  // server spawns (a job's agent) costs a fork of that memory; only a process that crawls pays for it.
+  const { chromium } = await import('playwright-core');
   const launching = chromium.launch({
     executablePath,
     headless: true,

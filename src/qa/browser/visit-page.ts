@@ -1,4 +1,4 @@
-import { errors, type BrowserContext, type Page, type Response } from 'playwright-core';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { InvalidArgumentError, stopwatch, TimeoutError, withTimeout } from '../../core/index.js';
 import { abortable, settleWithin } from './abortable.js';
 import { firstLine } from './errors.js';
@@ -246,7 +246,8 @@ function isMainDocument(page: Page, response: Response): boolean {
 
 function visitError(error: unknown, crashed: boolean): VisitError {
   const message = firstLine(error);
-  if (error instanceof TimeoutError || error instanceof errors.TimeoutError)
+  // playwright-core's own TimeoutError, by name: the module is loaded only once a browser launches.
+  if (error instanceof TimeoutError || (error instanceof Error && error.name === 'TimeoutError'))
     return { kind: 'timeout', message };
   if (crashed) return { kind: 'crash', message: `The page crashed: ${message}` };
   if (/Target crashed|crash|has been closed|Target closed/i.test(message)) return { kind: 'crash', message };
