@@ -3,6 +3,7 @@
  * machine. Timing lives here, never in tests. Exits 1 when a target is missed.
  */
 import { benchCore } from './core.bench.js';
+import { benchHttp } from './http.bench.js';
 import { benchJobs } from './jobs.bench.js';
 import { benchPlan } from './plan.bench.js';
 import { benchQa } from './qa.bench.js';
@@ -13,6 +14,7 @@ import { benchWorkspace } from './workspace.bench.js';
 const suites: Record<string, () => Promise<{ ok: boolean }>> = {
   core: benchCore,
   jobs: benchJobs,
+  http: benchHttp,
   workspace: benchWorkspace,
   workflow: benchWorkflow,
   plan: benchPlan,
