@@ -28,6 +28,7 @@ import {
 } from './job-runner.js';
 import { toJobView, type JobView } from './job-view.js';
 import { killLeftovers } from './leftovers.js';
+import { QueuePositions } from './queue-positions.js';
 import { DEFAULT_JOB_TIMEOUT_MS, type JobServiceOptions } from './job-service-options.js';
 import { ScratchFolders } from './scratch-folders.js';
 
@@ -61,6 +62,8 @@ export class JobService implements JobScheduler {
   readonly #runContext: JobRunContext;
   /** Jobs this process has queued or is running. */
   readonly #live = new Map<string, LiveJob>();
+  /** How many of them wait at each priority. */
+  readonly #positions = new QueuePositions();
   readonly #lifecycle = new Lifecycle({
     name: 'job service',
     error: (message) => new JobServiceError('E_STATE', message),
@@ -209,7 +212,7 @@ export class JobService implements JobScheduler {
       // The state now: a job that found a free slot has already started; a queued one is as inserted.
       return live.started
         ? this.#view(record.id)!
-        : toJobView(record, this.#store.jobs.queuePosition(record));
+        : toJobView(record, this.#positions.ofLast(record.priority));
     });
   }
 
@@ -284,12 +287,14 @@ export class JobService implements JobScheduler {
         group: agent,
       })
       .catch((reason: unknown) => {
+        this.#positions.remove(id);
         // Aborted while queued: a user's cancel ends it; a shutdown leaves it queued for the next start.
         if (reason instanceof InterruptedError) return undefined;
         return this.#finishStatus(id, 'cancelled', String(reason));
       })
       .finally(() => this.#live.delete(id));
     this.#live.set(id, live);
+    if (!live.started) this.#positions.add(id, priority);
     return live;
   }
 
@@ -297,6 +302,7 @@ export class JobService implements JobScheduler {
   async #execute(record: JobRecord, live: LiveJob, signal: AbortSignal): Promise<JobRecord> {
     const { id } = record;
     live.started = true;
+    this.#positions.remove(id);
     const request = record.spec as JobRequest;
     const timings: JobTimings = {
       queued_ms: Math.max(0, Date.now() - Date.parse(record.createdAt)),

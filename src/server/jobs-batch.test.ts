@@ -138,4 +138,32 @@ describe('POST /v1/jobs with {jobs: [...]}', () => {
     for (const id of ids) harness.release(id);
     for (const id of ids) await harness.reach(id, 'succeeded');
   });
+
+  it('answers each place in the order jobs start: higher priority first, then first come; a cancel moves the rest up', async () => {
+    harness = await createHarness({ concurrency: 1, maxQueue: 10 });
+    type Placed = { id: string; position: number };
+    const place = async (body: object) => (await post(body)).json as Placed;
+    const running = await place({ agent: 'hold', prompt: 'runs' });
+    const batch = (
+      await post({
+        jobs: [
+          { agent: 'hold', prompt: 'a' },
+          { agent: 'hold', prompt: 'b' },
+        ],
+      })
+    ).json;
+    const [a, b] = batch['jobs'] as Placed[];
+    expect([running.position, a!.position, b!.position]).toEqual([0, 1, 2]);
+    const urgent = await place({ agent: 'hold', prompt: 'urgent', priority: 5 });
+    expect(urgent.position).toBe(1);
+    expect((await place({ agent: 'hold', prompt: 'urgent too', priority: 5 })).position).toBe(2);
+    expect((await place({ agent: 'hold', prompt: 'low', priority: -1 })).position).toBe(5);
+    await harness.app.request(`/v1/jobs/${a!.id}`, { method: 'DELETE' });
+    expect((await place({ agent: 'hold', prompt: 'after the cancel' })).position).toBe(4);
+    // The same place GET /v1/jobs/:id counts from the store.
+    const shown = (await (await harness.app.request(`/v1/jobs/${b!.id}`)).json()) as {
+      queue_position: number;
+    };
+    expect(shown.queue_position).toBe(3);
+  });
 });
