@@ -2,7 +2,9 @@ import type { Context } from 'hono';
 import type { JobView } from '../jobs/index.js';
 import type { AppDeps } from './app-deps.js';
 import { chatChunk, replyOf, usageOf, type CompletionIdentity } from './chat-completion.js';
+import { statusOf } from './error-handler.js';
 import { followJobEvents } from './job-event-stream.js';
+import { openAiError } from './openai-error.js';
 import { ServerError } from './server-error.js';
 import { sseResponse } from './sse-response.js';
 
@@ -13,7 +15,8 @@ import { sseResponse } from './sse-response.js';
  * 1. A first chunk with `delta.role = "assistant"`.
  * 2. One content delta per line the agent prints on stdout — or, for agents whose output is structured
  *    (`claude-stream-json`, `codex-json`), the reply it yields, in one delta at the end.
- * 3. A last chunk with `finish_reason: "stop"` and `usage`; a failed job sends `{error}` instead.
+ * 3. A last chunk with `finish_reason: "stop"` and `usage`; a failed job sends `{error}` (in OpenAI's
+ *    shape, as a response's) instead.
  * 4. `data: [DONE]`.
  *
  * When the client leaves (or the server shuts down) before the end, the job is cancelled: nobody would
@@ -42,7 +45,7 @@ export function streamChatCompletion(
     const done = await deps.runtime.jobs.get(job.id);
     if (done?.status !== 'succeeded') {
       const error = jobFailure(deps, job.id, done);
-      await send({ error: { code: error.code, message: error.message } });
+      await send({ error: openAiError(error, statusOf(error)) });
     } else {
       if (!linesAreReply) await send(chatChunk(identity, { content: replyOf(done) }));
       await send(chatChunk(identity, {}, 'stop', usageOf(done)));

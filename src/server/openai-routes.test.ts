@@ -68,6 +68,9 @@ describe('POST /v1/chat/completions', () => {
     const refused = await chat({ model: 'echo', messages: [{ role: 'user', content: 'one too many' }] });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toMatchObject({
+      error: { type: 'requests', code: 'rate_limit_exceeded', flotilla_code: 'E_QUEUE_FULL', param: null },
+    });
     harness.release(blocker.id);
     const answered = await waiting;
     expect(answered.status).toBe(200);
@@ -78,7 +81,9 @@ describe('POST /v1/chat/completions', () => {
     const response = await chat({ model: 'fail', messages: [{ role: 'user', content: 'x' }] });
     expect(response.status).toBe(424);
     expect(response.headers.get('x-should-retry')).toBe('false');
-    expect(await response.json()).toMatchObject({ error: { code: 'E_AGENT_FAILED' } });
+    expect(await response.json()).toMatchObject({
+      error: { type: 'server_error', code: 'E_AGENT_FAILED', flotilla_code: 'E_AGENT_FAILED' },
+    });
   });
 
   it('answers 503 to a chat that a shutdown ends, and tells the operator in a line, not as a fault', async () => {
@@ -100,7 +105,9 @@ describe('POST /v1/chat/completions', () => {
     shutdown.abort();
     const response = await answer;
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: { code: 'E_SERVER_STATE' } });
+    expect(await response.json()).toMatchObject({
+      error: { type: 'server_error', code: 'E_SERVER_STATE' },
+    });
     expect(faults).toEqual([]);
     expect(lines).toEqual([
       'info POST /v1/chat/completions: 503 E_SERVER_STATE: The request ended before its job did',
@@ -108,7 +115,6 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it.each([
-    ['an unknown model', { model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] }, 'model'],
     ['no messages', { model: 'echo', messages: [] }, 'messages'],
     ['a bad role', { model: 'echo', messages: [{ role: 'robot', content: 'x' }] }, 'messages.0.role'],
     ['no user text', { model: 'echo', messages: [{ role: 'system', content: 'x' }] }, 'messages'],
@@ -121,7 +127,25 @@ describe('POST /v1/chat/completions', () => {
     harness = await createHarness();
     const response = await chat(body);
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { field } });
+    expect(await response.json()).toMatchObject({ error: { param: field, field } });
+    expect(harness.store.jobs.list({}).items).toHaveLength(0);
+  });
+
+  it('answers an unknown model with 404 model_not_found, creating no job', async () => {
+    harness = await createHarness();
+    const response = await chat({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: {
+        message:
+          'The model "gpt-9" does not exist: a model names an agent profile (known: hold, echo, sleepy, fail)',
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_found',
+        flotilla_code: 'E_NOT_FOUND',
+        field: 'model',
+      },
+    });
     expect(harness.store.jobs.list({}).items).toHaveLength(0);
   });
 
