@@ -59,7 +59,7 @@ describe('errors of the OpenAI-compatible routes', () => {
     const unauthorized = await harness.app.request('/v1/chat/completions', jsonRequest('POST', body));
     expect(unauthorized.status).toBe(401);
     expect(await unauthorized.json()).toEqual(openAiShape('E_UNAUTHORIZED', 'invalid_api_key'));
-    const noRoute = await harness.app.request('/v1/models/echo/more', { headers: auth });
+    const noRoute = await harness.app.request('/v1/chat/nothing', { headers: auth });
     expect(noRoute.status).toBe(404);
     expect(await noRoute.json()).toEqual(openAiShape('E_NOT_FOUND'));
     const notJson = await harness.app.request('/v1/chat/completions', jsonRequest('POST', '{', auth));

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { createHarness, jsonRequest, sseBlocks, type Harness, ANY_NUMBER } from './server.fixture.js';
+import {
+  ANY_NUMBER,
+  createHarness,
+  jsonRequest,
+  matching,
+  sseBlocks,
+  type Harness,
+} from './server.fixture.js';
 
 let harness: Harness;
 const until = async (done: () => boolean): Promise<void> => {
@@ -20,6 +27,39 @@ describe('GET /v1/models', () => {
       object: 'model',
       created: ANY_NUMBER,
       owned_by: 'flotilla',
+    });
+  });
+});
+
+describe('GET /v1/models/{id}', () => {
+  it('gives the model object of one agent profile, whose name may hold a slash', async () => {
+    harness = await createHarness({ agents: { 'team/review': { type: 'cli', command: ['true'] } } });
+    const listed = (await (await harness.app.request('/v1/models')).json()) as { data: unknown[] };
+    const one = await harness.app.request('/v1/models/echo');
+    expect(one.status).toBe(200);
+    expect(await one.json()).toEqual(listed.data[1]);
+    for (const path of ['/v1/models/team%2Freview', '/v1/models/team/review']) {
+      expect(await (await harness.app.request(path)).json()).toEqual({
+        id: 'team/review',
+        object: 'model',
+        created: ANY_NUMBER,
+        owned_by: 'flotilla',
+      });
+    }
+  });
+
+  it('answers another name with 404 model_not_found', async () => {
+    harness = await createHarness();
+    const response = await harness.app.request('/v1/models/gpt-9');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: {
+        message: matching('The model "gpt-9" does not exist'),
+        type: 'invalid_request_error',
+        param: null,
+        code: 'model_not_found',
+        flotilla_code: 'E_NOT_FOUND',
+      },
     });
   });
 });

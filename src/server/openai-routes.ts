@@ -4,12 +4,13 @@ import type { AppDeps } from './app-deps.js';
 import { chatCompletion, completionIdentity, replyOf, usageOf } from './chat-completion.js';
 import { parseChatRequest, renderPrompt } from './chat-request.js';
 import { cancelQuietly, jobFailure, streamChatCompletion } from './chat-stream.js';
+import { modelNotFound, modelObject } from './openai-models.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
 
 /**
- * The OpenAI-compatible surface: `GET /v1/models` lists the agent profiles, and
- * `POST /v1/chat/completions` runs the conversation as a job of the agent that `model` names. The job
+ * The OpenAI-compatible surface: `GET /v1/models` lists the agent profiles, `GET /v1/models/{id}` gives
+ * one (404 `model_not_found` for another name), and `POST /v1/chat/completions` runs the conversation as a job of the agent that `model` names. The job
  * waits for a slot like any other (never 503); a full queue is 429.
  */
 export function openAiRoutes(deps: AppDeps): Hono {
@@ -19,14 +20,17 @@ export function openAiRoutes(deps: AppDeps): Hono {
   app.get('/v1/models', (c) =>
     c.json({
       object: 'list',
-      data: Object.keys(deps.runtime.config.agents).map((id) => ({
-        id,
-        object: 'model',
-        created: startedAt,
-        owned_by: 'flotilla',
-      })),
+      data: Object.keys(deps.runtime.config.agents).map((id) => modelObject(id, startedAt)),
     }),
   );
+
+  // `{.+}`: a profile's name may hold a `/`, which the SDK sends encoded and a client may send as it is.
+  app.get('/v1/models/:id{.+}', (c) => {
+    const id = c.req.param('id');
+    const { config } = deps.runtime;
+    if (!Object.hasOwn(config.agents, id)) throw modelNotFound(id, config);
+    return c.json(modelObject(id, startedAt));
+  });
 
   app.post('/v1/chat/completions', async (c) => {
     const request = parseChatRequest(await readJson(c), deps.runtime.config);
