@@ -29,6 +29,12 @@ export const chatRequestSchema = z.looseObject({
     .array(messageSchema, { error: 'expected a list of messages' })
     .min(1, 'expected at least one message'),
   stream: z.boolean({ error: 'expected true or false' }).optional(),
+  stream_options: z
+    .looseObject(
+      { include_usage: z.boolean({ error: 'expected true or false' }).optional() },
+      { error: 'expected an object' },
+    )
+    .nullish(),
   user: z.string({ error: 'expected a string' }).optional(),
 });
 

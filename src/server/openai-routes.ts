@@ -1,9 +1,10 @@
 import { Hono } from 'hono';
 import type { JobView } from '../jobs/index.js';
 import type { AppDeps } from './app-deps.js';
-import { chatCompletion, completionIdentity, replyOf, usageOf } from './chat-completion.js';
+import { chatCompletion, completionIdentity, replyOf } from './chat-completion.js';
 import { parseChatRequest, renderPrompt } from './chat-request.js';
 import { cancelQuietly, jobFailure, streamChatCompletion } from './chat-stream.js';
+import { chatUsageOf } from './chat-usage.js';
 import { modelNotFound, modelObject } from './openai-models.js';
 import { readJson } from './request-body.js';
 import { ServerError } from './server-error.js';
@@ -40,7 +41,10 @@ export function openAiRoutes(deps: AppDeps): Hono {
       metadata: { source: 'chat.completions', ...(request.user === undefined ? {} : { user: request.user }) },
     });
     const identity = completionIdentity(job, request.model);
-    if (request.stream === true) return streamChatCompletion(c, deps, job, identity);
+    if (request.stream === true) {
+      const includeUsage = request.stream_options?.include_usage === true;
+      return streamChatCompletion(c, deps, job, identity, includeUsage);
+    }
 
     const signals = [c.req.raw.signal, ...(deps.signal === undefined ? [] : [deps.signal])];
     let done: JobView | undefined;
@@ -60,7 +64,8 @@ export function openAiRoutes(deps: AppDeps): Hono {
       throw new ServerError('E_SERVER_STATE', 'The request ended before its job did', { cause: error });
     }
     if (done?.status !== 'succeeded') throw jobFailure(deps, job.id, done);
-    return c.json(chatCompletion(identity, replyOf(done), usageOf(done)));
+    const usage = chatUsageOf(done, deps.runtime.config.agents[done.agent]);
+    return c.json(chatCompletion(identity, replyOf(done), usage));
   });
 
   return app;
