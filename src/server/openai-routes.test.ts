@@ -97,6 +97,19 @@ describe('POST /v1/chat/completions', () => {
     expect(job).toMatchObject({ agent: 'echo', status: 'succeeded' });
   });
 
+  it('names its job in x-request-id, answer or error; a refusal before any job has an id of its own', async () => {
+    harness = await createHarness();
+    const answered = await chat({ model: 'echo', messages: [{ role: 'user', content: 'x' }] });
+    const { id } = (await answered.json()) as { id: string };
+    expect(answered.headers.get('x-request-id')).toBe(id.replace(/^chatcmpl-/, ''));
+    const failed = await chat({ model: 'fail', messages: [{ role: 'user', content: 'x' }] });
+    expect(failed.status).toBe(424);
+    const failedJob = failed.headers.get('x-request-id')!;
+    expect(await harness.jobs.get(failedJob)).toMatchObject({ agent: 'fail', status: 'failed' });
+    const refused = await chat({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] });
+    expect(refused.headers.get('x-request-id')).toMatch(/^req_/);
+  });
+
   it('waits for a slot instead of failing, and answers a full queue with 429', async () => {
     harness = await createHarness({ concurrency: 1, maxQueue: 1 });
     const blocker = await harness.jobs.submit({ agent: 'hold', prompt: 'busy' });
@@ -199,6 +212,7 @@ describe('POST /v1/chat/completions', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const requestId = response.headers.get('x-request-id');
     const data: string[] = [];
     let jobId = '';
     for await (const block of sseBlocks(response)) {
@@ -214,6 +228,7 @@ describe('POST /v1/chat/completions', () => {
       }
     }
     expect(data.at(-1)).toBe('[DONE]');
+    expect(requestId).toBe(jobId);
     const chunks = data.slice(0, -1).map((text) => JSON.parse(text) as Record<string, unknown>);
     expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
     expect(chunks.map((chunk) => (chunk.choices as { delta: unknown }[])[0]!.delta)).toEqual([

@@ -7,12 +7,13 @@ import { cancelQuietly, jobFailure, streamChatCompletion } from './chat-stream.j
 import { chatUsageOf } from './chat-usage.js';
 import { modelNotFound, modelObject } from './openai-models.js';
 import { readJson } from './request-body.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
 import { ServerError } from './server-error.js';
 
 /**
  * The OpenAI-compatible surface: `GET /v1/models` lists the agent profiles, `GET /v1/models/{id}` gives
  * one (404 `model_not_found` for another name), and `POST /v1/chat/completions` runs the conversation as a job of the agent that `model` names. The job
- * waits for a slot like any other (never 503); a full queue is 429.
+ * waits for a slot like any other (never 503); a full queue is 429. A chat's `x-request-id` is its job's id.
  */
 export function openAiRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -40,6 +41,8 @@ export function openAiRoutes(deps: AppDeps): Hono {
       prompt: renderPrompt(request.messages),
       metadata: { source: 'chat.completions', ...(request.user === undefined ? {} : { user: request.user }) },
     });
+    // The id a user quotes is one GET /v1/jobs/:id finds, answer or error (a failed agent's 424 too).
+    c.header(REQUEST_ID_HEADER, job.id);
     const identity = completionIdentity(job, request.model);
     if (request.stream === true) {
       const includeUsage = request.stream_options?.include_usage === true;
