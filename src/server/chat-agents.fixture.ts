@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import type { AgentProfile } from '../config/index.js';
+import type { Harness } from './server.fixture.js';
 
 /** What `claude` reports of one run of the stand-in below: its `result` line's `usage`. */
 export const CLAUDE_USAGE = {
@@ -47,3 +49,28 @@ export const CODEX_AGENT: AgentProfile = {
   command: [process.execPath, '-e', CODEX_SCRIPT, '{prompt}'],
   output: 'codex-json',
 };
+
+/** The job the server shows at `GET /v1/jobs/:id`, as a user who quotes a request id looks it up. */
+export async function jobAt(url: string, id: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}/v1/jobs/${id}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** The pid the `sleepy` agent of job `id` printed: its grandchild's. */
+export async function printedPid(harness: Harness, id: string): Promise<number> {
+  for (;;) {
+    const log = harness.store.events.list(id).find((event) => event.type === 'job.log');
+    if (log?.type === 'job.log') return Number(log.line);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The one job the server has, once there is one. */
+export async function onlyJob(harness: Harness): Promise<string> {
+  for (;;) {
+    const [job] = harness.store.jobs.list({}).items;
+    if (job !== undefined) return job.id;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
