@@ -12,8 +12,9 @@ import { ServerError } from './server-error.js';
 
 /**
  * The OpenAI-compatible surface: `GET /v1/models` lists the agent profiles, `GET /v1/models/{id}` gives
- * one (404 `model_not_found` for another name), and `POST /v1/chat/completions` runs the conversation as a job of the agent that `model` names. The job
- * waits for a slot like any other (never 503); a full queue is 429. A chat's `x-request-id` is its job's id.
+ * one (404 `model_not_found` for another name), and `POST /v1/chat/completions` runs the conversation
+ * as a job of the agent that `model` names. The job waits for a slot like any other (never 503); a full
+ * queue is 429. A chat's `x-request-id` is its job's id.
  */
 export function openAiRoutes(deps: AppDeps): Hono {
   const app = new Hono();
