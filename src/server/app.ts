@@ -7,6 +7,7 @@ import { openAiRoutes } from './openai-routes.js';
 import { qaRoutes } from './qa-routes.js';
 import { limitBody } from './request-body.js';
 import { DEFAULT_ALLOWED_HOSTS, guardRequests } from './request-guard.js';
+import { requestIds } from './request-id.js';
 import { estimateRetryAfterSeconds } from './retry-after.js';
 import { runsRoutes } from './runs-routes.js';
 import { serverConfigRoutes } from './server-config-routes.js';
@@ -27,6 +28,8 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.notFound(notFoundHandler);
+  // First, so that the refusals of the guard and the bearer check carry an id too.
+  app.use('*', requestIds());
   app.use(
     '*',
     guardRequests({

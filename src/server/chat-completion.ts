@@ -1,11 +1,5 @@
 import type { JobView } from '../jobs/index.js';
-
-/** Token counts in OpenAI's shape. */
-export interface ChatUsage {
-  readonly prompt_tokens: number;
-  readonly completion_tokens: number;
-  readonly total_tokens: number;
-}
+import type { ChatUsage } from './chat-usage.js';
 
 /** What every object of one completion shares. */
 export interface CompletionIdentity {
@@ -27,13 +21,6 @@ export function replyOf(job: JobView): string {
   return output.replace(/\n+$/, '');
 }
 
-/** The job's token counts as OpenAI reports them (zeros when the agent's output format tells none). */
-export function usageOf(job: JobView): ChatUsage {
-  const prompt = job.result?.usage?.inputTokens ?? 0;
-  const completion = job.result?.usage?.outputTokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-}
-
 /** A whole `chat.completion` object. */
 export function chatCompletion(identity: CompletionIdentity, content: string, usage: ChatUsage) {
   return {
@@ -44,17 +31,31 @@ export function chatCompletion(identity: CompletionIdentity, content: string, us
   };
 }
 
-/** One `chat.completion.chunk` of a streamed completion. */
+/** Options of `chatChunk`. */
+export interface ChunkOptions {
+  readonly finishReason?: 'stop' | null;
+  /** Whether the stream ends with a usage chunk (`stream_options.include_usage`): then `usage: null`. */
+  readonly includeUsage?: boolean;
+}
+
+/**
+ * One `chat.completion.chunk` of a streamed completion. As OpenAI's, it has `usage: null` in a stream that
+ * ends with a `usageChunk`, and no `usage` in one that does not.
+ */
 export function chatChunk(
   identity: CompletionIdentity,
   delta: { readonly role?: 'assistant'; readonly content?: string },
-  finishReason: 'stop' | null = null,
-  usage?: ChatUsage,
+  options: ChunkOptions = {},
 ) {
   return {
     ...identity,
     object: 'chat.completion.chunk' as const,
-    choices: [{ index: 0, delta, finish_reason: finishReason }],
-    ...(usage === undefined ? {} : { usage }),
+    choices: [{ index: 0, delta, finish_reason: options.finishReason ?? null }],
+    ...(options.includeUsage === true ? { usage: null } : {}),
   };
+}
+
+/** The last chunk of a stream that asked for usage: no choices, the whole completion's token counts. */
+export function usageChunk(identity: CompletionIdentity, usage: ChatUsage) {
+  return { ...identity, object: 'chat.completion.chunk' as const, choices: [], usage };
 }

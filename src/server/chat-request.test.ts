@@ -55,6 +55,8 @@ describe('parseChatRequest', () => {
     ).toThrow(expect.objectContaining({ field: 'messages.0.content' }));
     expect(() =>
       parseChatRequest({ model: 'x', messages: [{ role: 'user', content: 'y' }] }, config),
-    ).toThrow(expect.objectContaining({ field: 'model', code: 'E_AGENT_UNKNOWN' }));
+    ).toThrow(
+      expect.objectContaining({ field: 'model', code: 'E_NOT_FOUND', openAiCode: 'model_not_found' }),
+    );
   });
 });

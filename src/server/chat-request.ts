@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ResolvedConfig } from '../config/index.js';
-import { assertAgentKnown, JobRequestError, parseJobInput } from '../jobs/index.js';
+import { JobRequestError, parseJobInput } from '../jobs/index.js';
+import { modelNotFound } from './openai-models.js';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 
@@ -28,6 +29,12 @@ export const chatRequestSchema = z.looseObject({
     .array(messageSchema, { error: 'expected a list of messages' })
     .min(1, 'expected at least one message'),
   stream: z.boolean({ error: 'expected true or false' }).optional(),
+  stream_options: z
+    .looseObject(
+      { include_usage: z.boolean({ error: 'expected true or false' }).optional() },
+      { error: 'expected an object' },
+    )
+    .nullish(),
   user: z.string({ error: 'expected a string' }).optional(),
 });
 
@@ -37,17 +44,12 @@ export type ChatRequest = z.output<typeof chatRequestSchema>;
 export type ChatMessage = ChatRequest['messages'][number];
 
 /**
- * Validates a chat request; `model` must name a configured agent profile. Throws `JobRequestError`
- * naming the failing field (`messages.2.role`, `model`, …).
+ * Validates a chat request. Throws `JobRequestError` naming the failing field (`messages.2.role`, …),
+ * or `modelNotFound` when `model` names no configured agent profile.
  */
 export function parseChatRequest(input: unknown, config: Pick<ResolvedConfig, 'agents'>): ChatRequest {
   const request = parseJobInput(chatRequestSchema, input);
-  assertAgentKnown(
-    config,
-    request.model,
-    'model',
-    (known) => `unknown model "${request.model}": it names an agent profile (known: ${known})`,
-  );
+  if (!Object.hasOwn(config.agents, request.model)) throw modelNotFound(request.model, config, 'model');
   if (!request.messages.some((message) => message.role === 'user' && textOf(message) !== '')) {
     throw new JobRequestError('messages', 'expected a user message with text');
   }

@@ -80,8 +80,11 @@ describe('a chat whose agent fails, through the SDKs at their defaults', () => {
       (error: unknown) => error,
     );
     expect(failure).toBeInstanceOf(APIError);
+    // In OpenAI's shape, as a response's error is.
     expect(failure).toMatchObject({
       code: 'E_AGENT_FAILED',
+      type: 'server_error',
+      error: { flotilla_code: 'E_AGENT_FAILED' },
       message: matching('the agent exited with code 3'),
     });
     expect(await jobsOf(url, 'fail')).toBe(1);
@@ -112,10 +115,16 @@ describe('a chat whose agent fails, through the SDKs at their defaults', () => {
 describe('a full queue, through the SDKs at their defaults', () => {
   /**
    * A server whose one slot is busy and whose queue (of one) is full, and a `fetch` that records the
-   * statuses the SDK gets. On the first 429 it lets the busy job finish and waits until the queue has
+   * statuses the SDK gets (and the first refusal's `Retry-After` and error). On the first 429 it lets the busy job finish and waits until the queue has
    * room before the SDK sees the answer, so that its retry (after `Retry-After`) is accepted.
    */
-  async function fullQueue(): Promise<{ harness: Harness; url: string; statuses: number[]; fetch: Fetch }> {
+  async function fullQueue(): Promise<{
+    harness: Harness;
+    url: string;
+    statuses: number[];
+    refusal: { retryAfter: string | null; body: unknown };
+    fetch: Fetch;
+  }> {
     const harness = await createHarness({ concurrency: 1, maxQueue: 1 });
     const { url } = await harness.listen();
     // One short job that succeeded makes `Retry-After` the minimum, 1 s, instead of a guess of 5 s.
@@ -127,23 +136,40 @@ describe('a full queue, through the SDKs at their defaults', () => {
     expect(harness.jobs.health().queued).toBe(1);
 
     const statuses: number[] = [];
+    const refusal = { retryAfter: null as string | null, body: undefined as unknown };
     const recording: Fetch = async (input, init) => {
       const response = await fetch(input, init);
       statuses.push(response.status);
       if (response.status === 429 && statuses.length === 1) {
+        refusal.retryAfter = response.headers.get('retry-after');
+        refusal.body = await response.clone().json();
         harness.release(blocker.id);
         await harness.reach(blocker.id, 'succeeded');
         while (harness.jobs.health().queued > 0) await new Promise((resolve) => setTimeout(resolve, 10));
       }
       return response;
     };
-    return { harness, url, statuses, fetch: recording };
+    return { harness, url, statuses, refusal, fetch: recording };
   }
 
-  it('openai: retries the 429 and gets the answer', async () => {
-    const { url, statuses, fetch } = await fullQueue();
+  it('openai: retries the 429 after its Retry-After and gets the answer', async () => {
+    const { url, statuses, refusal, fetch } = await fullQueue();
     const completion = await openAi(url, fetch).chat.completions.create({ model: 'echo', messages });
     expect(statuses).toEqual([429, 200]);
+    expect(refusal).toEqual({
+      retryAfter: '1',
+      body: {
+        error: {
+          message: matching('queue'),
+          type: 'requests',
+          param: null,
+          code: 'rate_limit_exceeded',
+          flotilla_code: 'E_QUEUE_FULL',
+        },
+      },
+    });
+    // The answer's id is the job that ran at last: the refused try made none.
+    expect(completion._request_id).toBe(completion.id.replace(/^chatcmpl-/, ''));
     expect(completion.choices[0]!.message.content).toBe('hello\ndo it');
   });
 

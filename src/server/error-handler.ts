@@ -5,6 +5,7 @@ import { FlotillaError, type ErrorCode } from '../core/index.js';
 import { JobRequestError } from '../jobs/index.js';
 import { WorkflowError, WorkflowInputError, type WorkflowIssue } from '../workflow/index.js';
 import type { AppDeps } from './app-deps.js';
+import { isOpenAiPath, openAiError, type OpenAiError } from './openai-error.js';
 import { ServerError } from './server-error.js';
 
 /**
@@ -22,6 +23,11 @@ export interface ErrorBody {
     /** Every problem of an invalid workflow, with its line and column (the message lists them too). */
     readonly issues?: readonly WorkflowIssueBody[];
   };
+}
+
+/** The JSON body of an error response of an OpenAI-compatible route. */
+export interface OpenAiErrorBody {
+  readonly error: OpenAiError;
 }
 
 /** One problem of an invalid workflow, as an error body lists it. */
@@ -175,6 +181,14 @@ export function errorBody(error: unknown): ErrorBody {
   return { error: { code: 'E_INTERNAL', message: 'Internal server error' } };
 }
 
+/** The JSON body for `error` answered with `status` to a request for `path`: OpenAI's shape on its routes. */
+export function errorBodyAt(path: string, error: unknown, status: number): ErrorBody | OpenAiErrorBody {
+  const body = errorBody(error);
+  if (!isOpenAiPath(path)) return body;
+  const openAiCode = error instanceof ServerError ? error.openAiCode : undefined;
+  return { error: openAiError(body.error, status, openAiCode) };
+}
+
 /** Options of `createErrorHandler`. */
 export interface ErrorHandlerOptions {
   /** Seconds a refused client should wait before trying again (`Retry-After` of a 429). */
@@ -185,7 +199,10 @@ export interface ErrorHandlerOptions {
   readonly onServerLog?: AppDeps['onServerLog'];
 }
 
-/** Hono's `onError`: every thrown error becomes `{ error: { code, message, field? } }` with its status. */
+/**
+ * Hono's `onError`: every thrown error becomes `{ error: { code, message, field? } }` with its status,
+ * in OpenAI's shape on the OpenAI-compatible routes (`errorBodyAt`).
+ */
 export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
   return (error, c) => respondWithError(c, error, options);
 }
@@ -204,7 +221,7 @@ export async function respondWithError(
   // The work ran: trying again would run it again (the OpenAI SDK obeys this header before the status).
   if (error instanceof FlotillaError && error.code === 'E_AGENT_FAILED') c.header('x-should-retry', 'false');
   report(c, error, status, options);
-  return c.json(errorBody(error), status);
+  return c.json(errorBodyAt(c.req.path, error, status), status);
 }
 
 /**
@@ -222,11 +239,10 @@ function report(c: Context, error: unknown, status: number, options: ErrorHandle
 }
 
 /** Hono's `notFound`: an unknown route is a JSON 404 like any other. */
-export const notFoundHandler: NotFoundHandler = (c) =>
-  c.json(
-    { error: { code: 'E_NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody,
-    404,
-  );
+export const notFoundHandler: NotFoundHandler = (c) => {
+  const error = new ServerError('E_NOT_FOUND', `No route ${c.req.method} ${c.req.path}`);
+  return c.json(errorBodyAt(c.req.path, error, 404), 404);
+};
 
 function fieldOf(error: FlotillaError): string | undefined {
   if (error instanceof ServerError || error instanceof JobRequestError) return error.field;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { createHarness, jsonRequest, sseBlocks, type Harness, ANY_NUMBER } from './server.fixture.js';
+import {
+  ANY_NUMBER,
+  createHarness,
+  jsonRequest,
+  matching,
+  sseBlocks,
+  type Harness,
+} from './server.fixture.js';
 
 let harness: Harness;
 const until = async (done: () => boolean): Promise<void> => {
@@ -20,6 +27,39 @@ describe('GET /v1/models', () => {
       object: 'model',
       created: ANY_NUMBER,
       owned_by: 'flotilla',
+    });
+  });
+});
+
+describe('GET /v1/models/{id}', () => {
+  it('gives the model object of one agent profile, whose name may hold a slash', async () => {
+    harness = await createHarness({ agents: { 'team/review': { type: 'cli', command: ['true'] } } });
+    const listed = (await (await harness.app.request('/v1/models')).json()) as { data: unknown[] };
+    const one = await harness.app.request('/v1/models/echo');
+    expect(one.status).toBe(200);
+    expect(await one.json()).toEqual(listed.data[1]);
+    for (const path of ['/v1/models/team%2Freview', '/v1/models/team/review']) {
+      expect(await (await harness.app.request(path)).json()).toEqual({
+        id: 'team/review',
+        object: 'model',
+        created: ANY_NUMBER,
+        owned_by: 'flotilla',
+      });
+    }
+  });
+
+  it('answers another name with 404 model_not_found', async () => {
+    harness = await createHarness();
+    const response = await harness.app.request('/v1/models/gpt-9');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: {
+        message: matching('The model "gpt-9" does not exist'),
+        type: 'invalid_request_error',
+        param: null,
+        code: 'model_not_found',
+        flotilla_code: 'E_NOT_FOUND',
+      },
     });
   });
 });
@@ -57,6 +97,19 @@ describe('POST /v1/chat/completions', () => {
     expect(job).toMatchObject({ agent: 'echo', status: 'succeeded' });
   });
 
+  it('names its job in x-request-id, answer or error; a refusal before any job has an id of its own', async () => {
+    harness = await createHarness();
+    const answered = await chat({ model: 'echo', messages: [{ role: 'user', content: 'x' }] });
+    const { id } = (await answered.json()) as { id: string };
+    expect(answered.headers.get('x-request-id')).toBe(id.replace(/^chatcmpl-/, ''));
+    const failed = await chat({ model: 'fail', messages: [{ role: 'user', content: 'x' }] });
+    expect(failed.status).toBe(424);
+    const failedJob = failed.headers.get('x-request-id')!;
+    expect(await harness.jobs.get(failedJob)).toMatchObject({ agent: 'fail', status: 'failed' });
+    const refused = await chat({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] });
+    expect(refused.headers.get('x-request-id')).toMatch(/^req_/);
+  });
+
   it('waits for a slot instead of failing, and answers a full queue with 429', async () => {
     harness = await createHarness({ concurrency: 1, maxQueue: 1 });
     const blocker = await harness.jobs.submit({ agent: 'hold', prompt: 'busy' });
@@ -68,6 +121,9 @@ describe('POST /v1/chat/completions', () => {
     const refused = await chat({ model: 'echo', messages: [{ role: 'user', content: 'one too many' }] });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toMatchObject({
+      error: { type: 'requests', code: 'rate_limit_exceeded', flotilla_code: 'E_QUEUE_FULL', param: null },
+    });
     harness.release(blocker.id);
     const answered = await waiting;
     expect(answered.status).toBe(200);
@@ -78,7 +134,9 @@ describe('POST /v1/chat/completions', () => {
     const response = await chat({ model: 'fail', messages: [{ role: 'user', content: 'x' }] });
     expect(response.status).toBe(424);
     expect(response.headers.get('x-should-retry')).toBe('false');
-    expect(await response.json()).toMatchObject({ error: { code: 'E_AGENT_FAILED' } });
+    expect(await response.json()).toMatchObject({
+      error: { type: 'server_error', code: 'E_AGENT_FAILED', flotilla_code: 'E_AGENT_FAILED' },
+    });
   });
 
   it('answers 503 to a chat that a shutdown ends, and tells the operator in a line, not as a fault', async () => {
@@ -100,7 +158,9 @@ describe('POST /v1/chat/completions', () => {
     shutdown.abort();
     const response = await answer;
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ error: { code: 'E_SERVER_STATE' } });
+    expect(await response.json()).toMatchObject({
+      error: { type: 'server_error', code: 'E_SERVER_STATE' },
+    });
     expect(faults).toEqual([]);
     expect(lines).toEqual([
       'info POST /v1/chat/completions: 503 E_SERVER_STATE: The request ended before its job did',
@@ -108,7 +168,6 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it.each([
-    ['an unknown model', { model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] }, 'model'],
     ['no messages', { model: 'echo', messages: [] }, 'messages'],
     ['a bad role', { model: 'echo', messages: [{ role: 'robot', content: 'x' }] }, 'messages.0.role'],
     ['no user text', { model: 'echo', messages: [{ role: 'system', content: 'x' }] }, 'messages'],
@@ -121,7 +180,25 @@ describe('POST /v1/chat/completions', () => {
     harness = await createHarness();
     const response = await chat(body);
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { field } });
+    expect(await response.json()).toMatchObject({ error: { param: field, field } });
+    expect(harness.store.jobs.list({}).items).toHaveLength(0);
+  });
+
+  it('answers an unknown model with 404 model_not_found, creating no job', async () => {
+    harness = await createHarness();
+    const response = await chat({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: {
+        message:
+          'The model "gpt-9" does not exist: a model names an agent profile (known: hold, echo, sleepy, fail)',
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_found',
+        flotilla_code: 'E_NOT_FOUND',
+        field: 'model',
+      },
+    });
     expect(harness.store.jobs.list({}).items).toHaveLength(0);
   });
 
@@ -135,6 +212,7 @@ describe('POST /v1/chat/completions', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const requestId = response.headers.get('x-request-id');
     const data: string[] = [];
     let jobId = '';
     for await (const block of sseBlocks(response)) {
@@ -150,6 +228,7 @@ describe('POST /v1/chat/completions', () => {
       }
     }
     expect(data.at(-1)).toBe('[DONE]');
+    expect(requestId).toBe(jobId);
     const chunks = data.slice(0, -1).map((text) => JSON.parse(text) as Record<string, unknown>);
     expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
     expect(chunks.map((chunk) => (chunk.choices as { delta: unknown }[])[0]!.delta)).toEqual([
@@ -158,7 +237,9 @@ describe('POST /v1/chat/completions', () => {
       { content: `\ndone ${jobId}` },
       {},
     ]);
-    expect(chunks.at(-1)).toMatchObject({ choices: [{ finish_reason: 'stop' }], usage: { total_tokens: 0 } });
+    expect(chunks.at(-1)).toMatchObject({ choices: [{ finish_reason: 'stop' }] });
+    // Usage only when asked for (stream_options.include_usage), as OpenAI sends it: chat-usage.test.ts.
+    expect(chunks.some((chunk) => 'usage' in chunk)).toBe(false);
   });
 
   it('cancels the job of a streamed chat whose client goes away', async () => {

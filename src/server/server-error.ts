@@ -19,6 +19,15 @@ export type ServerErrorCode = Extract<
   | 'E_SHELL_STEPS_OFF'
 >;
 
+/** Options of a `ServerError`. */
+export interface ServerErrorOptions {
+  /** The part of the request that was wrong. */
+  readonly field?: string;
+  /** OpenAI's code for this refusal (`model_not_found`), given on the OpenAI-compatible routes. */
+  readonly openAiCode?: string;
+  readonly cause?: unknown;
+}
+
 /**
  * An error of the HTTP server: a refused start (`E_INSECURE`) or a refused request. `field` names the
  * part of the request that was wrong, when one was.
@@ -26,9 +35,11 @@ export type ServerErrorCode = Extract<
 export class ServerError extends FlotillaError {
   declare readonly code: ServerErrorCode;
   readonly field: string | undefined;
+  readonly openAiCode: string | undefined;
 
-  constructor(code: ServerErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+  constructor(code: ServerErrorCode, message: string, options: ServerErrorOptions = {}) {
     super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.field = options.field;
+    this.openAiCode = options.openAiCode;
   }
 }
