@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { InvalidArgumentError, QueueFullError } from './errors.js';
 import { PriorityQueue, type QueueEntry } from './priority-queue.js';
 import { NEVER_ABORTED } from './signals.js';
@@ -58,6 +59,8 @@ interface Waiting extends QueueEntry {
   readonly signal: AbortSignal | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
+  /** The caller's async context (its `AsyncLocalStorage` stores), which the task runs in. */
+  readonly context: AsyncResource;
   onAbort: (() => void) | undefined;
 }
 
@@ -68,6 +71,9 @@ interface Waiting extends QueueEntry {
  * Tasks may belong to a group with its own, smaller limit (`setGroupLimit`): a provider that allows
  * four calls at once under a global bound of ten. Then "exactly `concurrency`" holds only while some
  * waiting task's group has room.
+ *
+ * A queued task runs in the async context of its `run` call (its `AsyncLocalStorage` stores), as a task
+ * started at once does, never in that of the task that freed its slot.
  *
  * State changes happen synchronously in `#pump`; a finishing task releases its slot and pumps again.
  */
@@ -126,6 +132,9 @@ export class Limiter {
         priority,
         resolve: resolve as (value: unknown) => void,
         reject,
+        // A queued task starts from whichever task freed its slot and would run in that task's context.
+        // `AsyncResource.bind` and `AsyncLocalStorage.snapshot()` would do too, at 100 times the cost.
+        context: new AsyncResource('flotilla.Limiter'),
         onAbort: undefined,
       };
       if (signal !== undefined) {
@@ -231,7 +240,9 @@ export class Limiter {
       const entry = this.#cappedGroups === 0 ? this.#queue.shift() : this.#queue.takeFirst(canStart);
       if (entry === undefined) break;
       if (entry.onAbort !== undefined) entry.signal!.removeEventListener('abort', entry.onAbort);
-      this.#start(entry.task, entry.signal, entry.group).then(entry.resolve, entry.reject);
+      entry.context
+        .runInAsyncScope(this.#start, this, entry.task, entry.signal, entry.group)
+        .then(entry.resolve, entry.reject);
     }
     this.#notifyIfIdle();
   }
