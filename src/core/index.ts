@@ -11,7 +11,16 @@ export {
 } from './errors.js';
 export { describeIssues, SourceError, type SourceErrorDetails, type SourceIssue } from './source-error.js';
 export { Limiter, type LimiterOptions, type LimiterStats, type RunOptions, type Task } from './limiter.js';
-export { mapOrdered, type MapOrderedOptions, type MapOrderedResult, type Settled } from './map-ordered.js';
+export {
+  mapOrdered,
+  mapSkip,
+  type Mapper,
+  type MapOrderedOptions,
+  type MapOrderedResult,
+  type MapSkip,
+  type Settled,
+} from './map-ordered.js';
+export type { Items } from './item-source.js';
 export { Lifecycle, type LifecycleOptions, type LifecycleState } from './lifecycle.js';
 export { MAX_TIMER_MS, sleep, stopwatch, withTimeout, type Deadline } from './deadline.js';
 export { NEVER_ABORTED } from './signals.js';
