@@ -20,6 +20,11 @@ export {
   type MapSkip,
   type Settled,
 } from './map-ordered.js';
+export {
+  mapOrderedIterable,
+  type MapOrderedIterableOptions,
+  type MapOrderedStream,
+} from './map-ordered-iterable.js';
 export type { Items } from './item-source.js';
 export { Lifecycle, type LifecycleOptions, type LifecycleState } from './lifecycle.js';
 export { MAX_TIMER_MS, sleep, stopwatch, withTimeout, type Deadline } from './deadline.js';
