@@ -69,6 +69,44 @@ export function withTimeout(
 }
 
 /**
+ * Runs `task` with a signal that follows `parent` and also aborts after `timeoutMs` (see `withTimeout`),
+ * and settles like the task — unless the time is up first: then it rejects at once with `reason()`, the
+ * same error the task's signal aborts with, and what the task does afterwards is ignored.
+ */
+export function runWithTimeout<T>(
+  task: (signal: AbortSignal) => PromiseLike<T> | T,
+  parent: AbortSignal,
+  timeoutMs: number,
+  reason: () => Error,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const deadline = withTimeout(parent, timeoutMs, () => {
+      const error = reason();
+      reject(error);
+      return error;
+    });
+    let result: PromiseLike<T> | T;
+    try {
+      result = task(deadline.signal);
+    } catch (error) {
+      deadline.dispose();
+      reject(error);
+      return;
+    }
+    Promise.resolve(result).then(
+      (value) => {
+        deadline.dispose();
+        resolve(value);
+      },
+      (error: unknown) => {
+        deadline.dispose();
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * A monotonic stopwatch: the function it returns gives the milliseconds since `stopwatch()` was called,
  * on the clock timeouts use (`performance.now()`), which a wall-clock jump never moves.
  */
