@@ -25,6 +25,7 @@ export {
   type FrontierStats,
   type KeyedRateLimiterOptions,
   type LifecycleState,
+  type LimiterEvents,
   type LimiterOptions,
   type LimiterStats,
   type Items,

@@ -10,7 +10,8 @@ export {
   TimeoutError,
 } from './errors.js';
 export { describeIssues, SourceError, type SourceErrorDetails, type SourceIssue } from './source-error.js';
-export { Limiter, type LimiterOptions, type LimiterStats, type RunOptions, type Task } from './limiter.js';
+export { Limiter } from './limiter.js';
+export type { LimiterEvents, LimiterOptions, LimiterStats, RunOptions, Task } from './limiter-options.js';
 export {
   mapOrdered,
   mapSkip,
