@@ -153,6 +153,10 @@ describe('runWithTimeout', () => {
     const parent = new AbortController();
     const timedOut = () => new TimeoutError('too slow', 1_000);
     await expect(runWithTimeout(() => 'done', parent.signal, 1_000, timedOut)).resolves.toBe('done');
+    // A task that takes no signal is given the parent: nothing can tell it.
+    await expect(
+      runWithTimeout((...args: AbortSignal[]) => args[0], parent.signal, 1_000, timedOut),
+    ).resolves.toBe(parent.signal);
     const broken = new Error('broken');
     await expect(
       runWithTimeout(
