@@ -47,9 +47,10 @@ export interface RunOptions {
   readonly group?: string;
   /**
    * How long the task may run, in milliseconds from its start: a number > 0, `Infinity` for no limit.
-   * When the time is up, the task's signal aborts with a `TimeoutError` (`E_TIMEOUT`), `run` rejects
-   * with that error at once and the task's slot goes to the next one. A task that ignores its signal
-   * goes on running outside the bound; only what it returns is ignored.
+   * When the time is up, `run` rejects at once with a `TimeoutError` (`E_TIMEOUT`), the task's signal
+   * aborts with that error (when the task takes a signal at all) and its slot goes to the next task, as
+   * in p-queue. A task that ignores its signal goes on running outside the bound; what it returns later
+   * is ignored.
    * @default the limiter's `timeoutMs`
    */
   readonly timeoutMs?: number;
