@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushMicrotasks } from '../../test/helpers/fake-time.js';
-import { MAX_TIMER_MS, sleep, stopwatch, withTimeout } from './deadline.js';
+import { MAX_TIMER_MS, runWithTimeout, sleep, stopwatch, withTimeout } from './deadline.js';
 import { InvalidArgumentError, TimeoutError } from './errors.js';
 
 beforeEach(() => {
@@ -121,6 +121,56 @@ describe('withTimeout', () => {
       deadline.dispose();
     },
   );
+});
+
+describe('runWithTimeout', () => {
+  it('rejects when the time is up with the error the task’s signal aborts with, ignoring what the task does later', async () => {
+    let seen: AbortSignal | undefined;
+    let finish!: (value: string) => void;
+    const run = track(
+      runWithTimeout(
+        (signal) => {
+          seen = signal;
+          return new Promise<string>((resolve) => (finish = resolve));
+        },
+        new AbortController().signal,
+        1_000,
+        () => new TimeoutError('too slow', 1_000),
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(999);
+    expect(run.state).toBe('pending');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(run.state).toBe('rejected');
+    expect(run.error).toBeInstanceOf(TimeoutError);
+    expect(seen!.reason).toBe(run.error);
+    finish('late');
+    await flushMicrotasks();
+    expect(run.state).toBe('rejected');
+  });
+
+  it('settles like the task in time, leaving no timer or listener', async () => {
+    const parent = new AbortController();
+    const timedOut = () => new TimeoutError('too slow', 1_000);
+    await expect(runWithTimeout(() => 'done', parent.signal, 1_000, timedOut)).resolves.toBe('done');
+    // A task that takes no signal is given the parent: nothing can tell it.
+    await expect(
+      runWithTimeout((...args: AbortSignal[]) => args[0], parent.signal, 1_000, timedOut),
+    ).resolves.toBe(parent.signal);
+    const broken = new Error('broken');
+    await expect(
+      runWithTimeout(
+        () => {
+          throw broken;
+        },
+        parent.signal,
+        1_000,
+        timedOut,
+      ),
+    ).rejects.toBe(broken);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+  });
 });
 
 describe('stopwatch', () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { deferred, flush, type Deferred } from '../../test/helpers/deferred.js';
 import { InvalidArgumentError, QueueFullError } from './errors.js';
@@ -181,6 +182,20 @@ describe('Limiter', () => {
     await expect(limiter.run(() => Promise.reject(new Error('async')))).rejects.toThrow('async');
     await expect(limiter.run(() => 'still works')).resolves.toBe('still works');
     expect(limiter.stats.active).toBe(0);
+  });
+
+  it('runs a queued task in the async context of its caller, not of the task that freed its slot', async () => {
+    const store = new AsyncLocalStorage<string>();
+    const limiter = new Limiter({ concurrency: 1 });
+    const gate = deferred();
+    const busy = store.run('busy', () => limiter.run(() => gate.promise.then(() => store.getStore())));
+    const a = store.run('a', () => limiter.run(() => store.getStore()));
+    const b = store.run('b', () =>
+      limiter.run(async (signal) => (await Promise.resolve(signal), store.getStore())),
+    );
+    expect(limiter.stats.queued).toBe(2);
+    gate.resolve();
+    expect(await Promise.all([busy, a, b])).toEqual(['busy', 'a', 'b']);
   });
 
   it('validates its options eagerly, naming the option, the value and its type', async () => {

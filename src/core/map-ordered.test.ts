@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deferred, flush, type Deferred } from '../../test/helpers/deferred.js';
-import { HaltedError } from './errors.js';
-import { mapOrdered, type MapOrderedResult } from './map-ordered.js';
+import { HaltedError, InvalidArgumentError } from './errors.js';
+import { mapOrdered, mapSkip, type MapOrderedResult } from './map-ordered.js';
 
 /** Items the test finishes by hand: records starts and each item's signal. */
 function gated(count: number) {
@@ -182,5 +182,168 @@ describe('mapOrdered', () => {
 
   it('validates concurrency', async () => {
     await expect(mapOrdered([1], () => 1, { concurrency: 0 })).rejects.toThrow('`concurrency`');
+  });
+
+  it('rejects what it cannot read or call with InvalidArgumentError, never taking it as no items', async () => {
+    const mapped = mapOrdered(123456 as unknown as number[], () => 1, { concurrency: 1 });
+    await expect(mapped).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(mapped).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    await expect(mapped).rejects.toThrow(
+      'Expected `items` to be an iterable or an async iterable, got 123456 (number)',
+    );
+    await expect(
+      mapOrdered({ length: 2 } as unknown as number[], () => 1, { concurrency: 1 }),
+    ).rejects.toThrow('got [object Object] (object)');
+    await expect(mapOrdered(null as unknown as number[], () => 1, { concurrency: 1 })).rejects.toThrow(
+      'got null (null)',
+    );
+    await expect(mapOrdered([], 'upper' as unknown as () => 1, { concurrency: 1 })).rejects.toThrow(
+      'Expected `fn` to be a function, got "upper" (string)',
+    );
+    await expect(mapOrdered([], () => 1, undefined as unknown as { concurrency: number })).rejects.toThrow(
+      'Expected `options` to be an object, got undefined (undefined)',
+    );
+    await expect(
+      mapOrdered([], () => 1, { concurrency: 1, stopOnError: 'no' as unknown as boolean }),
+    ).rejects.toThrow('Expected `stopOnError` to be a boolean, got "no" (string)');
+    await expect(mapOrdered([], () => 1, { concurrency: 1, signal: {} as AbortSignal })).rejects.toThrow(
+      'Expected `signal` to be an AbortSignal',
+    );
+  });
+
+  it('reads items only as slots free up, so an endless generator halted at item 2 is read no further', async () => {
+    let pulls = 0;
+    let closed = false;
+    function* naturals() {
+      try {
+        for (let i = 0; ; i++) {
+          pulls++;
+          yield i;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const gates = Array.from({ length: 10 }, () => deferred<number>());
+    const call = mapOrdered(naturals(), (item) => gates[item]!.promise, { concurrency: 3 });
+    await flush();
+    expect(pulls).toBe(3);
+    gates[0]!.resolve(0);
+    await flush();
+    expect(pulls).toBe(4);
+    gates[2]!.reject(new Error('item 2 broke'));
+    gates[1]!.resolve(1);
+    gates[3]!.resolve(3);
+    const result = await call;
+    expect(result).toMatchObject({ halted: true, haltIndex: 2 });
+    expect(result.results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(pulls).toBe(4);
+    expect(closed).toBe(true);
+  });
+
+  it('reads an async iterable one next() at a time, within the window, results in item order', async () => {
+    const pages = [deferred<number[]>(), deferred<number[]>()];
+    let reads = 0;
+    async function* rows() {
+      for (const page of pages) {
+        for (const row of await page.promise) {
+          reads++;
+          yield row;
+        }
+      }
+    }
+    const { gates, started, fn } = gated(6);
+    const call = mapOrdered(rows(), (row, index, signal) => fn(row, index, signal), { concurrency: 2 });
+    pages[0]!.resolve([0, 1, 2]);
+    await flush();
+    expect(started).toEqual([0, 1]);
+    expect(reads).toBe(2);
+    gates[1]!.resolve('v1');
+    await flush();
+    expect(started).toEqual([0, 1, 2]);
+    gates[2]!.resolve('v2');
+    await flush();
+    // The next row waits for the second page.
+    expect(started).toEqual([0, 1, 2]);
+    pages[1]!.resolve([3]);
+    await flush();
+    expect(started).toEqual([0, 1, 2, 3]);
+    gates[3]!.resolve('v3');
+    gates[0]!.resolve('v0');
+    const { results, halted } = await call;
+    expect(halted).toBe(false);
+    expect(results).toEqual([0, 1, 2, 3].map((i) => ({ status: 'fulfilled', value: `v${i}` })));
+  });
+
+  it('rejects, never throws, when the source throws: the items in flight are aborted and waited for', async () => {
+    const broken = new Error('cursor lost');
+    let reads = 0;
+    const source: Iterable<number> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          if (reads === 2) throw broken;
+          return { value: reads++, done: false };
+        },
+      }),
+    };
+    const { gates, started, signals, fn } = gated(3);
+    let call: Promise<unknown> | undefined;
+    expect(() => (call = mapOrdered(source, fn, { concurrency: 5 }))).not.toThrow();
+    const outcome = track(call!.catch((error: unknown) => error));
+    await flush();
+    expect(started).toEqual([0, 1]);
+    expect(signals.map((signal): unknown => signal.reason)).toEqual([broken, broken]);
+    gates[0]!.resolve('late');
+    await flush();
+    expect(outcome.settled).toBe(false);
+    gates[1]!.reject(broken);
+    await flush();
+    expect(outcome.value).toBe(broken);
+
+    const unopenable = {
+      [Symbol.iterator]: () => {
+        throw broken;
+      },
+    } as Iterable<number>;
+    await expect(mapOrdered(unopenable, () => 1, { concurrency: 1 })).rejects.toBe(broken);
+  });
+
+  it('rejects when an async source rejects, after the items before it', async () => {
+    const broken = new Error('page 2 failed');
+    async function* rows() {
+      yield 'a';
+      yield 'b';
+      await Promise.resolve();
+      throw broken;
+    }
+    const seen: string[] = [];
+    await expect(
+      mapOrdered(rows(), (row) => void seen.push(row), { concurrency: 1, stopOnError: false }),
+    ).rejects.toBe(broken);
+    expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('leaves out the items whose mapper returns mapSkip, keeping the order of the rest', async () => {
+    const { gates, fn, items } = gated(5);
+    const call = mapOrdered(
+      items,
+      (item, index, signal) => (item % 2 === 1 ? mapSkip : fn(item, index, signal)),
+      {
+        concurrency: 5,
+      },
+    );
+    await flush();
+    gates[4]!.resolve('four');
+    gates[0]!.resolve('zero');
+    gates[2]!.resolve('two');
+    const { results } = await call;
+    expect(results).toEqual(['zero', 'two', 'four'].map((value) => ({ status: 'fulfilled', value })));
+    const halted = await mapOrdered(
+      [0, 1, 2, 3],
+      (item) => (item === 0 ? mapSkip : item === 2 ? Promise.reject(new Error('two')) : item),
+      { concurrency: 1 },
+    );
+    expect(halted).toMatchObject({ halted: true, haltIndex: 2 });
+    expect(halted.results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
   });
 });

@@ -69,6 +69,21 @@ export class PriorityQueue<T extends QueueEntry> {
     return undefined;
   }
 
+  /** Takes every entry out and returns them in queue order. */
+  clear(): T[] {
+    const entries: T[] = [];
+    for (const bucket of this.#buckets) {
+      for (const entry of bucket.items) {
+        if (entry.removed === true) continue;
+        entry.removed = true;
+        entries.push(entry);
+      }
+    }
+    this.#buckets = [];
+    this.#size = 0;
+    return entries;
+  }
+
   /** Takes an entry out; it must be in the queue and not removed yet. */
   remove(entry: T): void {
     entry.removed = true;
