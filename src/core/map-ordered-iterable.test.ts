@@ -3,6 +3,7 @@ import { deferred, flush } from '../../test/helpers/deferred.js';
 import { CancelledError, HaltedError, InvalidArgumentError } from './errors.js';
 import { mapOrderedIterable } from './map-ordered-iterable.js';
 import { mapSkip } from './map-ordered.js';
+import { failingPages } from './fixtures/item-sources.fixture.js';
 
 /** Items the test finishes by hand: records starts and each item's signal. */
 function gated(count: number) {
@@ -135,12 +136,7 @@ describe('mapOrderedIterable', () => {
 
   it('yields what an async source gave before it failed, then rejects with its error', async () => {
     const broken = new Error('page 2 failed');
-    async function* rows() {
-      yield 'a';
-      yield 'b';
-      await Promise.resolve();
-      throw broken;
-    }
+    const rows = () => failingPages(broken);
     const seen: string[] = [];
     const outcome = (async () => {
       for await (const row of mapOrderedIterable(rows(), (row) => row.toUpperCase(), { concurrency: 2 })) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deferred, flush, type Deferred } from '../../test/helpers/deferred.js';
 import { HaltedError, InvalidArgumentError } from './errors.js';
 import { mapOrdered, mapSkip, type MapOrderedResult } from './map-ordered.js';
+import { failingPages } from './fixtures/item-sources.fixture.js';
 
 /** Items the test finishes by hand: records starts and each item's signal. */
 function gated(count: number) {
@@ -310,12 +311,7 @@ describe('mapOrdered', () => {
 
   it('rejects when an async source rejects, after the items before it', async () => {
     const broken = new Error('page 2 failed');
-    async function* rows() {
-      yield 'a';
-      yield 'b';
-      await Promise.resolve();
-      throw broken;
-    }
+    const rows = () => failingPages(broken);
     const seen: string[] = [];
     await expect(
       mapOrdered(rows(), (row) => void seen.push(row), { concurrency: 1, stopOnError: false }),
