@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { deferred, flush } from '../../test/helpers/deferred.js';
+import { flush } from '../../test/helpers/deferred.js';
 import { CancelledError, HaltedError, InvalidArgumentError } from './errors.js';
 import { mapOrderedIterable } from './map-ordered-iterable.js';
 import { mapSkip } from './map-ordered.js';
-import { failingPages } from './fixtures/item-sources.fixture.js';
-
-/** Items the test finishes by hand: records starts and each item's signal. */
-function gated(count: number) {
-  const gates = Array.from({ length: count }, () => deferred<string>());
-  const started: number[] = [];
-  const signals: AbortSignal[] = [];
-  const fn = (_item: number, index: number, signal: AbortSignal) => {
-    started.push(index);
-    signals[index] = signal;
-    return gates[index]!.promise;
-  };
-  return { gates, started, signals, fn };
-}
+import { failingPages, gated } from './fixtures/item-sources.fixture.js';
 
 /** An endless generator that counts what was read from it and whether it was closed. */
 function naturals() {

@@ -2,20 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deferred, flush, type Deferred } from '../../test/helpers/deferred.js';
 import { HaltedError, InvalidArgumentError } from './errors.js';
 import { mapOrdered, mapSkip, type MapOrderedResult } from './map-ordered.js';
-import { failingPages } from './fixtures/item-sources.fixture.js';
-
-/** Items the test finishes by hand: records starts and each item's signal. */
-function gated(count: number) {
-  const gates = Array.from({ length: count }, () => deferred<string>());
-  const started: number[] = [];
-  const signals: AbortSignal[] = [];
-  const fn = (_item: number, index: number, signal: AbortSignal) => {
-    started.push(index);
-    signals[index] = signal;
-    return gates[index]!.promise;
-  };
-  return { gates, started, signals, fn, items: Array.from({ length: count }, (_, i) => i) };
-}
+import { failingPages, gated } from './fixtures/item-sources.fixture.js';
 
 function track<T>(promise: Promise<T>) {
   const state: { settled: boolean; value?: T } = { settled: false };
