@@ -30,6 +30,7 @@ const EXIT_CODE_BY_CODE: Readonly<Record<ErrorCode, ExitCode>> = {
 
   // exec
   E_SPAWN: ExitCode.Failures,
+  E_PROCESS_LOST: ExitCode.Failures,
 
   // workspace
   // A job request that names what is not there, locally or as a server's 400 says.

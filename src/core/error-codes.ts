@@ -54,6 +54,11 @@ export const ERROR_CODES = {
   // exec
   /** A child process could not be started at all (no such command, not executable, no resources). */
   E_SPAWN: 'exec',
+  /**
+   * The spawner process that started a child ended while the child ran, so its exit status cannot be
+   * known; its process group was stopped.
+   */
+  E_PROCESS_LOST: 'exec',
 
   // workspace
   /** A request names a repository that is not in the configuration's `repos:`. */

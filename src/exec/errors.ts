@@ -30,6 +30,23 @@ export class SpawnError extends FlotillaError {
   }
 }
 
+/**
+ * The spawner process (see `spawner.ts`) ended while a process it had started was running: its exit
+ * status can no longer be known. Its process group has been stopped.
+ */
+export class ProcessLostError extends FlotillaError {
+  /** The process id, which is also the id of its process group. */
+  readonly pid: number;
+
+  constructor(command: string, pid: number) {
+    super(
+      'E_PROCESS_LOST',
+      `Lost ${JSON.stringify(command)} (pid ${pid}): the spawner process that started it ended, so its exit status is unknown; its process group was stopped`,
+    );
+    this.pid = pid;
+  }
+}
+
 /** The `code` of a Node.js system error (`ENOENT`, `ESRCH`, …), or `undefined`. */
 export function errnoOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;

@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { OutputStream } from '../events/index.js';
-import { SpawnError } from './errors.js';
+import { ProcessLostError, SpawnError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { KILL_WAIT_MS, processGroupAlive, terminateProcessGroup } from './process-group.js';
 import {
@@ -11,6 +10,7 @@ import {
   type ResolvedRunOptions,
   type RunProcessOptions,
 } from './run-options.js';
+import { sharedSpawner, type ExitStatus, type StartedProcess } from './spawner.js';
 import { TailBuffer } from './tail-buffer.js';
 
 /**
@@ -20,13 +20,10 @@ import { TailBuffer } from './tail-buffer.js';
  */
 const STDIO_CLOSE_WAIT_MS = 1_000;
 
-type StopReason = 'timeout' | 'idle' | 'cancel' | 'callback';
+/** What a run's exit is when the spawner ended before it: its status is unknown. */
+const LOST = Symbol('lost');
 
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly atMs: number;
-}
+type StopReason = 'timeout' | 'idle' | 'cancel' | 'callback';
 
 /**
  * Runs a program and resolves with how it ended, once nothing it started is left running.
@@ -54,54 +51,37 @@ export async function runProcess(
   const [command, ...args] = validateArgv(argv);
   const resolved = resolveRunOptions(options);
   resolved.signal.throwIfAborted();
-  await forkAfterPendingCallbacks();
+  // A caller that aborts in the same tick as it called (a batch cancelled as it is made) starts nothing.
+  await Promise.resolve();
   resolved.signal.throwIfAborted();
   const startedAtMs = performance.now();
-  let child: ChildProcess;
+  let started: StartedProcess;
   try {
-    child = spawn(command, args, {
-      cwd: resolved.cwd,
+    started = await sharedSpawner().start({
+      file: command,
+      args,
+      // The spawner's own working directory is this process's when it started, not necessarily now.
+      cwd: resolved.cwd ?? process.cwd(),
       env: resolved.env,
-      detached: true,
-      shell: false,
-      stdio: [resolved.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      windowsHide: true,
+      stdin: resolved.stdin,
     });
   } catch (error) {
     throw new SpawnError(command, resolved.cwd, error);
   }
-  if (child.pid === undefined) {
-    // A failed spawn reports its errno on the next tick, through 'error'.
-    const cause = await new Promise<unknown>((resolve) => child.once('error', resolve));
-    throw new SpawnError(command, resolved.cwd, cause);
-  }
-  return supervise(child, child.pid, startedAtMs, resolved);
-}
-
-/**
- * Resolves in the check phase of the event loop, after the I/O callbacks of this iteration.
- *
- * Forking marks every page of this process copy-on-write, so each page written after a fork costs a page
- * fault (tens of µs on some virtual machines). When many short processes come and go, each exit's
- * callback records the end and starts the next run; if every start forked at once, that bookkeeping
- * (SQLite's pages, the heap) would fault again after each fork. Spawning in the check phase lets all the
- * callbacks of an iteration write first and the forks follow together: measured with 300 runs of `true`
- * at concurrency 10 through the job service, 198 → 148 faults per job (bare spawns: 146).
- */
-function forkAfterPendingCallbacks(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return supervise(command, started, startedAtMs, resolved);
 }
 
 /** Wires a started process to its options; resolves as `runProcess` describes. */
 function supervise(
-  child: ChildProcess,
-  pid: number,
+  command: string,
+  started: StartedProcess,
   startedAtMs: number,
   options: ResolvedRunOptions,
 ): Promise<ProcessResult> {
   const { signal, onLine, killGraceMs } = options;
-  const stdout = pipeOf(child.stdout);
-  const stderr = pipeOf(child.stderr);
+  const { pid } = started;
+  const stdout = pipeOf(started.stdout);
+  const stderr = pipeOf(started.stderr);
   const tail = new TailBuffer<string>(options.tailLines);
   let stopReason: StopReason | undefined;
   let callbackError: { readonly error: unknown } | undefined;
@@ -158,29 +138,22 @@ function supervise(
   stdout.on('data', onOutput(splitters.stdout));
   stderr.on('data', onOutput(splitters.stderr));
 
-  if (options.stdin !== undefined && child.stdin) {
-    // A process that exits without reading all its input makes the write fail (EPIPE); its exit says why.
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.stdin);
-  }
-
-  const exit = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal, atMs: performance.now() })),
-  );
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const exit: Promise<ExitStatus | typeof LOST> = started.exit.then((status) => status ?? LOST);
+  const closed = Promise.all([stdout, stderr].map(closing)).then(() => {});
   const timer = options.timeoutMs > 0 ? setTimeout(() => stop('timeout'), options.timeoutMs) : undefined;
   const onAbort = (): void => stop('cancel');
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) stop('cancel');
 
   const finish = async (): Promise<ProcessResult> => {
-    const ended = await Promise.race([exit, gaveUp]);
+    const outcome = await Promise.race([exit, gaveUp]);
     exited = true;
     clearTimeout(timer);
     clearTimeout(idleTimer);
     clearTimeout(giveUpTimer);
     signal.removeEventListener('abort', onAbort);
-    if (terminating === undefined && options.killGroupOnExit) {
+    // Whether a lost process still runs cannot be told from its group, so its group is stopped too.
+    if (terminating === undefined && (options.killGroupOnExit || outcome === LOST)) {
       terminating = terminateProcessGroup(pid, { killGraceMs });
     }
     const groupGone = terminating === undefined ? !(await processGroupAlive(pid)) : await terminating;
@@ -188,6 +161,8 @@ function supervise(
     splitters.stdout.end();
     splitters.stderr.end();
     if (callbackError !== undefined) throw callbackError.error;
+    if (outcome === LOST) throw new ProcessLostError(command, pid);
+    const ended = outcome;
     return {
       pid,
       exitCode: ended?.code ?? null,
@@ -212,8 +187,12 @@ async function closePipes(closed: Promise<void>, pipes: readonly Readable[]): Pr
   for (const pipe of pipes) pipe.destroy();
 }
 
-function pipeOf(stream: Readable | null): Readable {
-  if (stream === null) throw new Error('A pipe asked for with stdio "pipe" is missing');
+/** Resolves when `stream` has closed. */
+function closing(stream: Readable): Promise<void> {
+  return new Promise((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
+}
+
+function pipeOf(stream: Readable): Readable {
   // A read error ends the stream, and the end is handled through 'close'; without a listener it would throw.
   stream.on('error', () => {});
   return stream;

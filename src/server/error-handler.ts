@@ -69,6 +69,7 @@ const STATUS_BY_CODE: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
 
   // exec: a command Flotilla itself starts could not be (a missing binary is the host's setup): a fault.
   E_SPAWN: 500,
+  E_PROCESS_LOST: 500,
 
   // workspace
   E_REPO_UNKNOWN: 400,
