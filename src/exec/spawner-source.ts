@@ -16,7 +16,7 @@
  * kernel's pipe buffer, and once a pipe is sent its handle here is closed (only the receiver's copy of the
  * descriptor stays open), so that its end of file reaches the receiver when the child's side closes.
  *
- * It ends when its parent does (the channel disconnects); the processes it started live in their own
+ * It ends when its parent does (the channel disconnects, or it gets a new parent); the processes it started live in their own
  * sessions and are the parent's to stop.
  */
 export const SPAWNER_SOURCE = String.raw`'use strict';
@@ -58,5 +58,9 @@ process.on('message', ({ id, file, args, cwd, env, stdin }) => {
   child.once('exit', (code, signal) => process.send({ op: 'exit', id, code, signal }));
 });
 
+// The end of the parent: its channel disconnects; and, should that be missed (it was seen to be, when the
+// parent was SIGKILLed while a pipe was in flight), this process is handed to another parent.
+const parent = process.ppid;
 process.on('disconnect', () => process.exit(0));
+setInterval(() => process.ppid !== parent && process.exit(0), 500).unref();
 `;

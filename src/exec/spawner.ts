@@ -90,8 +90,8 @@ export class Spawner {
       detached: true,
       env: {},
       serialization: 'advanced',
-      // Its stderr is ours: a crash of the spawner says why there.
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // None of our standard streams: a reader of ours waiting for their end must not wait for it.
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
     this.#process.on('message', (message: SpawnerMessage, handle?: Socket) => this.#receive(message, handle));
     // 'disconnect' comes once every message sent before the end has been read.
