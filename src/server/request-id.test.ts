@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { newRequestId } from './request-id.js';
 import { createHarness, jsonRequest } from './server.fixture.js';
 
 const GENERATED = /^req_[0-9a-f]{24}$/;
 
 describe('x-request-id', () => {
+  it('is random in every digit: no fixed digit of the UUID it is cut from is left in', () => {
+    const ids = Array.from({ length: 200 }, () => newRequestId().slice('req_'.length));
+    for (let digit = 0; digit < 24; digit++) {
+      expect(new Set(ids.map((id) => id[digit])).size).toBeGreaterThan(1);
+    }
+  });
+
   it('is on every response, refusals of the guard and the bearer check included, a new one each', async () => {
     const harness = await createHarness({ token: 'secret' });
     const auth = { authorization: 'Bearer secret' };

@@ -19,4 +19,11 @@ describe('newRecordId', () => {
     const times = ids.map((id) => id.slice(4, 16));
     expect([...times].sort()).toEqual(times);
   });
+
+  it('is random in every digit of its random part', () => {
+    const random = Array.from({ length: 200 }, () => newRecordId('job').slice(-12));
+    for (let digit = 0; digit < 12; digit++) {
+      expect(new Set(random.map((part) => part[digit])).size).toBeGreaterThan(1);
+    }
+  });
 });
