@@ -53,6 +53,7 @@ export {
 } from './events/index.js';
 export {
   runProcess,
+  ProcessLostError,
   SpawnError,
   terminateProcessGroup,
   type ProcessResult,

@@ -1,4 +1,4 @@
-export { SpawnError } from './errors.js';
+export { ProcessLostError, SpawnError } from './errors.js';
 export { LineSplitter } from './line-splitter.js';
 export {
   DEFAULT_KILL_GRACE_MS,

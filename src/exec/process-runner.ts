@@ -38,9 +38,10 @@ type StopReason = 'timeout' | 'idle' | 'cancel' | 'callback';
  *   left behind by a normal exit.
  *
  * Rejects with `InvalidArgumentError` for bad arguments, with `signal.reason` when `signal` is already
- * aborted (nothing starts), with `SpawnError` when the program cannot start, and with the error thrown
- * by `onLine` (after stopping the group). A timeout, an idle timeout or a cancel resolves, with
- * `timedOut`, `stalled` or `cancelled`.
+ * aborted (nothing starts), with `SpawnError` when the program cannot start, with the error thrown by
+ * `onLine` (after stopping the group), and with `ProcessLostError` when the spawner process that forked it
+ * (`spawner.ts`) ends while it runs (after stopping the group). A timeout, an idle timeout or a cancel
+ * resolves, with `timedOut`, `stalled` or `cancelled`.
  * It resolves at most `killGraceMs + KILL_WAIT_MS` (plus `STDIO_CLOSE_WAIT_MS` when an outsider holds the
  * pipes) after the exit, the timeout or the cancel, even if a member cannot be killed.
  */
