@@ -16,8 +16,8 @@
  * kernel's pipe buffer, and once a pipe is sent its handle here is closed (only the receiver's copy of the
  * descriptor stays open), so that its end of file reaches the receiver when the child's side closes.
  *
- * It ends when its parent does (the channel disconnects, or it gets a new parent); the processes it started live in their own
- * sessions and are the parent's to stop.
+ * It ends when its parent does (the channel disconnects, or it gets a new parent); the processes it
+ * started live in their own sessions and are the parent's to stop.
  */
 export const SPAWNER_SOURCE = String.raw`'use strict';
 const { spawn } = require('node:child_process');

@@ -80,7 +80,7 @@ describe('the spawner process', () => {
     expect(big.tail.at(-1)).toBe('200000');
   });
 
-  it('starts in this process`s working directory of the moment', async () => {
+  it("starts in this process's working directory of the moment", async () => {
     const before = process.cwd();
     process.chdir(dir);
     try {

@@ -127,11 +127,6 @@ export class Spawner {
     });
   }
 
-  /** Ends the spawner; processes it started keep running, and their exits resolve `undefined`. */
-  stop(): void {
-    if (this.#process.connected) this.#process.disconnect();
-  }
-
   #receive(message: SpawnerMessage, handle: Socket | undefined): void {
     const pending = this.#pending.get(message.id);
     if (pending === undefined) return;
