@@ -36,7 +36,8 @@ export class Journal {
     let stored: SequencedEvent[] = [];
     const result = this.#store.transaction(() => {
       const changed = change();
-      stored = this.#store.events.appendMany(events);
+      // One by one inside this transaction: `appendMany` would open a savepoint of its own in it.
+      stored = events.map((event) => this.#store.events.append(event));
       return changed;
     });
     for (const event of stored) this.#bus?.publish(event);
