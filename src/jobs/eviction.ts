@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { TERMINAL_JOB_STATUSES } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import type { WorkspaceManager } from '../workspace/index.js';
 import { diffPath } from './job-runner.js';
@@ -45,17 +44,15 @@ export class JobEviction {
   /** Deletes what has expired by `nowMs`; each job in one transaction, after its branch. */
   async sweep(nowMs = Date.now()): Promise<void> {
     const { store, workspaces, artifactsDir, ttlS } = this.#scope;
-    const cutoff = nowMs - ttlS * 1000;
-    for (const status of [...TERMINAL_JOB_STATUSES, 'interrupted' as const]) {
-      for (const record of store.jobs.listByStatus(status)) {
-        if (record.finishedAt === null || Date.parse(record.finishedAt) > cutoff) continue;
-        if (record.repo !== null) await workspaces.forgetJob(record.repo, record.id);
-        store.transaction(() => {
-          store.jobs.delete(record.id);
-          store.events.deleteForSubject(record.id);
-        });
-        rmSync(diffPath(artifactsDir, record.id), { force: true });
-      }
+    // A finished job is terminal, or interrupted and given up on: either way it runs no more.
+    const cutoff = new Date(nowMs - ttlS * 1000).toISOString();
+    for (const record of store.jobs.listFinishedBy(cutoff)) {
+      if (record.repo !== null) await workspaces.forgetJob(record.repo, record.id);
+      store.transaction(() => {
+        store.jobs.delete(record.id);
+        store.events.deleteForSubject(record.id);
+      });
+      rmSync(diffPath(artifactsDir, record.id), { force: true });
     }
   }
 }

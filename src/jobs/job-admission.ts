@@ -74,6 +74,8 @@ export function storeJobs(store: Store, journal: Journal, requests: readonly Job
           ref: request.ref ?? null,
           priority: request.priority ?? 0,
           spec: request,
+          // The row and its event tell one time.
+          createdAt: at,
         }),
       ),
     ids.map((jobId) => ({ type: 'job.status', jobId, status: 'queued', at })),

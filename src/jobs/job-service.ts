@@ -40,6 +40,8 @@ interface LiveJob {
   done: Promise<JobRecord | undefined>;
   /** Whether its run has begun. */
   started: boolean;
+  /** The job as stored when it was queued, then as its run's start stored it. */
+  record: JobRecord;
 }
 
 /**
@@ -209,10 +211,8 @@ export class JobService implements JobScheduler {
     const records = storeJobs(this.#store, this.#journal, requests);
     return records.map((record) => {
       const live = this.#schedule(record);
-      // The state now: a job that found a free slot has already started; a queued one is as inserted.
-      return live.started
-        ? this.#view(record.id)!
-        : toJobView(record, this.#positions.ofLast(record.priority));
+      // The state now, without reading it back: a job that found a free slot has already started.
+      return toJobView(live.record, live.started ? null : this.#positions.ofLast(record.priority));
     });
   }
 
@@ -279,7 +279,7 @@ export class JobService implements JobScheduler {
   #schedule(record: JobRecord): LiveJob {
     const { id, priority, agent } = record;
     const controller = new AbortController();
-    const live: LiveJob = { controller, done: undefined!, started: false };
+    const live: LiveJob = { controller, done: undefined!, started: false, record };
     live.done = this.#limiter
       .run((signal) => this.#execute(record, live, signal), {
         signal: controller.signal,
@@ -317,6 +317,7 @@ export class JobService implements JobScheduler {
       status: 'running',
       at: startedAt,
     });
+    live.record = { ...record, status: 'running', startedAt, attempts };
     let outcome: JobOutcome | undefined;
     let failure: unknown;
     try {
@@ -354,7 +355,7 @@ export class JobService implements JobScheduler {
     });
     // The job as stored now, without reading it back: its fixed fields, then everything `start` and
     // `finish` wrote.
-    return { ...record, startedAt, attempts, ...ending };
+    return { ...live.record, ...ending };
   }
 
   #setStatus(id: string, status: JobStatus, fields: { error?: string }): void {

@@ -258,6 +258,27 @@ describe('JobRepository.listByStatus (restart recovery)', () => {
   });
 });
 
+describe('JobRepository.listFinishedBy (eviction)', () => {
+  it('returns the jobs finished at the cutoff or before, oldest first, and never an unfinished one', () => {
+    insertJobs(5);
+    const finishAt = (id: string, finishedAt: string | null, status: JobStatus) =>
+      store.jobs.update(id, { status, finishedAt });
+    finishAt('j1', '2025-01-02T10:00:00.000Z', 'succeeded');
+    finishAt('j2', '2025-01-02T12:00:00.000Z', 'failed');
+    finishAt('j3', '2025-01-02T09:00:00.000+01:00', 'interrupted'); // given up on, 08:00 UTC
+    finishAt('j4', null, 'interrupted'); // to run again
+    // j5 stays queued.
+    expect(ids(store.jobs.listFinishedBy('2025-01-02T10:00:00.000Z'))).toEqual(['j1', 'j3']);
+    expect(ids(store.jobs.listFinishedBy('2025-01-02T11:00:00+01:00'))).toEqual(['j1', 'j3']);
+    expect(ids(store.jobs.listFinishedBy('2025-01-03T00:00:00.000Z'))).toEqual(['j1', 'j2', 'j3']);
+    expect(store.jobs.listFinishedBy('2025-01-02T07:59:59.999Z')).toEqual([]);
+  });
+
+  it('rejects a cutoff that is not a time with InvalidArgumentError', () => {
+    expect(catchError(() => store.jobs.listFinishedBy('yesterday'))).toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
 describe('JobRepository.delete', () => {
   it('deletes one job and says whether it existed', () => {
     insertJobs(2);

@@ -158,7 +158,7 @@ export class JobRepository {
   readonly #db: Database.Database;
   readonly #insert: Database.Statement<[Params]>;
   readonly #get: Database.Statement<[string], JobRow>;
-  readonly #getByRowid: Database.Statement<[number | bigint], JobRow>;
+  readonly #queueOrderOf: Database.Statement<[number | bigint], number>;
   readonly #update: Database.Statement<[Params], JobRow>;
   readonly #transition: Database.Statement<[Params], JobRow>;
   readonly #start: Database.Statement<[string, string]>;
@@ -166,6 +166,7 @@ export class JobRepository {
   readonly #list: Database.Statement<[Params], JobRow>;
   readonly #listWithStatus: Database.Statement<[Params], JobRow>;
   readonly #listByStatus: Database.Statement<[string], JobRow>;
+  readonly #listFinishedBy: Database.Statement<[string], JobRow>;
   readonly #delete: Database.Statement<[string]>;
   readonly #queuePosition: Database.Statement<[Params], { position: number }>;
 
@@ -179,7 +180,9 @@ export class JobRepository {
       VALUES (@id, (SELECT COALESCE(MAX(queue_order), 0) + 1 FROM jobs), @status, @agent, @prompt, @repo, @ref,
               @priority, @spec, @created_at, @attempts)`);
     this.#get = db.prepare('SELECT * FROM jobs WHERE id = ?');
-    this.#getByRowid = db.prepare('SELECT * FROM jobs WHERE rowid = ?');
+    this.#queueOrderOf = db
+      .prepare<[number | bigint], number>('SELECT queue_order FROM jobs WHERE rowid = ?')
+      .pluck();
     this.#update = db.prepare(`UPDATE jobs SET ${assignments(PATCH_COLUMNS)} WHERE id = @id RETURNING *`);
     this.#transition = db.prepare(`
       UPDATE jobs SET ${assignments(PATCH_COLUMNS)}
@@ -201,6 +204,9 @@ export class JobRepository {
       SELECT * FROM jobs WHERE status = @status AND queue_order < @before ORDER BY queue_order DESC LIMIT @limit`);
     this.#listByStatus = db.prepare(`
       SELECT * FROM jobs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY queue_order`);
+    // No index on `finished_at`: it would cost every job's finish a write, to spare a scan once a minute.
+    this.#listFinishedBy = db.prepare(`
+      SELECT * FROM jobs WHERE finished_at IS NOT NULL AND finished_at <= ? ORDER BY queue_order`);
     this.#delete = db.prepare('DELETE FROM jobs WHERE id = ?');
     this.#queuePosition = db.prepare(`
       SELECT count(*) AS position FROM jobs
@@ -224,10 +230,30 @@ export class JobRepository {
       created_at: encodeTime('createdAt', job.createdAt ?? nowIso()),
       attempts: job.attempts ?? 0,
     };
-    const row = guard(this.#db, `insert job ${job.id}`, () =>
-      this.#getByRowid.get(this.#insert.run(params).lastInsertRowid),
-    );
-    return toRecord(row!);
+    const queueOrder = guard(this.#db, `insert job ${job.id}`, () =>
+      this.#queueOrderOf.get(this.#insert.run(params).lastInsertRowid),
+    )!;
+    // Built from what was written rather than read back: only the queue order comes from SQLite.
+    return {
+      id: job.id,
+      queueOrder,
+      status: params.status as JobStatus,
+      agent: job.agent,
+      prompt: job.prompt,
+      repo: params.repo as string | null,
+      ref: params.ref as string | null,
+      priority: params.priority as number,
+      spec: decodeJson(params.spec as string | null),
+      createdAt: params.created_at as string,
+      startedAt: null,
+      finishedAt: null,
+      exitCode: null,
+      signal: null,
+      error: null,
+      outputTail: null,
+      result: null,
+      attempts: params.attempts as number,
+    };
   }
 
   /** The job with this id, or `undefined`. */
@@ -307,6 +333,15 @@ export class JobRepository {
   listByStatus(statuses: JobStatus | readonly JobStatus[]): JobRecord[] {
     const wanted = JSON.stringify([statuses].flat());
     return guard(this.#db, 'list jobs by status', () => this.#listByStatus.all(wanted)).map(toRecord);
+  }
+
+  /**
+   * Every job that finished at `cutoff` or before, oldest first: what eviction deletes. Times compare as
+   * stored (ISO-8601 in UTC, one format), so the filter runs in SQLite and later jobs are never read.
+   */
+  listFinishedBy(cutoff: string): JobRecord[] {
+    const at = encodeTime('cutoff', cutoff);
+    return guard(this.#db, 'list finished jobs', () => this.#listFinishedBy.all(at)).map(toRecord);
   }
 
   /**
